@@ -1,0 +1,71 @@
+import subprocess
+import sys
+
+from builders import span, trace
+
+from tracetui.model import TraceStore
+
+
+def ids(t, positions):
+    return [t.spans[i].span_id for i in positions]
+
+
+def test_tree_children_sorted_by_start_and_depth():
+    t = trace(span("r", "", 0, 100), span("b", "r", 50, 60), span("a", "r", 10, 20), span("c", "a", 11, 12))
+    assert ids(t, t.order) == ["r", "a", "c", "b"]
+    assert [t.depth[i] for i in t.order] == [0, 1, 2, 1]
+    assert ids(t, t.roots) == ["r"]
+    assert t.max_depth == 2
+
+
+def test_orphans_are_kept_and_marked():
+    t = trace(span("r", "", 0, 100), span("x", "missing", 5, 10), span("y", "x", 6, 7))
+    assert ids(t, t.orphans) == ["x"]
+    assert ids(t, t.order) == ["r", "x", "y"]
+    assert len(t.spans) == 3
+
+
+def test_trace_without_root_uses_earliest_orphan():
+    t = trace(span("x", "gone", 5, 10), span("w", "gone2", 1, 3))
+    assert t.root.span_id == "w"
+    assert t.roots == []
+
+
+def test_zipkin_shared_span_becomes_child_of_its_client():
+    # The shared server span reuses the client's id and names it as parent.
+    client = span("aa", "root", 10, 90, service="front")
+    server = span("aa", "aa", 20, 80, service="back")
+    t = trace(span("root", "", 0, 100), client, server)
+    assert t.depth[2] == 2 and t.spans[t.parent[2]].service == "front"
+
+
+def test_parent_cycle_does_not_lose_spans():
+    t = trace(span("a", "b", 0, 10), span("b", "a", 1, 5))
+    assert sorted(ids(t, t.order)) == ["a", "b"]
+
+
+def test_late_spans_join_their_trace():
+    store = TraceStore()
+    store.add([span("r", "", 0, 100)])
+    t = store.get("t1")
+    assert t.orphans == [] and len(t.spans) == 1
+    store.add([span("a", "r", 10, 20), span("z", "r", 5, 6, trace_id="t2")])
+    assert len(store) == 2 and ids(t, t.order) == ["r", "a"]
+
+
+def test_retention_evicts_whole_oldest_traces():
+    store = TraceStore(max_spans=4)
+    store.add([span("a", "", 0, 1, trace_id="t1"), span("b", "a", 0, 1, trace_id="t1")])
+    store.add([span("c", "", 0, 1, trace_id="t2"), span("d", "c", 0, 1, trace_id="t2")])
+    store.add([span("e", "", 0, 1, trace_id="t3")])
+    assert list(store.traces) == ["t2", "t3"]
+    assert store.evicted_traces == 1 and store.evicted_spans == 2 and store.span_count == 3
+
+
+def test_headless_core_never_imports_textual():
+    code = (
+        "import sys, tracetui.model, tracetui.loaders, tracetui.analysis, tracetui.sources.files, "
+        "tracetui.render.summary, tracetui.cli; "
+        "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,3 @@
+"""tracetui: a terminal explorer for distributed traces."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,121 @@
+"""The `tracetui` command. Thin: parse options, fill a store, then run the TUI or print."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import orjson
+from rich.console import Console
+
+from tracetui import __version__
+
+
+class DefaultGroup(click.Group):
+    """`tracetui FILE…` means `tracetui open FILE…`: sources are the common case."""
+
+    default_command = "open"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def _sources(sources: tuple[str, ...]) -> list[str]:
+    """The sources named, or stdin when it is a pipe and none are named."""
+    if sources:
+        return list(sources)
+    if not sys.stdin.isatty():
+        return ["-"]
+    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/checkout.json")
+
+
+def _skipped(problems) -> int:
+    return sum(p.skipped for p in problems)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tracetui")
+def main() -> None:
+    """A terminal explorer for distributed traces.
+
+    \b
+    tracetui FILE...            open trace dumps in the explorer
+    tracetui summary FILE...    print the traces (or one with --trace) headless
+    """
+
+
+@main.command("open")
+@click.argument("sources", nargs=-1)
+def open_cmd(sources: tuple[str, ...]) -> None:
+    """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
+    from tracetui.model import TraceStore
+    from tracetui.sources.files import load_paths
+
+    paths = _sources(sources)
+    store = TraceStore()
+    problems = load_paths(paths, store)
+    if "-" in paths:
+        _reattach_terminal()
+    from tracetui.ui.app import make_app
+
+    make_app(store, problems=problems, sources=paths).run()
+
+
+def _reattach_terminal() -> None:
+    """After reading a pipe on stdin, take keys from the terminal instead."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        raise click.ClickException("stdin was a pipe and there is no terminal to take keys from; "
+                                   "use `tracetui summary -` for headless output") from None
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 stays open for the app)
+
+
+@main.command("summary")
+@click.argument("sources", nargs=-1)
+@click.option("--trace", "trace_id", metavar="ID", help="Show this trace: critical path and self time.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README) instead of tables.")
+@click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
+@click.option("--top", default=10, show_default=True, help="How many spans to list by self time.")
+def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int) -> None:
+    """Print the traces in SOURCES, or one trace's critical path and self time.
+
+    Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
+    """
+    from tracetui.model import TraceStore
+    from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
+    from tracetui.sources.files import load_paths
+
+    err = Console(stderr=True, highlight=False)
+    store = TraceStore()
+    problems = load_paths(_sources(sources), store)
+    for p in problems:
+        err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
+    if not store.span_count:
+        err.print("tracetui: no spans could be loaded", markup=False)
+        sys.exit(2)
+    if trace_id is not None:
+        trace, error = find_trace(store, trace_id)
+        if trace is None:
+            err.print(f"tracetui: {error}", markup=False)
+            sys.exit(2)
+    if as_json:
+        doc = trace_json(trace) if trace_id is not None else summary_json(store)
+        sys.stdout.buffer.write(orjson.dumps(doc) + b"\n")
+        sys.stdout.flush()
+    else:
+        out = Console(highlight=False)
+        if trace_id is not None:
+            print_trace(out, trace, utc=utc, top=top)
+        else:
+            print_summary(out, store, utc=utc)
+    skipped = _skipped(problems)
+    if skipped or any(p.skipped == 0 and "skipped" in p.message for p in problems):
+        err.print(f"tracetui: {skipped} spans skipped", markup=False)
+        sys.exit(1)
+    sys.exit(0)

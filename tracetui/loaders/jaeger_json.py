@@ -1,0 +1,142 @@
+"""Jaeger JSON: `{"data": [trace, ...]}` (query API v1, UI download) or a bare trace object.
+
+Times are microseconds. `processes` give services; `tags` attributes; `logs` events;
+CHILD_OF references parents; a FOLLOWS_FROM parent is kept as the parent and marked
+`follows_from` (not blocking); other references become links; `warnings` are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from tracetui.loaders.problems import Batch, Problem
+from tracetui.model.ids import normalize_id
+from tracetui.model.span import (
+    KIND_CLIENT, KIND_CONSUMER, KIND_INTERNAL, KIND_PRODUCER, KIND_SERVER, STATUS_ERROR,
+    STATUS_OK, STATUS_UNSET, UNKNOWN_SERVICE, Event, Link, Resource, Span,
+)
+
+_KINDS = {"server": KIND_SERVER, "client": KIND_CLIENT, "producer": KIND_PRODUCER,
+          "consumer": KIND_CONSUMER, "internal": KIND_INTERNAL}
+_US = 1000
+
+
+def looks_like_jaeger(head: bytes) -> bool:
+    return b'"traceID"' in head and (b'"spanID"' in head or b'"spans"' in head)
+
+
+def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
+    try:
+        obj = msgspec.json.decode(data)
+    except msgspec.DecodeError as e:
+        yield Batch(problems=[Problem(source, "", f"not valid JSON ({e})")])
+        return
+    if isinstance(obj, dict) and isinstance(obj.get("data"), list):
+        traces, prefix = obj["data"], "data"
+    elif isinstance(obj, dict) and "trace" in obj and isinstance(obj["trace"], dict):
+        traces, prefix = [obj["trace"]], "trace"
+    elif isinstance(obj, dict) and "spans" in obj:
+        traces, prefix = [obj], ""
+    elif isinstance(obj, list):
+        traces, prefix = obj, ""
+    else:
+        yield Batch(problems=[Problem(source, "", "not Jaeger trace data (expected {\"data\": [...]})")])
+        return
+    for t_i, tr in enumerate(traces):
+        where = f"{prefix}[{t_i}]" if prefix else f"[{t_i}]" if len(traces) > 1 else ""
+        if not isinstance(tr, dict):
+            yield Batch(problems=[Problem(source, where, "trace is not an object: skipped")])
+            continue
+        yield read_trace(tr, source, where)
+
+
+def read_trace(tr: dict, source: str, where: str = "") -> Batch:
+    batch = Batch()
+    resources: dict[str, Resource] = {}
+    for pid, proc in (tr.get("processes") or {}).items():
+        if isinstance(proc, dict):
+            attrs = _tags(proc.get("tags"))
+            svc = proc.get("serviceName") or UNKNOWN_SERVICE
+            attrs.setdefault("service.name", svc)
+            resources[pid] = Resource(str(svc), attrs)
+    for w in tr.get("warnings") or []:
+        batch.problems.append(Problem(source, where, f"Jaeger warning: {w}"))
+    trace_id = normalize_id(str(tr.get("traceID", "")))
+    for s_i, sp in enumerate(tr.get("spans") or []):
+        loc = f"{where}.spans[{s_i}]" if where else f"spans[{s_i}]"
+        try:
+            span = _span(sp, trace_id, resources, batch, source, loc)
+        except (TypeError, ValueError, AttributeError) as e:
+            batch.problems.append(Problem(source, loc, f"bad span ({e}): skipped", 1))
+            continue
+        if span is not None:
+            batch.spans.append(span)
+    return batch
+
+
+def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str) -> Span | None:
+    if not isinstance(sp, dict):
+        batch.problems.append(Problem(source, loc, "span is not an object: skipped", 1))
+        return None
+    tid = normalize_id(str(sp.get("traceID") or trace_id))
+    sid = normalize_id(str(sp.get("spanID", "")))
+    if not tid or not sid:
+        batch.problems.append(Problem(source, loc, f"span without {'traceID' if not tid else 'spanID'}: skipped", 1))
+        return None
+    start = int(sp.get("startTime", 0)) * _US
+    duration = int(sp.get("duration", 0)) * _US
+    if duration < 0:
+        batch.problems.append(Problem(source, loc, f"span {sid} has a negative duration: shown as zero"))
+        duration = 0
+    refs = sp.get("references") or []
+    parent, follows, links = "", False, []
+    for ref in refs:
+        if not isinstance(ref, dict):
+            continue
+        rid = normalize_id(str(ref.get("spanID", "")))
+        rtid = normalize_id(str(ref.get("traceID") or tid))
+        if not parent and rtid == tid and ref.get("refType", "CHILD_OF") in ("CHILD_OF", "FOLLOWS_FROM"):
+            parent, follows = rid, ref.get("refType") == "FOLLOWS_FROM"
+        else:
+            links.append(Link(rtid, rid, {"jaeger.ref_type": ref.get("refType", "")}))
+    if not parent and sp.get("parentSpanID"):
+        parent = normalize_id(str(sp["parentSpanID"]))
+    tags = _tags(sp.get("tags"))
+    kind = _KINDS.get(str(tags.pop("span.kind", "")).lower(), 0)
+    status, message = STATUS_UNSET, ""
+    code = tags.pop("otel.status_code", None)
+    if tags.get("error") in (True, "true") or code == "ERROR":
+        status = STATUS_ERROR
+    elif code == "OK":
+        status = STATUS_OK
+    message = str(tags.pop("otel.status_description", "") or "")
+    events = [
+        Event(int(log.get("timestamp", 0)) * _US, str(_tags(log.get("fields")).get("event", "log")),
+              _tags(log.get("fields")))
+        for log in sp.get("logs") or [] if isinstance(log, dict)
+    ]
+    proc = sp.get("process")
+    if isinstance(proc, dict):
+        resource = Resource(str(proc.get("serviceName") or UNKNOWN_SERVICE), _tags(proc.get("tags")))
+    else:
+        resource = resources.get(sp.get("processID", ""), Resource())
+    return Span(
+        trace_id=tid, span_id=sid, parent_id=parent, name=str(sp.get("operationName", "")),
+        kind=kind, start_ns=start, end_ns=start + duration, status=status, status_message=message,
+        resource=resource, raw_attributes=tags or None, raw_events=events or None,
+        raw_links=links or None, follows_from=follows,
+    )
+
+
+def _tags(tags: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(tags, list):
+        for t in tags:
+            if isinstance(t, dict) and "key" in t:
+                out[str(t["key"])] = t.get("value")
+    elif isinstance(tags, dict):
+        out.update(tags)
+    return out

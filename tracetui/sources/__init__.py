@@ -1,0 +1,1 @@
+"""Sources own I/O: files, stdin, backends, the receiver. Each yields batches of spans."""
