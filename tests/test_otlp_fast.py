@@ -1,0 +1,154 @@
+"""The OTLP JSON fast path (decode straight into spans, big documents read resourceSpans by
+resourceSpans) must give exactly what the typed path gives, problems included."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from conftest import FIXTURES
+
+from tracetui.loaders import otlp_json
+from tracetui.loaders.otlp_json import read_otlp_json
+from tracetui.model.span import STATUS_ERROR, Span
+
+
+def typed(data: bytes):
+    """The reference: the typed wire-struct path, without the fast path or chunks."""
+    return otlp_json._convert_doc(otlp_json._decoder(False, False).decode(data), "f", "")
+
+
+def read(data: bytes):
+    batches = list(read_otlp_json(data, "f"))
+    return [s for b in batches for s in b.spans], [p for b in batches for p in b.problems]
+
+
+def kv(key, value):
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def sp(i: int, parent: int | None = None, trace: str = "ab" * 16, **extra) -> dict:
+    out = {"traceId": trace, "spanId": f"{i:016x}", "name": f"op{i % 3}", "kind": 2,
+           "startTimeUnixNano": str(1_000 + i), "endTimeUnixNano": str(2_000 + i),
+           "attributes": [kv("k", f"v{i}")]}
+    if parent is not None:
+        out["parentSpanId"] = f"{parent:016x}"
+    out.update(extra)
+    return out
+
+
+def doc(*groups: list[dict], service: str = "svc") -> bytes:
+    """One resourceSpans per group, compact, as exporters write it."""
+    return orjson.dumps({"resourceSpans": [
+        {"resource": {"attributes": [kv("service.name", f"{service}{n}")]},
+         "scopeSpans": [{"scope": {"name": "lib"}, "spans": g}]}
+        for n, g in enumerate(groups)
+    ]})
+
+
+def test_spec_example_same_as_typed_path():
+    data = (FIXTURES / "otlp" / "opentelemetry-proto-example.json").read_bytes()
+    spans, problems = read(data)
+    ref = typed(data)
+    assert spans == ref.spans and problems == ref.problems
+    assert spans[0].span_id == "eee19b7ec3c1b174"  # upper-case hex in the file
+
+
+def test_spans_are_plain_spans_with_shared_resource_and_strings():
+    data = doc([sp(1), sp(2, 1)], [sp(3, 1, status={"code": 2, "message": "boom"})])
+    spans, problems = read(data)
+    assert problems == []
+    assert all(type(s) is Span for s in spans)
+    assert spans == typed(data).spans
+    assert spans[0].resource is spans[1].resource and spans[2].service == "svc1"
+    assert spans[0].trace_id is spans[2].trace_id
+    assert spans[2].status == STATUS_ERROR and spans[2].status_message == "boom"
+    assert spans[1].parent_id == spans[0].span_id and spans[0].parent_id == ""
+    assert spans[0].start_ns == 1_001 and spans[0].attributes == {"k": "v1"}
+
+
+def test_empty_lists_mean_nothing_and_numbers_or_strings_for_times():
+    data = doc([sp(1, attributes=[], events=[], links=[], startTimeUnixNano=5, endTimeUnixNano=9)])
+    (s,), _ = read(data)
+    assert s.raw_attributes is None and s.raw_events is None and s.raw_links is None
+    assert (s.start_ns, s.end_ns) == (5, 9)
+
+
+def test_unusual_documents_match_the_typed_path():
+    cases = [
+        doc([sp(1, traceId="AB" * 16, spanId="00000000000000FF")]),  # upper-case hex
+        doc([sp(1, parentSpanId="0000000000000000")]),  # all-zero parent: a root
+        doc([sp(1), sp(2, spanId="")]),  # no span id: skipped, reported
+        doc([sp(1, startTimeUnixNano="50", endTimeUnixNano="10")]),  # ends before it starts
+        doc([sp(1, kind="SPAN_KIND_CLIENT", status={"code": "STATUS_CODE_ERROR"})]),  # enum names
+        doc([sp(1, startTimeUnixNano={"low": 5, "high": 0})]),  # OTel-JS int64
+        doc([sp(1, traceId="q83vEjRWeJCrze8SNFZ4kA==", spanId="EjRWeJCrze8=")]),  # base64
+    ]
+    for data in cases:
+        spans, problems = read(data)
+        ref = typed(data)
+        assert spans == ref.spans, data
+        assert problems == ref.problems, data
+
+
+def test_big_document_is_read_in_chunks_in_order_with_problems_numbered():
+    groups = [[sp(100 * g + i + 1, trace=f"{g % 3:032x}".replace("0", "c")) for i in range(5)] for g in range(8)]
+    groups[5][2]["spanId"] = ""  # a problem in the sixth resourceSpans
+    groups[6][0]["kind"] = "SPAN_KIND_SERVER"  # a chunk the fast types refuse
+    data = doc(*groups)
+    assert otlp_json._chunk_bounds(data) is not None
+    spans, problems = read(data)
+    ref = typed(data)
+    assert spans == ref.spans and len(spans) == 39
+    assert [p.where for p in problems] == ["resourceSpans[5].scopeSpans[0].spans[2]"]
+    assert problems == ref.problems
+
+
+def test_chunks_come_as_several_batches(monkeypatch):
+    monkeypatch.setattr(otlp_json, "CHUNK_BATCH_SPANS", 10)
+    data = doc(*[[sp(10 * g + i) for i in range(6)] for g in range(5)])
+    batches = list(read_otlp_json(data, "f"))
+    assert len(batches) == 3
+    assert [s for b in batches for s in b.spans] == typed(data).spans
+
+
+def test_split_at_the_wrong_depth_still_reads_everything():
+    groups = [[sp(1)], [sp(2)], [sp(3)]]
+    data = orjson.dumps({"resourceSpans": [
+        {"resource": {"attributes": []}, "scopeSpans": [{"spans": groups[0]}]},
+        # An unknown field holding objects with a "resource" key: the split pattern, nested.
+        {"resource": {"attributes": []}, "x": [{"a": 1}, {"resource": 1}], "scopeSpans": [{"spans": groups[1]}]},
+        {"resource": {"attributes": []}, "scopeSpans": [{"spans": groups[2]}]},
+    ]})
+    spans, problems = read(data)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3)] and problems == []
+
+
+def test_truncated_big_document_is_reported_as_before():
+    data = doc(*[[sp(10 * g + i + 1) for i in range(3)] for g in range(4)])
+    cut = data[: data.rfind(b'{"resource":') + 40]
+    assert otlp_json._chunk_bounds(cut) is None  # no proper end: read whole, as without chunks
+    spans, problems = read(cut)
+    assert spans == [] and len(problems) == 1 and "not valid JSON" in problems[0].message
+
+
+def test_pretty_printed_documents_are_read_whole():
+    data = orjson.dumps(orjson.loads(doc([sp(1), sp(2, 1)])), option=orjson.OPT_INDENT_2)
+    assert otlp_json._chunk_bounds(data) is None
+    spans, _ = read(data)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2)]
+    assert spans == typed(data).spans
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"])
+def test_json_lines_with_blank_lines(newline):
+    lines = [doc([sp(1)]), b"", b"   ", doc([sp(2)]), b"{broken"]
+    spans, problems = read(newline.join(lines) + newline)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2)]
+    assert [p.where for p in problems] == ["line 5"]
+
+
+def test_json_lines_of_documents_with_several_resource_spans_are_not_split():
+    data = doc([sp(1)], [sp(2)]) + b"\n" + doc([sp(3)], [sp(4)]) + b"\n"
+    assert otlp_json._chunk_bounds(data) is None
+    spans, problems = read(data)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3, 4)] and problems == []
