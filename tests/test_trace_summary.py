@@ -1,0 +1,59 @@
+"""The trace list's figures come from a pass that builds no tree; they must equal the tree's."""
+
+from __future__ import annotations
+
+from builders import span, trace
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracetui.analysis import summarize
+from tracetui.model import Trace
+
+
+def from_tree(t: Trace) -> tuple:
+    t.ensure_built()
+    top = t.roots or t.top
+    root = t.spans[top[0]] if top else None
+    return (len(t.orphans), root.span_id if root else None, bool(t.roots))
+
+
+def light(t: Trace) -> tuple:
+    fresh = Trace(t.trace_id, t.spans)  # nothing built yet
+    root = fresh.root
+    out = (fresh.orphan_count, root.span_id if root else None, fresh.has_root)
+    return out
+
+
+def test_summary_without_building_the_tree():
+    t = trace(span("r", "", 0, 100), span("a", "r", 10, 20, status=2), span("x", "gone", 5, 6, service="b"))
+    s = summarize(Trace("t1", t.spans))
+    assert (s.orphan_count, s.root_name, s.error_count, s.services, s.has_root) == (1, "r", 1, ["b", "svc"], True)
+
+
+def test_light_pass_does_not_build_plain_trees():
+    t = Trace("t1", trace(span("r", "", 0, 100), span("a", "r", 10, 20)).spans)
+    assert t.orphan_count == 0 and t.root.span_id == "r"
+    assert not t._built
+
+
+def test_cycle_self_parent_and_shared_ids_match_the_tree():
+    cases = [
+        [span("a", "b", 0, 10), span("b", "a", 1, 5)],  # cycle, no root
+        [span("r", "", 0, 9), span("a", "b", 3, 4), span("b", "a", 3, 5)],  # cycle beside a root
+        [span("r", "", 0, 9), span("s", "s", 1, 2)],  # its own parent
+        [span("r", "", 0, 9), span("aa", "r", 1, 8), span("aa", "aa", 2, 7)],  # Zipkin shared span
+        [span("w", "gone", 5, 6), span("v", "gone2", 1, 3)],  # orphans only
+    ]
+    for spans in cases:
+        t = trace(*spans)
+        assert light(t) == from_tree(t)
+
+
+ids = st.sampled_from(["", "a", "b", "c", "d", "e", "f", "zz"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(ids.filter(bool), ids, st.integers(0, 5)), min_size=1, max_size=8))
+def test_light_pass_equals_tree_on_any_shape(rows):
+    t = trace(*[span(sid, parent, start, start + 1) for sid, parent, start in rows])
+    assert light(t) == from_tree(t)
