@@ -9,6 +9,7 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 """
 
 
+import re
 from collections.abc import Iterator
 from typing import Any, Union
 
@@ -166,12 +167,15 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
         yield out
 
 
+_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
+
+
 def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
     """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
     head = doc[:4096]
     snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
-    wrapped = (doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
-        b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64])
+    # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
+    wrapped = _WRAPPER.match(doc) is not None
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
@@ -186,6 +190,8 @@ def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> 
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+    elif _empty(parsed) and _is_other_signal(head):
+        return Batch()  # a logs or metrics line among the traces: skipped quietly
     return _convert_doc(parsed, source, where)
 
 
