@@ -29,7 +29,7 @@ def _sources(sources: tuple[str, ...]) -> list[str]:
         return list(sources)
     if not sys.stdin.isatty():
         return ["-"]
-    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/checkout.json")
+    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
 
 
 def _skipped(problems) -> int:
