@@ -76,10 +76,15 @@ def pick(low: int, high: int) -> int:
 
 
 class SeededIds(IdGenerator):
-    """Ids from the fixed seed; `next_trace_id` forces the id of the next trace."""
+    """Ids from the fixed seed; `next_trace_id` forces the id of the next trace.
+
+    Trace ids have their own generator: only roots draw them, in an order that does not depend
+    on thread scheduling, so every run gives the same trace ids (span ids drawn on concurrent
+    threads may come out in another order)."""
 
     def __init__(self, seed: int) -> None:
         self._rng = random.Random(seed)
+        self._trace_rng = random.Random(seed + 1)
         self._lock = threading.Lock()
         self.next_trace_id: int | None = None
 
@@ -92,7 +97,7 @@ class SeededIds(IdGenerator):
             if self.next_trace_id is not None:
                 tid, self.next_trace_id = self.next_trace_id, None
                 return tid
-            return self._rng.getrandbits(128) or 1
+            return self._trace_rng.getrandbits(128) or 1
 
     def is_trace_id_random(self) -> bool:
         return True
@@ -277,7 +282,7 @@ class Bank:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                time.sleep(0.400 if body.get("card_token") == "tok_slow_issuer" else 0.030)
+                time.sleep(0.600 if body.get("card_token") == "tok_slow_issuer" else 0.030)
                 data = json.dumps({"authorization": "auth_" + body.get("order_id", "")}).encode()
                 try:
                     self.send_response(200)
@@ -399,7 +404,7 @@ class Shop:
         with svc.app.start_as_current_span("authorize card", attributes={
                 "payment.card_token": body["card_token"], "payment.amount_cents": body["amount_cents"],
                 "payment.currency": "EUR"}, record_exception=False):
-            # The card network is a third party: a plain HTTP call with a 150 ms budget.
+            # The card network is a third party: a plain HTTP call with a 250 ms budget.
             url = f"http://127.0.0.1:{self.bank.port}/v1/authorizations"
             with svc.http.start_as_current_span("POST /v1/authorizations", kind=SpanKind.CLIENT, attributes={
                     "http.request.method": "POST", "url.full": url, "server.address": "127.0.0.1",
@@ -408,7 +413,7 @@ class Shop:
                 PROPAGATOR.inject(headers)
                 req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
                 try:
-                    with urllib.request.urlopen(req, timeout=0.150) as resp:
+                    with urllib.request.urlopen(req, timeout=0.250) as resp:
                         auth = json.loads(resp.read())
                         span.set_attribute("http.response.status_code", resp.status)
                 except TimeoutError:
