@@ -137,7 +137,7 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         ("Trace ", "bold"), (clean(s.trace_id), "bold cyan"), "  ",
         ("✗ " if failed else "", "bold red"), (clean(s.root_service), "cyan"), ": ",
         (clean(s.root_name), "bold red" if failed else "bold"), ("" if s.has_root else " (no root)", "yellow"),
-    ))
+    ), no_wrap=True, overflow="ellipsis")
     facts = [
         Text(fmt_time(s.start_unix_nano, utc)), Text(fmt_duration(s.duration_ns), "bold"),
         Text(_count(s.span_count, "span")), Text(_count(len(s.services), "service")),
