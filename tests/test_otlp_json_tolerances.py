@@ -164,6 +164,18 @@ def test_snake_case_keys():
     assert spans[0].resource.attributes["host.name"] == "node-7"  # string_value inside
 
 
+def test_snake_case_words_inside_a_camel_case_document_do_not_change_its_key_style():
+    doc = canonical()
+    spans_of(doc)[0]["attributes"] += [
+        {"key": "trace_id", "value": {"stringValue": "from a log correlation library"}},
+        {"key": "db.query.text", "value": {"stringValue": "SELECT resource_spans, scope_spans FROM t"}},
+    ]
+    spans, problems = load(doc)
+    assert problems == []
+    assert shape(spans) == EXPECTED
+    assert spans[0].attributes["trace_id"] == "from a log correlation library"
+
+
 def test_instrumentation_library_spans_of_old_producers():
     doc = canonical()
     rs = doc["resourceSpans"][0]

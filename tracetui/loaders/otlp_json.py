@@ -167,13 +167,27 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
         yield out
 
 
+_CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
+_SNAKE_KEYS = (b'"resource_spans"', b'"scope_spans"', b'"instrumentation_library_spans"', b'"trace_id"')
+
+
+def _is_snake(head: bytes) -> bool:
+    """The key style, from whichever structural key comes first: a span attribute named
+    "trace_id" further on must not turn a camelCase document into an empty snake_case one."""
+    def first(keys: tuple[bytes, ...]) -> int:
+        return min((i for i in (head.find(k) for k in keys) if i >= 0), default=-1)
+
+    snake, camel = first(_SNAKE_KEYS), first(_CAMEL_KEYS)
+    return snake >= 0 and (camel < 0 or snake < camel)
+
+
 _WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
 
 
 def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
     """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
     head = doc[:4096]
-    snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
+    snake = _is_snake(head)
     # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
     wrapped = _WRAPPER.match(doc) is not None
     try:
