@@ -284,3 +284,20 @@ def test_a_span_without_ids_is_reported_and_the_others_kept():
     spans, problems = load(doc)
     assert [s.span_id for s in spans] == [ROOT]
     assert len(problems) == 1 and "spanId" in problems[0]
+
+
+def test_a_cut_off_pretty_printed_document_is_one_problem_not_one_per_line():
+    text = orjson.dumps(canonical(), option=orjson.OPT_INDENT_2)
+    assert text.count(b"\n") > 40
+    spans, problems = load(text[: len(text) // 2])
+    assert spans == []
+    assert len(problems) == 1 and "not valid JSON" in problems[0]
+
+
+@pytest.mark.parametrize("bad_line", [1, 2, 3])
+def test_a_bad_line_in_json_lines_costs_only_that_line(bad_line):
+    lines = [orjson.dumps(canonical())] * 3
+    lines[bad_line - 1] = b'{"resourceSpans": [{"scopeSp'  # cut off
+    spans, problems = load(b"\n".join(lines) + b"\n")
+    assert len(spans) == 4
+    assert len(problems) == 1 and problems[0].startswith(f"test.json: line {bad_line}: not valid JSON")

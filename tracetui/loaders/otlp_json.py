@@ -143,7 +143,20 @@ def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
     if batch is not None:
         yield batch
         return
+    if not any(_is_json(line) for line in stripped.split(b"\n", 2)[:2]):
+        # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
+        # download: one problem, not one per line.
+        yield _fallback(stripped, source, "")
+        return
     yield from read_otlp_jsonl(data, source)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        _generic.decode(line)
+    except msgspec.DecodeError:
+        return False
+    return True
 
 
 def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
