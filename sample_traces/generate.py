@@ -585,8 +585,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
                         help="directory for shop.json and shop.jsonl (default: next to this script)")
     args = parser.parse_args()
-    for var in ("OTEL_RESOURCE_ATTRIBUTES", "OTEL_SERVICE_NAME"):
-        os.environ.pop(var, None)  # the resources say exactly what is written here
+    for var in [v for v in os.environ if v.startswith("OTEL_")]:
+        del os.environ[var]  # no sampler, limits or resource attributes from the environment
 
     shop = Shop()
     batches = []
