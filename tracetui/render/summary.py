@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -63,8 +64,9 @@ def short_id_length(ids: list[str], minimum: int = 7) -> int:
 
 
 def _start_cells(starts: list[str], wide: bool) -> tuple[list[str], str]:
-    """Start times as short as they can be while still telling traces apart; the shared day
-    goes in the title instead. `starts` are fmt_time strings: "2024-01-02 15:04:05.123"."""
+    """Start times without what all rows share: one day goes in the title (then rows show the
+    time with milliseconds); otherwise the year when it is common. `starts` are fmt_time strings
+    ("2024-01-02 15:04:05.123"); returns the cells and the title's day part."""
     days = {x[:10] for x in starts}
     if len(days) == 1:
         return [x[11:] for x in starts], f", {days.pop()}"
@@ -115,7 +117,7 @@ def print_summary(console: Console, store: TraceStore, utc: bool = False) -> Non
     if wide:
         columns.append(("Services", True))
     columns += [("Errors", True), ("Orphans", True)] if wide else [("Err", True), ("Orph", True)]
-    widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, (h, _) in enumerate(columns)]
+    widths = [max([len(h)] + [cell_len(str(r[i])) for r in rows]) for i, (h, _) in enumerate(columns)]
     gap = 2
     fixed = sum(w for i, w in enumerate(widths) if i != 2) + gap * (len(columns) - 1)
     widths[2] = max(12, min(widths[2], width - fixed))
