@@ -10,8 +10,10 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, Union
 
 import msgspec
@@ -365,6 +367,11 @@ def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
     if batch is not None:
         yield batch
         return
+    if not any(_is_json(line) for _, line in islice(_lines(data), 2)):
+        # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
+        # download: one problem, not one per line.
+        yield _fallback(data, source, "")
+        return
     yield from read_otlp_jsonl(data, source)
 
 
@@ -464,6 +471,14 @@ def _as_document(data: bytes, start: int, stop: int, r0: int, snake: bool, sourc
         batch.problems.append(Problem(p.source, where, p.message, p.skipped))
 
 
+def _is_json(line: bytes | memoryview) -> bool:
+    try:
+        _generic.decode(line)
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
 def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
     """JSON Lines: one document per line; a bad line is reported with its number and skipped."""
     out = Batch()
@@ -480,6 +495,23 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
             out, count = Batch(), 0
     if out.spans or out.problems:
         yield out
+
+
+_CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
+_SNAKE_KEYS = (b'"resource_spans"', b'"scope_spans"', b'"instrumentation_library_spans"', b'"trace_id"')
+
+
+def _is_snake(head: bytes) -> bool:
+    """The key style, from whichever structural key comes first: a span attribute named
+    "trace_id" further on must not turn a camelCase document into an empty snake_case one."""
+    def first(keys: tuple[bytes, ...]) -> int:
+        return min((i for i in (head.find(k) for k in keys) if i >= 0), default=-1)
+
+    snake, camel = first(_SNAKE_KEYS), first(_CAMEL_KEYS)
+    return snake >= 0 and (camel < 0 or snake < camel)
+
+
+_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
 
 
 def _lines(data: bytes) -> Iterator[tuple[int, memoryview]]:
@@ -519,9 +551,9 @@ def _read_document(doc: bytes | memoryview, source: str, where: str, single: boo
 
 def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: bool) -> Batch | None:
     head = bytes(doc[:4096]).lstrip()
-    snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
-    wrapped = (head[:1] == b"{") and not looks_like_otlp(head[:64]) and (
-        b'"trace"' in head[:64] or b'"result"' in head[:64] or b'"data"' in head[:64])
+    snake = _is_snake(head)
+    # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
+    wrapped = _WRAPPER.match(head) is not None
     # The fast path: decode straight into spans; anything unusual goes the typed path below.
     try:
         fast = _fast_decoder(snake, wrapped).decode(doc)
@@ -534,6 +566,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
             fast = fast.trace or fast.result or fast.data
             if fast is None:
                 return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+        elif _empty(fast) and _is_other_signal(head):
+            return Batch()  # a logs or metrics line among the traces: skipped quietly
         return _fast_convert(fast, source, where)
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
@@ -545,6 +579,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+    elif _empty(parsed) and _is_other_signal(head):
+        return Batch()  # a logs or metrics line among the traces: skipped quietly
     return _convert_doc(parsed, source, where)
 
 
