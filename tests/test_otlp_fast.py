@@ -62,7 +62,7 @@ def test_spans_are_plain_spans_with_shared_resource_and_strings():
     assert spans[0].resource is spans[1].resource and spans[2].service == "svc1"
     assert spans[0].trace_id is spans[2].trace_id
     assert spans[2].status == STATUS_ERROR and spans[2].status_message == "boom"
-    assert spans[1].parent_id == spans[0].span_id and spans[0].parent_id == ""
+    assert spans[1].parent_id is spans[0].span_id and spans[0].parent_id == ""  # one string
     assert spans[0].start_ns == 1_001 and spans[0].attributes == {"k": "v1"}
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
+from operator import attrgetter
 from typing import Any, Union
 
 import msgspec
@@ -220,6 +221,7 @@ def _fast_decoder(snake: bool, wrapped: bool) -> msgspec.json.Decoder:
     return dec
 
 
+_SPAN_ID, _PARENT_ID = attrgetter("span_id"), attrgetter("parent_id")
 _HEX_LOWER = b"0123456789abcdef"
 _ZERO16 = "0" * 16
 
@@ -301,10 +303,19 @@ class _FastConverter:
                         s.raw_links = None
                 out += spans
         added = out[first:] if first else out
-        if (careful or not _ids_ok(list({s.trace_id for s in added}), {32, 16}) or not _ids_ok([s.span_id for s in added], {16})
-                or not _ids_ok([s.parent_id for s in added], {16, 0})):
+        span_ids = list(map(_SPAN_ID, added))
+        parent_ids = list(map(_PARENT_ID, added))
+        if (careful or not _ids_ok(list({s.trace_id for s in added}), {32, 16}) or not _ids_ok(span_ids, {16})
+                or not _ids_ok(parent_ids, {16, 0})):
             del out[first:]
             out += _careful(rss, r0, batch, self.source, self.where)
+            return
+        # A parent id among these spans becomes the parent's own span id string: one string
+        # fewer per span (80 bytes each). Only within one call: a dict of every span id loaded
+        # so far cost 1 us per insert at 1M spans (cache misses), twice what it saved.
+        known = dict(zip(span_ids, span_ids, strict=True))
+        for s, p in zip(added, map(known.get, parent_ids, parent_ids), strict=True):
+            s.parent_id = p
 
 
 def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[Span]:
