@@ -9,10 +9,8 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 """
 
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 from operator import attrgetter
 from typing import Any, Union
@@ -20,6 +18,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import NO_RESOURCE, NO_SCOPE, UNKNOWN_SERVICE, Resource, Scope, Span
 from tracetui.model.values import key_values
@@ -440,7 +439,7 @@ def _read_chunks(data: bytes, first: int, stop: int, snake: bool, source: str) -
     while start < stop:
         q = data.find(_SPLIT, start, stop)
         end = stop if q < 0 else q + 1
-        with _gc_paused():
+        with gc_paused():
             try:
                 rs = dec.decode(view[start:end])
             except (msgspec.ValidationError, msgspec.DecodeError) as e:
@@ -541,22 +540,9 @@ def _lines(data: bytes) -> Iterator[tuple[int, memoryview]]:
         start = end + 1
 
 
-@contextmanager
-def _gc_paused():
-    """Decoding allocates millions of objects: without this the collector's full passes over
-    everything loaded so far make the load superlinear (the design notes measured 3x)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read_document(doc: bytes | memoryview, source: str, where: str, single: bool = True) -> Batch | None:
     """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
-    with _gc_paused():
+    with gc_paused():
         return _read_document_gc(doc, source, where, single)
 
 

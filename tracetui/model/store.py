@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
 from tracetui.model.trace import Trace
 
@@ -35,6 +36,10 @@ class TraceStore:
 
     def add(self, spans: Iterable[Span]) -> set[str]:
         """Add a batch of spans; return the ids of the traces that changed."""
+        with gc_paused():
+            return self._add(spans)
+
+    def _add(self, spans: Iterable[Span]) -> set[str]:
         groups: dict[str, list[Span]] = {}
         for s in spans:
             g = groups.get(s.trace_id)
