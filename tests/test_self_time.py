@@ -45,3 +45,8 @@ def test_totals_per_service_and_operation():
     assert svc == {("front",): (1, 100, 60), ("db",): (2, 40, 40)}
     ops = {g.key: g.count for g in group_stats(t, by="operation")}
     assert ops == {("front", "r"): 1, ("db", "query"): 2}
+
+
+def test_negative_and_zero_times_and_a_child_at_the_parent_start():
+    t = trace(span("r", "", -100, 100), span("a", "r", -100, -50), span("b", "r", -60, 0), span("c", "r", 50, 50))
+    assert by_id(t, self_times(t)) == {"r": 100, "a": 50, "b": 60, "c": 0}
