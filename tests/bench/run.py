@@ -1,0 +1,402 @@
+"""The performance benchmark (issue 7): every figure side by side with its baseline, as a ratio.
+
+    python tests/bench/run.py            # everything; writes tests/bench/RESULTS.md
+    python tests/bench/run.py --quick    # 100k files only, one repeat (a smoke run)
+    python tests/bench/run.py --only load,open
+
+Run by hand, never by pytest (tests/bench is in `norecursedirs`). Data comes from generate.py
+(deterministic; created under tests/bench/data/ when missing, about 2.2 GB for all sizes).
+
+The machine is shared and noisy, so each measured thing runs in its own process, baselines and
+subjects are interleaved in the same run, and the best of several repeats is kept. Peak RSS is
+the child's `ru_maxrss` (os.wait4), never this process's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import generate  # noqa: E402
+
+MB = 1024 * 1024
+
+
+# -- running one measured thing in its own process ------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    out: dict
+
+
+def child(argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run argv; wall time from start to exit and the child's own peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        p = subprocess.Popen(argv, stdout=out, stderr=err, env={**os.environ, **(env or {})}, cwd=ROOT)
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read(), err.read()
+    if p.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} failed ({p.returncode}): {errors.decode()[-2000:]}")
+    try:
+        parsed = json.loads(text.splitlines()[-1]) if text.strip() else {}
+    except (ValueError, IndexError):
+        parsed = {}
+    return Run(seconds, usage.ru_maxrss / 1024, parsed if isinstance(parsed, dict) else {})
+
+
+def worker(name: str, *args: str) -> list[str]:
+    return [sys.executable, str(HERE / "run.py"), "--worker", name, *args]
+
+
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.seconds)
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    section: str
+    what: str
+    value: str
+    baseline: str
+    ratio: str
+    goal: str = ""
+    met: bool | None = None
+
+
+@dataclass
+class Results:
+    figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, f: Figure) -> None:
+        self.figures.append(f)
+        mark = {True: "met", False: "MISSED", None: ""}[f.met]
+        print(f"  {f.what:<46} {f.value:>18}  vs {f.baseline:<34} {f.ratio:>8}  {f.goal} {mark}", flush=True)
+
+
+def ms(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.1f} s"
+
+
+def ms1(s: float) -> str:
+    return f"{s * 1000:.1f} ms"
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+def bench_load(res: Results, names: list[str], repeats: int, naive: bool) -> None:
+    print("load: `tracetui summary FILE --json` against the msgspec floor and the naive orjson way")
+    for name in names:
+        path = str(generate.DATA / name)
+        size = os.path.getsize(path) / 1e6
+        floor, ours, slow = [], [], []
+        for i in range(repeats):
+            floor.append(child(worker("floor", path)))
+            ours.append(child([sys.executable, "-m", "tracetui", "summary", path, "--json"]))
+            if naive and i == 0:  # slow and memory hungry (7 GB at 1M spans): once is enough
+                slow.append(child(worker("naive", path)))
+        f, o = best(floor), best(ours)
+        kind = "JSON Lines" if name.endswith(".jsonl") else "one request"
+        label = f"{name} ({size:.0f} MB, {kind})"
+        res.add(Figure("load", f"load {label}: time", ms(o.seconds), f"floor {ms(f.seconds)}",
+                       f"{o.seconds / f.seconds:.2f}x", "<= 2x floor", o.seconds <= 2 * f.seconds))
+        if slow:
+            n = slow[0]
+            res.add(Figure("load", f"load {label}: vs naive", ms(o.seconds), f"naive {ms(n.seconds)}",
+                           f"{n.seconds / o.seconds:.1f}x faster", ">= 10x faster", n.seconds >= 10 * o.seconds))
+        peak_goal = "<= 2.5 GB" if "1m" in name else ""
+        res.add(Figure("load", f"load {label}: peak RSS", f"{o.peak_mb:.0f} MB",
+                       f"floor {f.peak_mb:.0f} MB" + (f", naive {slow[0].peak_mb:.0f} MB" if slow else ""),
+                       f"{o.peak_mb / f.peak_mb:.2f}x", peak_goal,
+                       (o.peak_mb <= 2.5 * 1024) if peak_goal else None))
+        if "1m" in name:
+            after = best([child(worker("after_load", path)) for _ in range(1)])
+            res.add(Figure("load", f"load {label}: RSS after load", f"{after.out['rss_mb']:.0f} MB",
+                           f"file {size:.0f} MB", f"{after.out['rss_mb'] / size:.2f}x file", "<= 1.5 GB",
+                           after.out["rss_mb"] <= 1.5 * 1024))
+
+
+def w_floor(path: str) -> dict:
+    import baselines
+
+    with open(path, "rb") as f:
+        data = f.read()
+    return {"spans": baselines.floor(data, path.endswith(".jsonl"))}
+
+
+def w_naive(path: str) -> dict:
+    import baselines
+
+    with open(path, "rb") as f:
+        data = f.read()
+    return {"spans": baselines.naive(data, path.endswith(".jsonl"))}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
+
+
+def _load(path: str):
+    from tracetui.model import TraceStore
+    from tracetui.sources.files import load_paths
+
+    store = TraceStore()
+    problems = load_paths([path], store)
+    return store, problems
+
+
+def w_after_load(path: str) -> dict:
+    """What the process holds once the file is loaded, as the CLI and the TUI load it."""
+    import gc
+
+    store, _ = _load(path)
+    gc.collect()
+    return {"rss_mb": _rss_mb(), "spans": store.span_count}
+
+
+# -- open, critical path, self time of a 100k-span trace --------------------------------------
+
+
+def bench_open(res: Results, repeats: int) -> None:
+    print("open: one trace of 100k spans")
+    path = str(generate.DATA / "trace100k.json")
+    runs = [child(worker("open", path)) for _ in range(repeats)]
+    o = {k: min(r.out[k] for r in runs) for k in runs[0].out}
+    base = o["one_pass"]
+    res.add(Figure("open", "tree (parent, children, order, depth)", ms(o["tree"]), f"one pass {ms1(base)}",
+                   f"{o['tree'] / base:.1f}x"))
+    res.add(Figure("open", "critical path", ms(o["critical_path"]), f"one pass {ms1(base)}",
+                   f"{o['critical_path'] / base:.1f}x"))
+    res.add(Figure("open", "self time", ms(o["self_time"]), f"one pass {ms1(base)}",
+                   f"{o['self_time'] / base:.1f}x"))
+    cp_st = o["critical_path"] + o["self_time"]
+    res.add(Figure("open", "critical path + self time", ms(cp_st), "goal 200 ms", f"{cp_st / 0.2:.2f}x goal",
+                   "<= 0.2 s", cp_st <= 0.2))
+    if "first_screen" in o:
+        total = o["tree"] + o["analysis"] + o["first_screen"]
+        res.add(Figure("open", "open: tree + analysis + first screen", ms(total), "goal 500 ms",
+                       f"{total / 0.5:.2f}x goal", "<= 0.5 s", total <= 0.5))
+        page = o["page"]
+        res.add(Figure("scroll", "one page of waterfall (render_line x rows)", ms1(page), "goal 16 ms",
+                       f"{page / 0.016:.2f}x goal", "<= 16 ms", page <= 0.016))
+    else:
+        total = o["tree"] + o["critical_path"] + o["self_time"]
+        res.add(Figure("open", "open: tree + critical path + self time", ms(total), "goal 500 ms",
+                       f"{total / 0.5:.2f}x goal", "<= 0.5 s (without the screen)", total <= 0.5))
+        res.notes.append("open/scroll: the waterfall is not on this branch yet; the first screen and a "
+                         "page of waterfall are not measured.")
+
+
+def _timed(fn: Callable[[], object], repeats: int = 7) -> float:
+    best_s = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best_s = min(best_s, time.perf_counter() - t)
+    return best_s
+
+
+def w_open(path: str) -> dict:
+    import gc
+
+    from tracetui.analysis import critical_path, self_times
+    from tracetui.model import Trace
+
+    store, _ = _load(path)
+    (trace,) = store
+    spans = trace.spans
+    gc.collect()
+    out = {"one_pass": _timed(lambda: [s.end_ns - s.start_ns for s in spans])}
+
+    def fresh() -> Trace:
+        return Trace(trace.trace_id, spans)
+
+    def tree() -> None:
+        fresh().ensure_built()
+
+    out["tree"] = _timed(tree)
+    built = fresh()
+    built.ensure_built()
+    out["critical_path"] = _timed(lambda: critical_path(built))
+    out["self_time"] = _timed(lambda: self_times(built))
+    try:
+        import bench_waterfall  # the waterfall's own probe (branch tui)
+        from tracetui.analysis.overview import TraceAnalysis
+    except ImportError:
+        return out
+    out["analysis"] = _timed(lambda: TraceAnalysis(built))
+    for key, value in bench_waterfall.bench(built).items():
+        out[key] = value
+    return out
+
+
+# -- filter over the spans of the 1M file --------------------------------------------------
+
+
+QUERIES = ["checkout", "service=payment", "error", "duration>500ms", "http.response.status_code=503"]
+
+
+def bench_filter(res: Results, repeats: int, name: str) -> None:
+    print(f"filter: every span of {name}")
+    runs = [child(worker("filter", str(generate.DATA / name))) for _ in range(repeats)]
+    o = {k: min(r.out[k] for r in runs) for k in runs[0].out if isinstance(runs[0].out[k], float)}
+    base = o["plain_scan"]
+    spans = runs[0].out["spans"]
+    if runs[0].out.get("query"):
+        for q in QUERIES:
+            key = f"query {q}"
+            if key in o:
+                res.add(Figure("filter", f"filter {spans:,} spans: `{q}`", ms(o[key]),
+                               f"plain scan {ms(base)}", f"{o[key] / base:.1f}x", "<= 0.2 s", o[key] <= 0.2))
+    else:
+        res.add(Figure("filter", f"filter {spans:,} spans: predicate scan (placeholder)", ms(base),
+                       "goal 200 ms", f"{base / 0.2:.2f}x goal", "<= 0.2 s", base <= 0.2))
+        res.notes.append("filter: the query language is not on this branch yet; a plain predicate scan "
+                         "(substring of service or name) stands in.")
+
+
+def w_filter(path: str) -> dict:
+    import gc
+
+    store, _ = _load(path)
+    spans = [s for t in store for s in t.spans]
+    gc.collect()
+    gc.freeze()
+
+    def plain() -> int:
+        return sum(1 for s in spans if "checkout" in s.name or "checkout" in s.resource.service)
+
+    out: dict = {"spans": len(spans), "plain_scan": _timed(plain)}
+    try:
+        from tracetui.model.query import parse_query
+    except ImportError:
+        return out
+    out["query"] = True
+    for q in QUERIES:
+        query = parse_query(q)
+        out[f"query {q}"] = _timed(lambda query=query: sum(1 for s in spans if query.match_span(s)), 2)
+    return out
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    def sh(cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return "?"
+
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": sh("nproc"),
+        "free -h": sh("free -h"),
+        "python": platform.python_version(),
+        "load average": sh("cat /proc/loadavg"),
+        "commit": sh(f"git -C {ROOT} rev-parse --short HEAD"),
+    }
+
+
+def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str]) -> None:
+    lines = [
+        "# Performance results",
+        "",
+        f"Written by `python tests/bench/run.py{' ' + ' '.join(argv) if argv else ''}` on {info['date']} "
+        f"(commit {info['commit']}). Each figure is the best of its repeats, measured in its own process, "
+        "interleaved with its baseline in the same run; the ratio is the figure over its baseline.",
+        "",
+        "| section | figure | value | baseline | ratio | goal | |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in res.figures:
+        mark = {True: "met", False: "**missed**", None: ""}[f.met]
+        lines.append(f"| {f.section} | {f.what} | {f.value} | {f.baseline} | {f.ratio} | {f.goal} | {mark} |")
+    if res.notes:
+        lines += ["", "Not measured in this run:", ""] + [f"- {n}" for n in res.notes]
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"- nproc: {info['nproc']}; python {info['python']}; load average at the end: {info['load average']}",
+        "- `free -h`:",
+        "",
+        "```",
+        info["free -h"],
+        "```",
+        "",
+    ]
+    extra = HERE / "ANALYSIS.md"
+    if extra.exists():
+        lines += [extra.read_text()]
+    path.write_text("\n".join(lines))
+
+
+WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter}
+SECTIONS = ["load", "open", "filter"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="100k files, one repeat, no naive baseline at 1M")
+    ap.add_argument("--only", default="", help=f"comma-separated sections of {','.join(SECTIONS)}")
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive orjson baseline (slow, 7 GB at 1M)")
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        name, *rest = args.worker
+        out = WORKERS[name](*rest)
+        sys.stdout.write(json.dumps(out) + "\n")
+        return
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    sections = [s for s in args.only.split(",") if s] or SECTIONS
+    big = [] if args.quick else ["spans1m.json", "spans1m.jsonl"]
+    files = ["spans100k.json", "spans100k.jsonl", "trace100k.json", *big]
+    generate.ensure(files)
+    res = Results()
+    repeats = 1 if args.quick else 3
+    if "load" in sections:
+        bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
+        if big:
+            bench_load(res, big, 2, not args.no_naive)
+    if "open" in sections:
+        bench_open(res, repeats)
+    if "filter" in sections:
+        bench_filter(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
+    info = machine()
+    argv = sys.argv[1:]
+    write_results(res, info, args.out, argv)
+    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+
+
+if __name__ == "__main__":
+    main()
