@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import attrgetter, eq, ge, not_
+from operator import attrgetter, eq, ge, lshift, not_, or_
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Span
@@ -229,7 +229,7 @@ class Trace:
             self.orphan_count, self._root = 0, None
             return True
         shift = n.bit_length()
-        keys = [(st << shift) | i for i, st in enumerate(starts)]
+        keys = list(map(or_, map(lshift, starts, repeat(shift)), range(n)))  # (st << shift) | i
         sids = list(map(_SPAN_ID, spans))
         key_of = dict(zip(sids, keys, strict=True))
         if len(key_of) != n or "" in key_of:
