@@ -15,7 +15,7 @@ class StatusBar(Horizontal):
     """Reads `app.status` (see `tracetui.ui.app.Status`) and shows it on one line."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; dock: bottom; background: $panel; color: $text-muted; }
+    StatusBar { height: 1; background: $panel; color: $text-muted; }
     StatusBar > #status-text { width: 1fr; height: 1; padding: 0 1; }
     StatusBar > ProgressBar { width: 40; height: 1; }
     StatusBar > ProgressBar.-hidden { display: none; }
@@ -39,7 +39,7 @@ class StatusBar(Horizontal):
             text.append(" · ")
             text.append(clean(status.failure, 120), style=theme_style(self.app, "error", bold=True))
         if status.problems:
-            what = (f"{status.skipped:,} spans skipped" if status.skipped
+            what = (f"{status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped" if status.skipped
                     else f"{status.problems:,} problem" + ("s" if status.problems != 1 else ""))
             text.append(" · ")
             text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "warning", bold=True))
