@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tracetui.analysis.critical_path import Section, critical_path, time_on_path
+import gc
+
+from tracetui.analysis.critical_path import Section, critical_path
 from tracetui.analysis.self_time import self_times
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.trace import Trace
@@ -18,23 +20,38 @@ class TraceAnalysis:
 
     __slots__ = (
         "trace", "sections", "on_path", "on_path_set", "critical_order", "critical_path_ns",
-        "self_times", "error_positions", "services", "max_depth",
+        "self_times", "error_positions", "services", "max_depth", "path_sections",
     )
 
     def __init__(self, trace: Trace) -> None:
         trace.ensure_built()
         self.trace = trace
+        gc_was = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects: the collector would dominate
+        try:
+            self._compute(trace)
+        finally:
+            if gc_was:
+                gc.enable()
+
+    def _compute(self, trace: Trace) -> None:
         self.sections: list[Section] = critical_path(trace)
-        self.on_path: dict[int, int] = time_on_path(trace, self.sections)
-        self.on_path_set: frozenset[int] = frozenset(self.on_path)
-        first: dict[int, int] = {}
+        path_sections: dict[int, list[tuple[int, int]]] = {}
+        get = path_sections.get
         for s in self.sections:
-            if s.pos not in first or s.start_ns < first[s.pos]:
-                first[s.pos] = s.start_ns
+            lst = get(s.pos)
+            if lst is None:
+                path_sections[s.pos] = [(s.start_ns, s.end_ns)]
+            else:
+                lst.append((s.start_ns, s.end_ns))
+        self.path_sections = path_sections
+        self.on_path: dict[int, int] = {p: sum(b - a for a, b in lst) for p, lst in path_sections.items()}
+        self.on_path_set: frozenset[int] = frozenset(path_sections)
+        first = {p: min(a for a, _ in lst) for p, lst in path_sections.items()}
         # Time order; a parent and the child that starts with it: parent first (tree order).
-        tree_rank = {p: r for r, p in enumerate(trace.order)} if first else {}
-        self.critical_order: list[int] = sorted(first, key=lambda p: (first[p], tree_rank[p]))
-        self.critical_path_ns: int = sum(s.duration_ns for s in self.sections)
+        depth = trace.depth
+        self.critical_order: list[int] = sorted(first, key=lambda p: (first[p], depth[p]))
+        self.critical_path_ns: int = sum(self.on_path.values())
         self.self_times: list[int] = self_times(trace)
         spans = trace.spans
         self.error_positions: list[int] = [p for p in trace.order if spans[p].status == STATUS_ERROR]

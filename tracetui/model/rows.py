@@ -288,6 +288,19 @@ class RowView:
             self._collapsed.discard(node)
             self._build_rows()
 
+    @property
+    def collapsed(self) -> frozenset[int]:
+        """Nodes whose subtrees are collapsed."""
+        return frozenset(self._collapsed)
+
+    def set_collapsed(self, nodes: set[int] | frozenset[int]) -> None:
+        """Collapse exactly these nodes (unknown ones are ignored): restores a saved state."""
+        n = len(self.trace.spans)
+        keep = {x for x in nodes if (0 <= x < n) or (x < 0 and -1 - x < len(self._pkids))}
+        if keep != self._collapsed:
+            self._collapsed = keep
+            self._build_rows()
+
     def collapse_all(self) -> None:
         self._collapsed = {n for n in range(len(self._kids)) if self._kids[n]}
         self._collapsed.update(-1 - k for k, lst in enumerate(self._pkids) if lst)
