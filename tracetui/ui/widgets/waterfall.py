@@ -233,6 +233,13 @@ class Waterfall(ScrollView, can_focus=True):
     def match_count(self) -> int:
         return len(self._matches)
 
+    def match_index(self) -> int | None:
+        """1-based place of the selected span among the matches in tree order (None if not one)."""
+        pos = self.selected_pos
+        if pos is None or pos not in self._matches:
+            return None
+        return bisect_left(self._match_order, self._ranks()[pos]) + 1
+
     def next_match(self, direction: int = 1) -> bool:
         return self._step_tree_order(self._match_order, direction)
 
