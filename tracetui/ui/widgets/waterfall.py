@@ -671,8 +671,8 @@ class Waterfall(ScrollView, can_focus=True):
         label = clean(span.name, 300)
         hidden = view.hidden_descendants(node) if view.is_collapsed(node) else 0
         suffix = f" +{hidden}" if hidden else ""  # how many spans the collapsed row hides
-        if room > 0:
-            svc_part = _fit(svc_text, min(room, max(6, room // 3)))
+        if room > 0:  # "service name": the service in its colour, then the span name
+            svc_part = _clip(svc_text, min(room, max(6, room // 2)))
             segs.append(Segment(svc_part, svc_style if not matched else self._component("waterfall--match", svc_style)))
             room -= cell_len(svc_part)
         if room > 1:
@@ -680,12 +680,13 @@ class Waterfall(ScrollView, can_focus=True):
             room -= 1
             if room - len(suffix) < 4:
                 suffix = ""
-            name_part = _fit(label, room - len(suffix))
+            name_part = _clip(label, room - len(suffix))
             segs.append(Segment(name_part, name_style))
             room -= cell_len(name_part)
-            if suffix and room >= len(suffix):
+            if suffix:
+                segs.append(Segment(" " * (room - len(suffix)), base))
                 segs.append(Segment(suffix, guide))
-                room -= len(suffix)
+                room = 0
         if room > 0:
             segs.append(Segment(" " * room, base))
         segs.append(Segment(" ", base))
@@ -775,6 +776,17 @@ class Waterfall(ScrollView, can_focus=True):
             cols = [c for c, _ in ticks(ws, we, bar_w, self._bounds()[0]) if c > 0]
             self._styles[key] = cols  # type: ignore[assignment]
         return cols  # type: ignore[return-value]
+
+
+def _clip(text: str, cells: int) -> str:
+    """At most `cells` cells of `text`, cut with an ellipsis (wide characters counted)."""
+    if cells <= 0:
+        return ""
+    if text.isascii():
+        return text if len(text) <= cells else text[: cells - 1] + "…"
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, cells - 1).rstrip(" ") + "…" if cells > 1 else set_cell_size(text, cells)
 
 
 def _fit(text: str, cells: int) -> str:
