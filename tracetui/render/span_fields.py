@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tracetui.model.span import Event, Span
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.render.units import fmt_duration, fmt_time
 
@@ -81,6 +82,13 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
         f.append(Field(VALUE, "message", s.status_message, multiline="\n" in s.status_message,
                        style="error" if s.is_error else ""))
 
+    span_events = s.events
+    events = _event_fields(s, span_events)
+    # The "why" of a failure comes first: an exception goes right under the status.
+    failed = any(e.name == "exception" for e in span_events)
+    if failed:
+        f.extend(events)
+
     f.append(Field(HEADING, value="Timing"))
     offset = s.start_ns - trace.start_ns
     f.append(Field(VALUE, "start", f"{fmt_time(s.start_ns, utc)}  (+{fmt_duration(offset)})"))
@@ -107,26 +115,8 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     f.append(Field(HEADING, value=f"Attributes ({len(attrs)})"))
     f.extend(_attrs(attrs))
 
-    events = s.events
-    if events:
-        f.append(Field(HEADING, value=f"Events ({len(events)})"))
-        for ev in events:
-            at = f"+{fmt_duration(ev.time_ns - s.start_ns)}" if ev.time_ns else ""
-            ev_attrs = dict(ev.attributes)
-            if ev.name == "exception":
-                etype = fmt_value(ev_attrs.pop("exception.type", ""))
-                emsg = fmt_value(ev_attrs.pop("exception.message", ""))
-                stack = fmt_value(ev_attrs.pop("exception.stacktrace", ""))
-                f.append(Field(TEXT, "event", f"{at}  exception", style="error"))
-                title = f"{etype}: {emsg}" if etype and emsg else etype or emsg
-                if title:
-                    f.append(Field(TEXT, "exception", title, multiline="\n" in title, style="error",
-                                   indent=1))
-                if stack:
-                    f.append(Field(VALUE, "exception.stacktrace", stack, multiline=True, indent=1))
-            else:
-                f.append(Field(TEXT, "event", f"{at}  {ev.name}", style="strong"))
-            f.extend(_attrs(ev_attrs, indent=1))
+    if not failed:
+        f.extend(events)
 
     links = s.links
     if links:
@@ -155,4 +145,28 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
         f.extend(_attrs(s.scope.attributes))
     if s.trace_state:
         f.append(Field(VALUE, "trace state", s.trace_state))
+    return f
+
+
+def _event_fields(s: Span, events: list[Event]) -> list[Field]:
+    f: list[Field] = []
+    if events:
+        f.append(Field(HEADING, value=f"Events ({len(events)})"))
+        for ev in events:
+            at = f"+{fmt_duration(ev.time_ns - s.start_ns)}" if ev.time_ns else ""
+            ev_attrs = dict(ev.attributes)
+            if ev.name == "exception":
+                etype = fmt_value(ev_attrs.pop("exception.type", ""))
+                emsg = fmt_value(ev_attrs.pop("exception.message", ""))
+                stack = fmt_value(ev_attrs.pop("exception.stacktrace", ""))
+                f.append(Field(TEXT, "event", f"{at}  exception", style="error"))
+                title = f"{etype}: {emsg}" if etype and emsg else etype or emsg
+                if title:
+                    f.append(Field(TEXT, "exception", title, multiline="\n" in title, style="error",
+                                   indent=1))
+                if stack:
+                    f.append(Field(VALUE, "exception.stacktrace", stack, multiline=True, indent=1))
+            else:
+                f.append(Field(TEXT, "event", f"{at}  {ev.name}", style="strong"))
+            f.extend(_attrs(ev_attrs, indent=1))
     return f

@@ -46,6 +46,7 @@ class TraceTuiApp(App[None]):
 
     CSS_PATH = "tracetui.tcss"
     TITLE = "tracetui"
+    HELP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {TraceCommands}
 
     BINDINGS: list[BindingType] = [

@@ -49,8 +49,12 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str
             continue
         title = getattr(node, "HELP_TITLE", None) or type(node).__name__
         sections.append((title, [(", ".join(k), d) for (_a, d), k in merged.items()]))
-    sections.append(("Anywhere", [(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
-                                   "Command palette (open a trace by id, sort, theme…)")]))
+    palette = (app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
+               "Command palette (open a trace by id, sort, theme…)")
+    if sections and sections[0][0] == getattr(app, "HELP_TITLE", None):
+        sections[0][1].append(palette)
+    else:
+        sections.insert(0, ("Everywhere", [palette]))
     return sections
 
 

@@ -79,17 +79,18 @@ class TraceListScreen(Screen):
         index = self.app.index  # type: ignore[attr-defined]
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("tracetui", style="bold")
-        sources = self.app.sources  # type: ignore[attr-defined]
-        if sources:
-            text.append("  ")
-            text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 60))
         text.append(f"  ·  {index.total:,} traces")
         arrow = "▼" if index.descending else "▲"
         text.append(f"  ·  sorted by {index.sort} {arrow}")
         if index.query is not None:
             text.append("  ·  ")
             text.append(f"filter: {clean(self._filter_text, 40)} ({len(index.rows):,} shown)",
-                        style=theme_style(self.app, "accent", bold=True))
+                        style=theme_style(self.app, "text-accent", bold=True))
+        sources = self.app.sources  # type: ignore[attr-defined]
+        if sources:
+            text.append("  ·  ")
+            text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 80),
+                        style=theme_style(self.app, "text-muted"))
         self.query_one("#list-title", Static).update(text)
         self.query_one("#filter-count", Static).update(
             f"{len(index.rows):,} of {index.total:,} traces")
