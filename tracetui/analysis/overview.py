@@ -20,7 +20,7 @@ class TraceAnalysis:
 
     __slots__ = (
         "trace", "sections", "on_path", "on_path_set", "critical_order", "critical_path_ns",
-        "self_times", "error_positions", "services", "max_depth", "path_sections",
+        "self_times", "error_positions", "services", "max_depth", "path_sections", "critical_starts",
     )
 
     def __init__(self, trace: Trace) -> None:
@@ -51,6 +51,7 @@ class TraceAnalysis:
         # Time order; a parent and the child that starts with it: parent first (tree order).
         depth = trace.depth
         self.critical_order: list[int] = sorted(first, key=lambda p: (first[p], depth[p]))
+        self.critical_starts: list[int] = [first[p] for p in self.critical_order]
         self.critical_path_ns: int = sum(self.on_path.values())
         self.self_times: list[int] = self_times(trace)
         spans = trace.spans

@@ -330,7 +330,7 @@ class RowView:
     def row_of(self, node: int) -> int | None:
         """The row showing a node, or None (hidden service, collapsed ancestor)."""
         if self._row_index is None:
-            self._row_index = {nd: r for r, nd in enumerate(self.rows)}
+            self._row_index = dict(zip(self.rows, range(len(self.rows)), strict=True))
         return self._row_index.get(node)
 
     def ancestors(self, node: int) -> list[int]:

@@ -261,7 +261,7 @@ class Waterfall(ScrollView, can_focus=True):
             k = order.index(cur) + direction
         else:
             start = self._trace.spans[cur].start_ns if cur is not None else self._trace.start_ns
-            firsts = [self._first_on_path(p) for p in order]
+            firsts = self._analysis.critical_starts
             k = bisect_left(firsts, start) if direction > 0 else bisect_right(firsts, start) - 1
         while 0 <= k < len(order):
             if self.select_pos(order[k]):
@@ -476,10 +476,6 @@ class Waterfall(ScrollView, can_focus=True):
             if self.select_pos(order[r]):
                 return True
         return False
-
-    def _first_on_path(self, pos: int) -> int:
-        assert self._analysis is not None
-        return min(a for a, _ in self._analysis.path_sections[pos])
 
     def _toggle(self, node: int) -> None:
         assert self._view is not None
