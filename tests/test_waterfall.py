@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from builders import span, trace
 from rich.cells import cell_len
+from textual import events
 from textual.app import App, ComposeResult
 
 from tracetui.analysis.overview import TraceAnalysis
@@ -254,3 +255,49 @@ async def test_showing_the_same_trace_again_keeps_the_state():
         other = shop()
         w.show_trace(other, TraceAnalysis(other))
         assert len(row_names(w)) == 5 and w.selected_pos == pos(other, "root") and not w.zoomed
+
+
+async def test_wheel_scrolls_a_long_trace_and_the_axis_stays():
+    spans = [span("r", "", 0, 1000 * MS)] + [span(f"c{i}", "r", i * MS, (i + 5) * MS) for i in range(200)]
+    t = trace(*spans)
+    app = WaterfallApp(t)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        w = app.query_one(Waterfall)
+        axis = lines(w)[0]
+        for _ in range(2):  # two wheel notches over the widget
+            w.post_message(events.MouseScrollDown(w, 10, 5, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert w.scroll_y > 0
+        assert lines(w)[0] == axis  # sticky
+        first_row = lines(w)[1]
+        assert f"c{int(w.scroll_y) - 1} " in first_row  # row 0 is r, row k is c{k-1}
+        await pilot.press("G")
+        assert w.selected_pos == len(spans) - 1
+        assert "c199" in lines(w)[-1]  # the cursor's row is on screen
+
+
+async def test_theme_switch_repaints_with_the_new_colours():
+    t = shop()
+    app = WaterfallApp(t)
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        w = app.query_one(Waterfall)
+        app.theme = "textual-dark"
+        await pilot.pause()
+        dark = {seg.style.bgcolor for seg in w.render_line(3) if seg.text.strip() == ""}
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = {seg.style.bgcolor for seg in w.render_line(3) if seg.text.strip() == ""}
+        assert dark and light and dark.isdisjoint(light)
+
+
+async def test_tiny_widths_do_not_break():
+    t = shop()
+    app = WaterfallApp(t)
+    async with app.run_test(size=(14, 6)) as pilot:
+        await pilot.pause()
+        w = app.query_one(Waterfall)
+        for y in range(w.size.height):
+            assert w.render_line(y).cell_length == w.size.width
+        await pilot.press("plus", "down", "left", "z")
