@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from builders import span, trace
 from rich.cells import cell_len
+from rich.console import Console
 from textual import events
 from textual.app import App, ComposeResult
 
@@ -53,7 +56,7 @@ class WaterfallApp(App):
 
 def lines(w: Waterfall) -> list[str]:
     out = []
-    for y in range(w.size.height):
+    for y in range(w.scrollable_content_region.height):
         text = "".join(seg.text for seg in w.render_line(y)).rstrip()
         if text:
             out.append(text)
@@ -101,8 +104,8 @@ async def test_untrusted_span_name_renders_literally_and_keeps_the_line_width():
         for y in range(3):
             strip = w.render_line(y)
             text = "".join(seg.text for seg in strip)
-            assert strip.cell_length == w.size.width
-            assert cell_len(text) == w.size.width
+            assert strip.cell_length == w.scrollable_content_region.width
+            assert cell_len(text) == w.scrollable_content_region.width
             assert not any(ch in text for ch in "\x1b\t\n\r")
         row = "".join(seg.text for seg in w.render_line(1))
         assert "[bold]x[/]" in row and "⇥A↵B" in row
@@ -298,6 +301,26 @@ async def test_tiny_widths_do_not_break():
     async with app.run_test(size=(14, 6)) as pilot:
         await pilot.pause()
         w = app.query_one(Waterfall)
-        for y in range(w.size.height):
-            assert w.render_line(y).cell_length == w.size.width
+        for y in range(w.scrollable_content_region.height):
+            assert w.render_line(y).cell_length == w.scrollable_content_region.width
         await pilot.press("plus", "down", "left", "z")
+
+
+def screen_text(app: App) -> str:
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text(styles=False)
+
+
+async def test_durations_stay_visible_next_to_the_scrollbar():
+    # Enough rows for a scrollbar: the right-hand "dur self" column must not slide under it.
+    spans = [span("r", "", 0, 100 * MS)] + [span(f"c{i}", "r", i * MS, (i + 2) * MS) for i in range(60)]
+    app = WaterfallApp(trace(*spans))
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app).splitlines()
+        assert "dur    self" in shown[0]
+        assert "100ms  39.0ms" in shown[1]  # root: 100 ms, 39 ms not covered by c0..c59 (0..61 ms)
+        assert "2.00ms  2.00ms" in shown[2]

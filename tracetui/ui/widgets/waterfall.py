@@ -510,10 +510,15 @@ class Waterfall(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         rows = len(self._view) if self._view is not None else 0
-        self.virtual_size = Size(self.size.width, rows + 1)
+        self.virtual_size = Size(self._view_size.width, rows + 1)
+
+    @property
+    def _view_size(self) -> Size:
+        """The visible content area: the widget minus padding, border and scrollbars."""
+        return self.scrollable_content_region.size
 
     def _page_rows(self) -> int:
-        return max(1, self.size.height - 1)
+        return max(1, self._view_size.height - 1)
 
     def _set_cursor(self, row: int, force_message: bool = False) -> None:
         view = self._view
@@ -530,7 +535,7 @@ class Waterfall(ScrollView, can_focus=True):
             self.post_message(self.SpanHighlighted(pos))
 
     def _scroll_cursor_into_view(self) -> None:
-        if self.size.height < 2:
+        if self._view_size.height < 2:
             return
         page = self._page_rows()
         top = int(self.scroll_y)
@@ -542,12 +547,12 @@ class Waterfall(ScrollView, can_focus=True):
 
     def _refresh_row(self, row: int) -> None:
         # Row r is virtual line r + 1 (line 0 is the axis, which never scrolls).
-        if 1 <= row - int(self.scroll_y) + 1 < self.size.height:
+        if 1 <= row - int(self.scroll_y) + 1 < self._view_size.height:
             self.refresh_line(row + 1)
 
     # -- internals: drawing -------------------------------------------------------------------------
     def _geometry(self) -> _Geometry:
-        width = max(1, self.size.width)
+        width = max(1, self._view_size.width)
         dur_w = _DUR_W if width >= 70 else 7 if width >= 45 else 0
         name_w = max(8, min(width - dur_w - _MIN_BAR - 2, round(width * self._name_frac)))
         bar_x = name_w + 1
@@ -555,7 +560,7 @@ class Waterfall(ScrollView, can_focus=True):
         return _Geometry(width, name_w, bar_x, bar_w, bar_x + bar_w + 1, dur_w)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._view_size.width
         if y == 0:
             return self._axis_strip()
         view = self._view
@@ -607,7 +612,7 @@ class Waterfall(ScrollView, can_focus=True):
         return self._style(("svctext", service, dimmed, id(base)), lambda: base + Style(color=colour)), colour
 
     def _axis_strip(self) -> Strip:
-        width = self.size.width
+        width = self._view_size.width
         geo = self._geometry()
         key = (width, self.window, self._epoch, geo)
         if self._axis_cache is not None and self._axis_cache[0] == key:
