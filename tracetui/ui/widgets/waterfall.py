@@ -392,7 +392,7 @@ class Waterfall(ScrollView, can_focus=True):
         if not 0 <= row < len(self._view):
             return
         node = self._view.rows[row]
-        prefix_w = len(self._view.prefix(row, max_cells=self._geometry().name_w // 2))
+        prefix_w = len(self._view.prefix(row, max_cells=_guide_cells(self._geometry().name_w)))
         self._set_cursor(row)
         if self._view.has_children(node) and prefix_w - 2 <= offset.x < prefix_w:
             self._toggle(node)  # a click on the ▸/▾ marker
@@ -644,7 +644,7 @@ class Waterfall(ScrollView, can_focus=True):
         segs: list[Segment] = []
 
         # Name column: guides, marker, error mark, swatch, service, name.
-        prefix = view.prefix(row, max_cells=geo.name_w // 2)
+        prefix = view.prefix(row, max_cells=_guide_cells(geo.name_w))
         segs.append(Segment(prefix, guide))
         room = geo.name_w - len(prefix)
         if node < 0:
@@ -777,6 +777,11 @@ class Waterfall(ScrollView, can_focus=True):
             cols = [c for c, _ in ticks(ws, we, bar_w, self._bounds()[0]) if c > 0]
             self._styles[key] = cols  # type: ignore[assignment]
         return cols  # type: ignore[return-value]
+
+
+def _guide_cells(name_w: int) -> int:
+    """How much of the name column tree guides may take: deep rows keep room for their names."""
+    return max(6, name_w * 2 // 5)
 
 
 def _clip(text: str, cells: int) -> str:
