@@ -89,6 +89,8 @@ async def test_service_filter_hides_dims_and_shows_only_one():
         await pilot.press("j", "j", "space")
         assert wf.row_view.hidden_services == frozenset({"payment"})
         assert len(wf.row_view) == full - 2
+        rv, spans = wf.row_view, screen.trace.spans
+        assert all(spans[rv.pos_at(r)].service != "payment" for r in range(len(rv)))
         assert "hidden" in screen_text(app)
         await pilot.press("space", "d")
         assert wf.row_view.hidden_services == frozenset()

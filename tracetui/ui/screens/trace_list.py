@@ -47,7 +47,7 @@ class TraceListScreen(Screen):
         yield Static("", id="filter-error", classes="-hidden", markup=False)
         yield TraceTable(self.app.index, utc=self.app.utc, id="trace-table")  # type: ignore[attr-defined]
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._filter_timer: Timer | None = None

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from tracetui.analysis.errors import error_origins
 from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.trace import Trace
 from tracetui.render.span_fields import span_fields
@@ -38,7 +39,7 @@ class TraceViewScreen(Screen):
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
-        Binding("e", "next_error(1)", "Next error", id="trace.next_error"),
+        Binding("e", "next_error(1)", "Next error", key_display="e", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
         Binding("c", "next_critical(1)", "Critical path", id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
@@ -70,7 +71,7 @@ class TraceViewScreen(Screen):
             yield Static("", id="search-count", markup=False)
         yield Static("", id="search-error", classes="-hidden", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
@@ -107,6 +108,8 @@ class TraceViewScreen(Screen):
         t, a = self.trace, self.analysis
         root = t.root
         muted = theme_style(self.app, "text-muted")
+        error_style = theme_style(self.app, "text-error", bold=True)
+        sep = (" · ", muted)
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("Trace ", style="bold")
         text.append(t.trace_id)
@@ -116,25 +119,39 @@ class TraceViewScreen(Screen):
             text.append(": ")
             text.append(clean(root.name, 80))
         text.append("\n")
-        sep = ("  ·  ", muted)
-        bold = "bold"
-        text.append_text(Text.assemble(
-            (fmt_time(t.start_ns, self.app.utc), bold), sep,  # type: ignore[attr-defined]
-            (fmt_duration(t.duration_ns), bold), sep,
-            (f"{len(t.spans):,}", bold), (" spans", muted), sep,
-            (f"{len(a.services)}", bold), (" services", muted), sep,
-            ("depth ", muted), (f"{a.max_depth + 1}", bold), sep,
-        ))
-        errors = len(a.error_positions)
-        text.append(f"✗ {errors} error{'s' if errors != 1 else ''}" if errors else "no errors",
-                    style=theme_style(self.app, "text-error", bold=True) if errors else muted)
-        text.append_text(Text.assemble(sep, ("critical path ", muted)))
         share = f" ({a.critical_path_ns * 100 / t.duration_ns:.0f}%)" if t.duration_ns else ""
-        text.append(fmt_duration(a.critical_path_ns) + share, style="bold")
+        text.append_text(Text.assemble(
+            (fmt_time(t.start_ns, self.app.utc), muted), sep,  # type: ignore[attr-defined]
+            (fmt_duration(t.duration_ns), "bold"), sep,
+            (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
+            (f"{len(a.services)}", "bold"), (" services", muted), sep,
+            ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
+            ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
+        ))
         if t.orphans:
-            text.append_text(Text.assemble(sep))
             text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
                         style=theme_style(self.app, "text-warning", bold=True))
+            text.append_text(Text.assemble(sep))
+        errors = len(a.error_positions)
+        if not errors:
+            text.append("no errors", style=muted)
+        else:
+            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
+            origins = error_origins(t)
+            if origins:
+                # Errors climb to the callers: a third line names the span where they start, and why.
+                o = t.spans[origins[0]]
+                text.append("\n")
+                text.append("✗ failed first: ", style=error_style)
+                text.append(clean(o.service, 30), style="bold")
+                text.append(": ")
+                text.append(clean(o.name, 50))
+                if o.status_message:
+                    text.append(" — ")
+                    text.append(clean(o.status_message, 100), style=error_style)
+                if len(origins) > 1:
+                    text.append(f"  (+{len(origins) - 1} more)", style=muted)
+                text.append("   e: next error", style=muted)
         self.query_one("#trace-header", Static).update(text)
 
     # -- detail --------------------------------------------------------------------------------

@@ -340,7 +340,9 @@ class TraceTable(ScrollView, can_focus=True):
                 segs.append(Segment(fmt_duration(s.duration_ns).rjust(w)[-w:], base))
             elif col.key == "bar":
                 top = self.index.max_duration_ns or 1
-                segs.append(Segment(bar_text(s.duration_ns / top, w), part("trace-table--bar")))
+                # On the cursor row the bar takes the cursor's colours (the bar colour would vanish).
+                bar_style = base if selected else part("trace-table--bar")
+                segs.append(Segment(bar_text(s.duration_ns / top, w), bar_style))
             elif col.key == "spans":
                 segs.append(Segment(str(s.span_count).rjust(w)[-w:], base))
             elif col.key == "errors":
