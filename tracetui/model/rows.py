@@ -127,7 +127,7 @@ class RowView:
                 by_ph[-1 - ph_of[o]].append(o)
             for k, lst in enumerate(by_ph):
                 pkids[k] = splice(lst, -1 - k)
-            self._simple_order = None if ph_ids else list(compress(t.order, shown))
+            self._simple_order = None if ph_ids else list(compress(t.order, map(shown.__getitem__, t.order)))
             self._kids = kids
             self._shown = shown
             edepth = None  # filled on demand, walking up (see _node_depth)
