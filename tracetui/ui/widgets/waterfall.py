@@ -38,6 +38,9 @@ from tracetui.render.units import fmt_duration
 from tracetui.ui.layout import axis_line, col_of, project, ticks, zoom_window
 from tracetui.ui.palette import service_color
 
+# Footer groups: "←→ Fold", "+- Zoom" take less room than four separate keys.
+_FOLD = Binding.Group("Fold", compact=True)
+_ZOOM = Binding.Group("Zoom", compact=True)
 _DUR_W = 15  # "  13.2ms  4.10ms": duration and self time, 7 cells each
 _MIN_BAR = 10
 
@@ -62,13 +65,13 @@ class Waterfall(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="waterfall.last"),
         Binding("pageup", "page_up", "Page up", show=False, id="waterfall.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="waterfall.page_down"),
-        Binding("left,h", "collapse_or_parent", "Collapse", id="waterfall.collapse"),
-        Binding("right,l", "expand_or_child", "Expand", id="waterfall.expand"),
+        Binding("left,h", "collapse_or_parent", "Collapse", id="waterfall.collapse", group=_FOLD),
+        Binding("right,l", "expand_or_child", "Expand", id="waterfall.expand", group=_FOLD),
         Binding("space", "toggle", "Toggle", show=False, id="waterfall.toggle"),
         Binding("H", "collapse_all", "Collapse all", show=False, id="waterfall.collapse_all"),
         Binding("L", "expand_all", "Expand all", show=False, id="waterfall.expand_all"),
-        Binding("plus,equals_sign", "zoom_in", "Zoom in", key_display="+", id="waterfall.zoom_in"),
-        Binding("minus", "zoom_out", "Zoom out", key_display="-", id="waterfall.zoom_out"),
+        Binding("plus,equals_sign", "zoom_in", "Zoom in", key_display="+", id="waterfall.zoom_in", group=_ZOOM),
+        Binding("minus", "zoom_out", "Zoom out", key_display="-", id="waterfall.zoom_out", group=_ZOOM),
         Binding("z", "zoom_span", "Zoom to span", show=False, id="waterfall.zoom_span"),
         Binding("0", "reset_zoom", "Reset zoom", show=False, id="waterfall.reset_zoom"),
         Binding("right_square_bracket", "critical(1)", "Next on critical path", show=False,
