@@ -187,31 +187,50 @@ def test_a_chain_of_100k_spans_builds_without_recursion_and_fast():
     assert elapsed < 1.0  # generous for a shared CI machine; the bench measures it properly
 
 
-def _reference_rows(t, hidden: set[str], collapsed: set[int]) -> list[int]:
+def _reference_rows(t, hidden: set[str], collapsed: set[int]) -> list:
     """The rows by definition: pre-order over the unfiltered tree, hidden spans left out (their
-    children keep their place), everything below a collapsed shown span left out."""
-    out = []
-    stack = [(r, False) for r in reversed(t.roots)]
-    while stack:
-        i, blocked = stack.pop()
-        shown = t.spans[i].service not in hidden
-        if not blocked and shown:
-            out.append(i)
-        below = blocked or (shown and i in collapsed)
-        stack.extend((c, below) for c in reversed(t.children[i]))
-    return out
+    children keep their place), everything below a collapsed shown span left out; orphans under
+    one placeholder ("?id") per missing parent, placed among the roots by their first start."""
+
+    def walk(tops: list[int], blocked: bool) -> list[int]:
+        out = []
+        stack = [(r, blocked) for r in reversed(tops)]
+        while stack:
+            i, b = stack.pop()
+            shown = t.spans[i].service not in hidden
+            if not b and shown:
+                out.append(i)
+            below = b or (shown and i in collapsed)
+            stack.extend((c, below) for c in reversed(t.children[i]))
+        return out
+
+    groups: dict[str, list[int]] = {}
+    for o in t.orphans:
+        groups.setdefault(t.spans[o].parent_id, []).append(o)
+    top = [(t.spans[r].start_ns, [r], None) for r in t.roots]
+    top += [(min(t.spans[o].start_ns for o in g), g, pid) for pid, g in groups.items()]
+    top.sort(key=lambda x: x[0])
+    rows = []
+    for _, members, pid in top:
+        below = walk(members, False)
+        if pid is None:
+            rows += below
+        elif below:
+            rows += ["?" + pid] + below
+    return rows
 
 
 def test_rows_match_their_definition_on_random_trees():
     import random
 
     rnd = random.Random(3)
-    for _ in range(200):
+    for _ in range(300):
         n = rnd.randrange(1, 40)
         spans = [span("s0", "", 0, 1000, service="a")]
         for k in range(1, n):
             p = rnd.randrange(k)
-            spans.append(span(f"s{k}", f"s{p}", rnd.randrange(1000), 1000, service=rnd.choice("abcd")))
+            parent = f"s{p}" if rnd.random() > 0.1 else rnd.choice(["lost1", "lost2"])
+            spans.append(span(f"s{k}", parent, rnd.randrange(1000), 1000, service=rnd.choice("abcd")))
         rnd.shuffle(spans)  # positions are not tree order
         t = trace(*spans)
         hidden = set(rnd.sample("abcd", rnd.randrange(4)))
@@ -220,7 +239,8 @@ def test_rows_match_their_definition_on_random_trees():
         collapsed = set(rnd.sample(range(n), rnd.randrange(n // 3 + 1)))
         v.set_collapsed({c for c in collapsed if v.is_shown(c)})
         shown_collapsed = {c for c in v.collapsed}
-        assert v.rows == _reference_rows(t, hidden, shown_collapsed)
+        got = [nd if nd >= 0 else "?" + v.missing_parent(nd) for nd in v.rows]
+        assert got == _reference_rows(t, hidden, shown_collapsed)
         for r in range(len(v)):
             assert v.row_of(v.rows[r]) == r
             parent = v.parent_row(r)

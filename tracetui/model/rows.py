@@ -83,7 +83,7 @@ class RowView:
             self._kids = t.children  # shared with the trace: never mutated here
             for o in t.orphans:  # already sorted by start
                 pkids[-1 - ph_of[o]].append(o)
-            top_spans = list(t.roots)
+            top_of_root = None
             up: list[int | None] = [None if p == NO_PARENT else p for p in parent]
             for o, ph in ph_of.items():
                 up[o] = ph
@@ -121,7 +121,7 @@ class RowView:
             for p in {parent[h] for h in hidden_pos}:
                 if p >= 0 and shown[p]:
                     kids[p] = splice(children[p], p)
-            top_spans = splice(t.roots, _TOP)
+            top_of_root = {r: splice([r], _TOP) for r in t.roots}  # a hidden root: its shown descendants
             by_ph: list[list[int]] = [[] for _ in ph_ids]
             for o in t.orphans:
                 by_ph[-1 - ph_of[o]].append(o)
@@ -143,14 +143,30 @@ class RowView:
             if lst:
                 last[lst[-1]] = 1
         self._last = last
-        # Top level: roots and (non-empty) placeholders, by start.
-        ph_start = {-1 - k: min(spans[o].start_ns for o in lst) for k, lst in enumerate(pkids) if lst}
-        if ph_start:
-            merged = top_spans + list(ph_start)
-            merged.sort(key=lambda nd: ph_start[nd] if nd < 0 else spans[nd].start_ns)
-            self._top = merged
+        # Top level: roots and placeholders by start (a placeholder starts with its first orphan,
+        # hidden or not, so hiding never moves it); a hidden root is replaced by what it shows.
+        if ph_ids:
+            first: dict[int, int] = {}
+            for o in t.orphans:
+                ph, st = ph_of[o], spans[o].start_ns
+                if st < first.get(ph, st + 1):
+                    first[ph] = st
+            entries = [(spans[r].start_ns, r) for r in t.roots] + [(st, ph) for ph, st in first.items()]
+            entries.sort(key=lambda e: e[0])
+            top: list[int] = []
+            for _, nd in entries:
+                if nd < 0:
+                    if pkids[-1 - nd]:
+                        top.append(nd)
+                elif top_of_root is None:
+                    top.append(nd)
+                else:
+                    top.extend(top_of_root[nd])
+            self._top = top
+        elif top_of_root is None:
+            self._top = list(t.roots)
         else:
-            self._top = top_spans
+            self._top = [c for r in t.roots for c in top_of_root[r]]
         self._sizes: dict[int, int] | None = None
 
     # -- rows ------------------------------------------------------------------------------------
