@@ -247,3 +247,11 @@ def test_rows_match_their_definition_on_random_trees():
             assert (parent is None) == (v.depth_of(r) == 0)
             if parent is not None:
                 assert v.depth_of(parent) == v.depth_of(r) - 1 and parent < r
+        # What a collapsed row hides: the rows that expanding everything below it would add.
+        full = RowView(t)
+        full.set_hidden_services(hidden)
+        for r, node in enumerate(full.rows):
+            depth, k = full.depth_of(r), r + 1
+            while k < len(full) and full.depth_of(k) > depth:
+                k += 1
+            assert v.hidden_descendants(node) == k - r - 1

@@ -167,7 +167,7 @@ class RowView:
             self._top = list(t.roots)
         else:
             self._top = [c for r in t.roots for c in top_of_root[r]]
-        self._sizes: dict[int, int] | None = None
+        self._sizes: tuple[list[int], list[int]] | None = None
 
     # -- rows ------------------------------------------------------------------------------------
     def _build_rows(self) -> None:
@@ -379,16 +379,23 @@ class RowView:
         """How many shown spans lie below a node (what a collapsed node hides)."""
         if self._sizes is None:
             self._sizes = self._subtree_sizes()
-        return self._sizes.get(node, 0)
+        size, ph_size = self._sizes
+        return size[node] if node >= 0 else ph_size[-1 - node]
 
-    def _subtree_sizes(self) -> dict[int, int]:
-        order: list[int] = []
-        stack = list(self._top)
-        while stack:
-            nd = stack.pop()
-            order.append(nd)
-            stack.extend(self.children(nd))
-        size: dict[int, int] = {}
-        for nd in reversed(order):  # children before parents
-            size[nd] = sum(size[c] + 1 for c in self.children(nd))
-        return size
+    def _subtree_sizes(self) -> tuple[list[int], list[int]]:
+        # Effective parents are ancestors in the trace, so the trace's pre-order read backwards
+        # sees every node before its effective parent.
+        size = [0] * len(self.trace.spans)
+        ph_size = [0] * len(self._pkids)
+        up, shown = self._up, self._shown
+        for i in reversed(self.trace.order):
+            if shown is not None and not shown[i]:
+                continue
+            a = up[i]
+            if a is None:
+                continue
+            if a >= 0:
+                size[a] += size[i] + 1
+            else:
+                ph_size[-1 - a] += size[i] + 1
+        return size, ph_size
