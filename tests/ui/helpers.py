@@ -19,6 +19,18 @@ def sample_app(store: TraceStore | None = None, **kw) -> TraceTuiApp:
     return make_app(sample_store() if store is None else store, sources=["sample.json"], utc=True, **kw)
 
 
+async def wait_loaded(app: TraceTuiApp, pilot, timeout: float = 10.0) -> None:
+    """Wait until the background loader has finished and its messages are handled."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while app.status.loading:
+        assert time.monotonic() < deadline, "loading never finished"
+        await asyncio.sleep(0.02)
+    await pilot.pause()
+
+
 def screen_text(app: App) -> str:
     """What the terminal shows, as text (the same render `App.export_screenshot` records)."""
     width, height = app.size

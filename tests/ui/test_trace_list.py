@@ -9,7 +9,7 @@ from tracetui.ui.screens.trace_list import TraceListScreen
 from tracetui.ui.screens.trace_view import TraceViewScreen
 from tracetui.ui.widgets.trace_table import TraceTable
 
-from .helpers import SIZE, sample_app, screen_text, table_rows
+from .helpers import SIZE, sample_app, screen_text, table_rows, wait_loaded
 from .otlp_sample import TRACE_A, TRACE_B, sample_bytes
 
 
@@ -103,8 +103,7 @@ async def test_background_loader_fills_the_list_and_reports_problems():
 
     app = sample_app(TraceStore(), loader=loader)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await wait_loaded(app, pilot)
         assert len(table_rows(app)) == 4
         text = screen_text(app)
         assert "4 traces · 9 spans" in text

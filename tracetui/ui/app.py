@@ -78,7 +78,10 @@ class TraceTuiApp(App[None]):
 
         self.push_screen(TraceListScreen())
         if self.loader is not None:
-            self._load(self.loader)
+            # Start after the first frame: parsing holds the GIL in long C calls, and the
+            # first screen should not wait for it.
+            loader = self.loader
+            self.call_after_refresh(lambda: self._load(loader))
 
     def _status(self, **changes: Any) -> Status:
         base = getattr(self, "_status_value", None) or Status()
