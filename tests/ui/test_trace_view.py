@@ -192,3 +192,29 @@ async def test_detail_pane_beside_when_wide_below_when_narrow():
         await pilot.pause()
         assert screen.has_class("narrow")
         assert detail.region.y > wf.region.y and detail.region.x == wf.region.x
+
+
+async def test_late_spans_grow_the_open_trace_and_keep_the_selection():
+    import orjson
+
+    from tracetui.loaders import read_bytes
+    from tracetui.ui.messages import SpansArrived
+
+    from .otlp_sample import _resource, _span
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        await pilot.press("e")
+        selected = screen.waterfall.selected_pos
+        late = orjson.dumps({"resourceSpans": [_resource("fraud", [
+            _span(TRACE_A, "a000000000000009", "a000000000000002", "fraud.score", 30, 34)])]})
+        ids: set[str] = set()
+        for batch in read_bytes(late, "live"):
+            ids |= app.store.add(batch.spans)
+        app.post_message(SpansArrived(ids))
+        await pilot.pause()
+        assert len(screen.waterfall.row_view) == 6
+        assert screen.waterfall.selected_pos == selected  # still on payment.charge
+        text = screen_text(app)
+        assert "6 spans" in text and "4 services" in text and "fraud.score" in text
