@@ -151,3 +151,18 @@ async def test_spans_arriving_keep_selection_and_scroll_and_mark_new_traces():
         assert table.render_line(1).text.startswith("•")  # the new trace is marked
         await pilot.press("enter", "escape")
         assert not table.render_line(1).text.startswith("•")  # opened: no longer new
+
+
+async def test_switching_theme_repaints_rows_in_the_new_colours():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(TraceTable)
+
+        def colours(y: int) -> set:
+            return {str(seg.style.color) for seg in table.render_line(y) if seg.style and seg.style.color}
+
+        dark = colours(2)
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = colours(2)
+        assert dark and light and dark != light  # no colour baked in from the first theme

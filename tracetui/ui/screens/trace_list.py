@@ -55,6 +55,7 @@ class TraceListScreen(Screen):
         self.table.rows_changed()
         self.table.focus()
         self._update_title()
+        self.watch(self.app, "theme", self._update_title, init=False)
 
     @property
     def table(self) -> TraceTable:

@@ -84,6 +84,13 @@ class TraceViewScreen(Screen):
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
         self.waterfall.focus()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self) -> None:
+        """Text built in Python carries theme colours: build it again for the new theme."""
+        self._update_header()
+        self._show_span(self.waterfall.selected_pos)
+        self.query_one(ServiceFilter).set_services(self.analysis.services)
 
     @property
     def waterfall(self) -> Waterfall:

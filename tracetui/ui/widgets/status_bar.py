@@ -27,6 +27,7 @@ class StatusBar(Horizontal):
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
+        self.watch(self.app, "theme", lambda: self._show(self.app.status), init=False)
 
     def _show(self, status) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")

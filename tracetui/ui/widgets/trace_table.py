@@ -313,10 +313,16 @@ class TraceTable(ScrollView, can_focus=True):
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("trace-table--cursor")
-        muted = base + self.get_component_rich_style("trace-table--muted", partial=True)
 
         def part(name: str) -> Style:
-            return base + self.get_component_rich_style(name, partial=True)
+            # The component's own colour, resolved against the widget's background (a partial
+            # style cannot resolve "auto" colours such as $text-muted), on this row's base.
+            full = self.get_component_rich_style(name)
+            if selected:  # the cursor's colours win: every part stays readable on it
+                return base + Style(bold=full.bold)
+            return base + Style(color=full.color, bold=full.bold, italic=full.italic)
+
+        muted = part("trace-table--muted")
 
         segs: list[Segment] = []
         gap = Segment(" ", base)
@@ -340,9 +346,7 @@ class TraceTable(ScrollView, can_focus=True):
                 segs.append(Segment(fmt_duration(s.duration_ns).rjust(w)[-w:], base))
             elif col.key == "bar":
                 top = self.index.max_duration_ns or 1
-                # On the cursor row the bar takes the cursor's colours (the bar colour would vanish).
-                bar_style = base if selected else part("trace-table--bar")
-                segs.append(Segment(bar_text(s.duration_ns / top, w), bar_style))
+                segs.append(Segment(bar_text(s.duration_ns / top, w), part("trace-table--bar")))
             elif col.key == "spans":
                 segs.append(Segment(str(s.span_count).rjust(w)[-w:], base))
             elif col.key == "errors":
