@@ -15,8 +15,19 @@ import msgspec
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import (
-    KIND_CLIENT, KIND_CONSUMER, KIND_INTERNAL, KIND_PRODUCER, KIND_SERVER, STATUS_ERROR,
-    STATUS_OK, STATUS_UNSET, UNKNOWN_SERVICE, Event, Link, Resource, Span,
+    KIND_CLIENT,
+    KIND_CONSUMER,
+    KIND_INTERNAL,
+    KIND_PRODUCER,
+    KIND_SERVER,
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_UNSET,
+    UNKNOWN_SERVICE,
+    Event,
+    Link,
+    Resource,
+    Span,
 )
 
 _KINDS = {"server": KIND_SERVER, "client": KIND_CLIENT, "producer": KIND_PRODUCER,

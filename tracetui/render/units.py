@@ -24,7 +24,7 @@ def fmt_duration(ns: float) -> str:
 
 def fmt_time(unix_ns: int, utc: bool = False) -> str:
     """A wall-clock start time: 2024-01-02 15:04:05.123 (local time unless utc)."""
-    t = _dt.datetime.fromtimestamp(unix_ns / 1e9, tz=_dt.timezone.utc)
+    t = _dt.datetime.fromtimestamp(unix_ns / 1e9, tz=_dt.UTC)
     if not utc:
         t = t.astimezone()
     return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
