@@ -23,10 +23,10 @@ contain the key's text is rejected without decoding.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import not_
+from itertools import compress, repeat
+from operator import attrgetter, contains, eq, ge, gt, le, lt, not_, or_, sub
 from typing import Any
 
 from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
@@ -41,7 +41,6 @@ _UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s"
           "m": 60_000_000_000}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zµμ]*)\s*$", re.IGNORECASE)
 _KEYED = re.compile(r"^([^\s=<>!~\"']+?)(~=|!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
-_BUILTIN = {"service", "name", "kind", "status", "span_id", "trace_id", "parent_id", "scope"}
 
 
 def parse_duration(text: str) -> int:
@@ -58,14 +57,24 @@ def parse_duration(text: str) -> int:
 
 @dataclass(slots=True)
 class Term:
-    """One condition. `test(span)` is the positive condition; `negated` flips it."""
+    """One condition. `test(span)` is the positive condition; `negated` flips it.
+
+    `mask(spans)` gives `test` for many spans at once; terms on span fields build it from
+    C-level pieces (`map`, `attrgetter`, memo dicts), so filtering a million spans stays fast.
+    """
 
     text: str
     negated: bool
     test: Callable[[Span], bool]
     cost: int = 0  # cheap terms are tried first
+    mask: Callable[[list[Span]], Iterable[bool]] | None = None
     duration: tuple[str, int] | None = None  # (op, ns) for duration terms: trace-level
     word: str | None = None  # lower-cased plain word: may also match the trace id
+
+    def verdicts(self, spans: list[Span]) -> Iterable[bool]:
+        """Whether each span satisfies the term (negation applied)."""
+        out = self.mask(spans) if self.mask is not None else map(self.test, spans)
+        return map(not_, out) if self.negated else out
 
 
 @dataclass(slots=True)
@@ -99,26 +108,24 @@ class Query:
                 continue
             (none_may if t.negated else on_span).append(t)
         spans = trace.spans
-        if on_span:
-            tests = [t.test for t in on_span]
-            if len(tests) == 1:
-                test = tests[0]
-                if not any(map(test, spans)):
-                    return False
-            elif not any(all(f(s) for f in tests) for s in spans):
+        candidates = spans
+        for t in on_span:  # narrow down to the spans that satisfy every term so far
+            candidates = list(compress(candidates, t.verdicts(candidates)))
+            if not candidates:
                 return False
-        return all(not any(map(t.test, spans)) for t in none_may)
+        # A negated span term (verdicts already negated) must hold on every span.
+        return all(all(t.verdicts(spans)) for t in none_may)
 
     def matching_positions(self, trace: Trace) -> list[int]:
         """Positions of the spans of a trace that match, in position order."""
         spans = trace.spans
-        candidates = range(len(spans))
+        positions: list[int] = list(range(len(spans)))
         for t in self.terms:  # cheapest first, each over the survivors of the previous ones
-            verdicts = map(t.test, map(spans.__getitem__, candidates))
-            if t.negated:
-                verdicts = map(not_, verdicts)
-            candidates = list(compress(candidates, verdicts))
-        return list(candidates)
+            subset = spans if len(positions) == len(spans) else list(map(spans.__getitem__, positions))
+            positions = list(compress(positions, t.verdicts(subset)))
+            if not positions:
+                break
+        return positions
 
 
 def _compare(op: str, a: float, b: float) -> bool:
@@ -183,34 +190,56 @@ def _fully_quoted(s: str) -> bool:
 # -- terms -------------------------------------------------------------------------------------
 def parse_query(text: str) -> Query:
     """Parse a filter; raises `QueryError` with a one-line message."""
-    lowered_cache: dict[str, str] = {}
-    terms = [_term(tok, lowered_cache) for tok in _tokens(text)]
+    terms = [_term(tok) for tok in _tokens(text)]
     terms.sort(key=lambda t: t.cost)
     return Query(text=text, terms=terms)
 
 
-def _lower(cache: dict[str, str]) -> Callable[[str], str]:
-    def lower(s: str) -> str:
-        v = cache.get(s)
-        if v is None:
-            if len(cache) > 100_000:
-                cache.clear()
-            v = cache[s] = s.lower()
+class _Memo(dict):
+    """`memo[value]`: `fn(value)` computed once per distinct value (service names, span names
+    and enums repeat across a million spans). Bounded: cleared when it grows past 200k."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> bool:
+        if len(self) > 200_000:
+            self.clear()
+        v = self[key] = bool(self.fn(key))
         return v
 
-    return lower
+
+_name = attrgetter("name")
+_service = attrgetter("resource.service")
+_span_id = attrgetter("span_id")
+_status = attrgetter("status")
+_start = attrgetter("start_ns")
+_end = attrgetter("end_ns")
+_OPS = {">": gt, ">=": ge, "<": lt, "<=": le, "=": eq}
 
 
-def _term(tok: str, cache: dict[str, str]) -> Term:
+def _field_term(tok: str, negated: bool, get: Callable[[Span], Any], check: Callable[[Any], bool],
+                **kw: Any) -> Term:
+    """A term on one span field, through a memo of verdicts per distinct field value."""
+    memo = _Memo(check)
+    lookup = memo.__getitem__
+    return Term(tok, negated, lambda s: lookup(get(s)), mask=lambda spans: map(lookup, map(get, spans)), **kw)
+
+
+def _term(tok: str) -> Term:
     negated = tok.startswith("-") and len(tok) > 1
     body = tok[1:] if negated else tok
     if _fully_quoted(body):
-        return _word_term(tok, negated, _unquote(body), cache)
+        return _word_term(tok, negated, _unquote(body))
     if body.lower() == "error":
-        return Term(tok, negated, lambda s: s.status == STATUS_ERROR)
+        return Term(tok, negated, lambda s: s.status == STATUS_ERROR,
+                    mask=lambda spans: map(eq, map(_status, spans), repeat(STATUS_ERROR)))
     m = _KEYED.match(body)
     if m is None:
-        return _word_term(tok, negated, _unquote(body), cache)
+        return _word_term(tok, negated, _unquote(body))
     key, op, raw_value = m.group(1), m.group(2), m.group(3)
     value = _unquote(raw_value)
     if not value:
@@ -219,22 +248,52 @@ def _term(tok: str, cache: dict[str, str]) -> Term:
         if op in ("~=", "!="):
             raise QueryError(f"duration takes >, >=, <, <= or = (got {op})")
         ns = parse_duration(value)
-        return Term(tok, negated, lambda s: _compare(op, s.end_ns - s.start_ns, ns), duration=(op, ns))
+        cmp = _OPS[op]
+        return Term(tok, negated, lambda s: cmp(s.end_ns - s.start_ns, ns), duration=(op, ns),
+                    mask=lambda spans: map(cmp, map(sub, map(_end, spans), map(_start, spans)), repeat(ns)))
     if op == "!=":
         op, negated = "=", not negated
-    return Term(tok, negated, _keyed_test(key, op, value, cache), cost=1 if key in _BUILTIN else 5)
+    check = _value_test(op, value)
+    builtin = _BUILTIN_FIELDS.get(key)
+    if builtin is not None:
+        get, show = builtin
+        return _field_term(tok, negated, get, (lambda v: check(show(v))) if show else check, cost=1)
+    return Term(tok, negated, _attribute_test(key, check), cost=5)
 
 
-def _word_term(tok: str, negated: bool, word: str, cache: dict[str, str]) -> Term:
+def _word_term(tok: str, negated: bool, word: str) -> Term:
     w = word.lower()
     if not w:
         raise QueryError("empty word in the query")
-    lower = _lower(cache)
+    names = _Memo(lambda v: w in v.lower())
+    services = _Memo(lambda v: w in v.lower())
+    in_name, in_service = names.__getitem__, services.__getitem__
 
     def test(s: Span) -> bool:
-        return w in lower(s.name) or w in lower(s.resource.service) or w in s.span_id
+        return in_name(s.name) or in_service(s.resource.service) or w in s.span_id
 
-    return Term(tok, negated, test, cost=1, word=w)
+    def mask(spans: list[Span]) -> Iterable[bool]:
+        return map(or_, map(or_, map(in_name, map(_name, spans)), map(in_service, map(_service, spans))),
+                   map(contains, map(_span_id, spans), repeat(w)))
+
+    return Term(tok, negated, test, cost=1, word=w, mask=mask)
+
+
+def _enum_name(names: tuple[str, ...]) -> Callable[[int], str]:
+    return lambda v: names[v] if 0 <= v < len(names) else str(v)
+
+
+# Built-in keys: how to read the field, and how to show it (None: as is).
+_BUILTIN_FIELDS: dict[str, tuple[Callable[[Span], Any], Callable[[Any], Any] | None]] = {
+    "service": (_service, None),
+    "name": (_name, None),
+    "kind": (attrgetter("kind"), _enum_name(KIND_NAMES)),
+    "status": (_status, _enum_name(STATUS_NAMES)),
+    "span_id": (_span_id, None),
+    "trace_id": (attrgetter("trace_id"), None),
+    "parent_id": (attrgetter("parent_id"), None),
+    "scope": (attrgetter("scope.name"), None),
+}
 
 
 def _as_text(v: Any) -> str:
@@ -280,21 +339,7 @@ def _value_test(op: str, value: str) -> Callable[[Any], bool]:
     return cmp
 
 
-def _keyed_test(key: str, op: str, value: str, cache: dict[str, str]) -> Callable[[Span], bool]:
-    check = _value_test(op, value)
-    builtin: Callable[[Span], Any] | None = {
-        "service": lambda s: s.resource.service,
-        "name": lambda s: s.name,
-        "kind": lambda s: KIND_NAMES[s.kind] if 0 <= s.kind < len(KIND_NAMES) else str(s.kind),
-        "status": lambda s: STATUS_NAMES[s.status] if 0 <= s.status < len(STATUS_NAMES) else str(s.status),
-        "span_id": lambda s: s.span_id,
-        "trace_id": lambda s: s.trace_id,
-        "parent_id": lambda s: s.parent_id,
-        "scope": lambda s: s.scope.name,
-    }.get(key)
-    if builtin is not None:
-        return lambda s: check(builtin(s))
-
+def _attribute_test(key: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
     # The key as it appears in OTLP JSON: a raw attribute list without it cannot match.
     needle = f'"{key}"'.encode() if key.isascii() and "\\" not in key else None
 
