@@ -67,10 +67,13 @@ def test_raw_attributes_are_decoded_only_when_they_can_hold_the_key(monkeypatch)
     real = span_module.decode_key_values
     monkeypatch.setattr(span_module, "decode_key_values", lambda raw: decoded.append(raw) or real(raw))
     without = Span("t", "s", raw_attributes=raw_attrs(other="v"))
+    other_value = Span("t", "s", raw_attributes=raw_attrs(**{"http.method": "POST"}))
     with_key = Span("t", "s", raw_attributes=raw_attrs(**{"http.method": "GET"}))
     q = parse_query("http.method=get")
-    assert not q.match_span(without) and decoded == []
+    assert not q.match_span(without) and not q.match_span(other_value) and decoded == []
     assert q.match_span(with_key) and len(decoded) == 1
+    # Numeric comparisons cannot rule spans out by text: those with the key are decoded.
+    assert parse_query("http.status_code>=500").match_span(PAY)
 
 
 @pytest.mark.parametrize(("text", "ns"), [

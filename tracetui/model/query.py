@@ -258,7 +258,7 @@ def _term(tok: str) -> Term:
     if builtin is not None:
         get, show = builtin
         return _field_term(tok, negated, get, (lambda v: check(show(v))) if show else check, cost=1)
-    return Term(tok, negated, _attribute_test(key, check), cost=5)
+    return Term(tok, negated, _attribute_test(key, op, value, check), cost=5)
 
 
 def _word_term(tok: str, negated: bool, word: str) -> Term:
@@ -339,9 +339,26 @@ def _value_test(op: str, value: str) -> Callable[[Any], bool]:
     return cmp
 
 
-def _attribute_test(key: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
-    # The key as it appears in OTLP JSON: a raw attribute list without it cannot match.
-    needle = f'"{key}"'.encode() if key.isascii() and "\\" not in key else None
+def _json_safe(text: str) -> bool:
+    """Whether `text` appears verbatim inside JSON (no escaping can change it)."""
+    return text.isascii() and '"' not in text and "\\" not in text and text.isprintable()
+
+
+def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
+    # Undecoded OTLP JSON attributes are searched as bytes first: without the key's text (and,
+    # for = and ~=, the value's text, case-folded) the span cannot match and is not decoded.
+    key_needle = f'"{key}"'.encode() if _json_safe(key) else None
+    value_needle = value.lower().encode() if op in ("=", "~=") and _json_safe(value) else None
+    fold = value_needle is not None and value_needle != value_needle.upper()  # has letters
+    res_memo: dict[int, tuple[Any, bool]] = {}  # resources are shared: decide each once
+
+    def on_resource(s: Span) -> bool:
+        res = s.resource
+        hit = res_memo.get(id(res))
+        if hit is None or hit[0] is not res:
+            attrs = res.attributes
+            hit = res_memo[id(res)] = (res, key in attrs and check(attrs[key]))
+        return hit[1]
 
     def test(s: Span) -> bool:
         raw = s.raw_attributes
@@ -349,11 +366,13 @@ def _attribute_test(key: str, check: Callable[[Any], bool]) -> Callable[[Span], 
             if isinstance(raw, dict):
                 if key in raw and check(raw[key]):
                     return True
-            elif needle is None or needle in bytes(raw):
-                attrs = s.attributes
-                if key in attrs and check(attrs[key]):
-                    return True
-        res = s.resource.attributes
-        return key in res and check(res[key])
+            else:
+                data = bytes(raw)
+                if (key_needle is None or key_needle in data) and (
+                        value_needle is None or value_needle in (data.lower() if fold else data)):
+                    attrs = s.attributes
+                    if key in attrs and check(attrs[key]):
+                        return True
+        return on_resource(s)
 
     return test
