@@ -3,7 +3,7 @@
     python screenshots/make_screenshots.py [TRACE_FILE]
 
 Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
-slowest failing trace, on its first error), service_filter.svg (a service hidden) and help.svg.
+slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden) and help.svg.
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -68,7 +68,7 @@ async def shoot(source: Path) -> list[Path]:
             out.append(path)
 
     await run("trace_list", ["d"], open_trace=False)
-    await run("trace_view", ["e"], open_trace=True)
+    await run("trace_view", ["f"], open_trace=True)
     await run("service_filter", ["s", "space"], open_trace=True)
     await run("help", ["question_mark"], open_trace=True)
     return out

@@ -218,3 +218,12 @@ async def test_late_spans_grow_the_open_trace_and_keep_the_selection():
         assert screen.waterfall.selected_pos == selected  # still on payment.charge
         text = screen_text(app)
         assert "6 spans" in text and "4 services" in text and "fraud.score" in text
+
+
+async def test_f_jumps_to_where_the_errors_start():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        assert "failed first: payment: payment.charge — card declined" in screen_text(app)
+        await pilot.press("f")
+        assert screen.waterfall.selected_pos == _names(screen)["payment.charge"]

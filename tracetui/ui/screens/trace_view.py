@@ -41,6 +41,7 @@ class TraceViewScreen(Screen):
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
         Binding("e", "next_error(1)", "Next error", key_display="e", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
+        Binding("f", "first_failure", "Where errors start", show=False, id="trace.first_failure"),
         Binding("c", "next_critical(1)", "Critical path", id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
@@ -158,7 +159,7 @@ class TraceViewScreen(Screen):
                     text.append(clean(o.status_message, 100), style=error_style)
                 if len(origins) > 1:
                     text.append(f"  (+{len(origins) - 1} more)", style=muted)
-                text.append("   e: next error", style=muted)
+                text.append("   f: go there · e: next error", style=muted)
         self.query_one("#trace-header", Static).update(text)
 
     # -- detail --------------------------------------------------------------------------------
@@ -288,6 +289,16 @@ class TraceViewScreen(Screen):
             self.notify("this trace has no errors", timeout=2)
         elif not self.waterfall.next_error(direction):
             self.notify("no more errors that way", timeout=2)
+
+    def action_first_failure(self) -> None:
+        """Select the span where errors start (the next origin on each press)."""
+        origins = error_origins(self.trace)
+        if not origins:
+            self.notify("this trace has no errors", timeout=2)
+            return
+        current = self.waterfall.selected_pos
+        nxt = origins[(origins.index(current) + 1) % len(origins)] if current in origins else origins[0]
+        self.waterfall.select_pos(nxt)
 
     def action_next_critical(self, direction: int) -> None:
         if not self.waterfall.next_critical(direction):

@@ -121,7 +121,8 @@ class SpanDetail(OptionList):
             if len(lines) > MAX_LINES:
                 cut = cut or f"\n… ({len(lines) - MAX_LINES} more lines: v shows all)"
                 lines = lines[:MAX_LINES]
-            out = Text("\n".join(lines), style=style)
+            pad = "  " * (f.indent + 1)  # a stack trace reads as a block under its key
+            out = Text("\n".join(pad + line for line in lines), style=style)
         else:
             out = Text(clean(value), style=style)
         if cut:
