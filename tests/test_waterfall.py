@@ -182,6 +182,12 @@ async def test_zoom_changes_the_axis_and_resets():
         assert "12.0ms" in lines(w)[0] or "14.0ms" in lines(w)[0]
         await pilot.press("0")
         assert w.window == (0, 100 * MS) and lines(w)[0] == full_axis
+        w.zoom_to(0, 40 * MS)
+        await pilot.press("shift+right")
+        assert w.window == (10 * MS, 50 * MS)
+        for _ in range(5):
+            await pilot.press("shift+right")
+        assert w.window == (60 * MS, 100 * MS)  # stops at the end of the trace
 
 
 async def test_next_error_and_critical_path_and_search():

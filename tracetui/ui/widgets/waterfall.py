@@ -72,6 +72,8 @@ class Waterfall(ScrollView, can_focus=True):
         Binding("L", "expand_all", "Expand all", show=False, id="waterfall.expand_all"),
         Binding("plus,equals_sign", "zoom_in", "Zoom in", key_display="+", id="waterfall.zoom_in", group=_ZOOM),
         Binding("minus", "zoom_out", "Zoom out", key_display="-", id="waterfall.zoom_out", group=_ZOOM),
+        Binding("shift+left", "pan(-1)", "Pan left", show=False, id="waterfall.pan_left"),
+        Binding("shift+right", "pan(1)", "Pan right", show=False, id="waterfall.pan_right"),
         Binding("z", "zoom_span", "Zoom to span", show=False, id="waterfall.zoom_span"),
         Binding("0", "reset_zoom", "Reset zoom", show=False, id="waterfall.reset_zoom"),
         Binding("right_square_bracket", "critical(1)", "Next on critical path", show=False,
@@ -290,6 +292,17 @@ class Waterfall(ScrollView, can_focus=True):
     def zoom_out(self) -> None:
         self._zoom(2.0)
 
+    def pan(self, direction: int) -> None:
+        """Move a zoomed window by a quarter of its width, left (-1) or right (+1)."""
+        if self._window is None:
+            return
+        ws, we = self._window
+        lo, hi = self._bounds()
+        step = max(1, (we - ws) // 4) * direction
+        step = max(lo - ws, min(hi - we, step))
+        self._window = (ws + step, we + step)
+        self.refresh()
+
     def collapse_all(self) -> None:
         if self._view is not None:
             pos = self.selected_pos
@@ -369,6 +382,9 @@ class Waterfall(ScrollView, can_focus=True):
             s = self._trace.spans[pos]
             pad = max(1, (s.end_ns - s.start_ns) // 20)
             self.zoom_to(s.start_ns - pad, s.end_ns + pad)
+
+    def action_pan(self, direction: int) -> None:
+        self.pan(direction)
 
     def action_reset_zoom(self) -> None:
         self.reset_zoom()
