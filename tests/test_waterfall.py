@@ -139,8 +139,13 @@ async def test_collapse_and_expand_with_keys_and_mouse():
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         await pilot.pause()
         w = app.query_one(Waterfall)
-        await pilot.press("down", "left")  # collapse cart
+        await pilot.press("down")
+        await pilot.pause()
+        announced = len(app.highlighted)
+        await pilot.press("left")  # collapse cart
+        await pilot.pause()
         assert row_names(w) == ["root", "a", "b", "b1"]
+        assert len(app.highlighted) == announced  # still on cart: nothing new to announce
         assert lines(w)[2].startswith("├─▸") and "+1" in lines(w)[2]
         await pilot.press("left")  # already collapsed: go to the parent
         assert w.selected_pos == pos(t, "root")
@@ -233,8 +238,10 @@ async def test_hidden_and_dimmed_services():
         w = app.query_one(Waterfall)
         w.select_pos(pos(t, "a1"))
         w.set_hidden_services({"db"})
+        await pilot.pause()
         assert row_names(w) == ["root", "a", "b"]
         assert w.selected_pos == pos(t, "a")  # the cursor falls back to the nearest ancestor
+        assert app.highlighted[-1] == pos(t, "a")  # and the detail pane is told
         w.set_hidden_services({"cart"})
         assert row_names(w) == ["root", "a1", "b", "b1"]
 

@@ -142,6 +142,7 @@ class Waterfall(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[tuple, Style] = {}
         self._axis_cache: tuple[tuple, Strip] | None = None
+        self._announced: int | None = None  # the span last posted in SpanHighlighted
 
     # -- public API (docs/ui-contract.md) ---------------------------------------------------------
     @property
@@ -219,7 +220,7 @@ class Waterfall(ScrollView, can_focus=True):
         self._epoch += 1
         self._rows_changed()
         row = self._row_near(pos) if pos is not None else None
-        self._set_cursor(row if row is not None else 0, force_message=row is None or pos != self.selected_pos)
+        self._set_cursor(row if row is not None else 0)
 
     def set_dimmed_services(self, services: set[str] | frozenset[str]) -> None:
         self._dimmed = frozenset(services)
@@ -540,17 +541,18 @@ class Waterfall(ScrollView, can_focus=True):
         return max(1, self._view_size.height - 1)
 
     def _set_cursor(self, row: int, force_message: bool = False) -> None:
+        """Move the cursor; announce the span when the highlighted span changed (or forced)."""
         view = self._view
         n = len(view) if view is not None else 0
         row = max(0, min(row, n - 1)) if n else 0
-        old_pos = self.selected_pos
         old_row = self.cursor_row
         self.cursor_row = row
         if old_row == row:
             self._refresh_row(row)
         self._scroll_cursor_into_view()
         pos = self.selected_pos
-        if pos is not None and (force_message or pos != old_pos or old_row != row):
+        if pos is not None and (force_message or pos != self._announced):
+            self._announced = pos
             self.post_message(self.SpanHighlighted(pos))
 
     def _scroll_cursor_into_view(self) -> None:
