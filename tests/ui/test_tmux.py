@@ -57,6 +57,12 @@ def test_open_find_the_slowest_trace_and_why_it_failed(tmp_path):
         _tmux("send-keys", "-t", session, "e")
         screen = _wait_for(session, "CardDeclined")
         assert "card declined" in screen and "payment.charge" in screen
+        # Hide a service, keys typed ahead in one burst as a fast typist (or a paste) does.
+        _tmux("send-keys", "-t", session, "s", "j", "j", "Space")
+        screen = _wait_for(session, "hidden")
+        panel_line = next(line for line in screen.splitlines() if "hidden" in line)
+        assert "payment" in panel_line
+        assert "SELECT cards" not in screen  # payment's spans left the waterfall
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
         while _alive(session):

@@ -113,7 +113,7 @@ class TraceListScreen(Screen):
     # -- filtering -----------------------------------------------------------------------------
     def action_filter(self) -> None:
         self.query_one("#filter-bar").remove_class("-hidden")
-        self.query_one("#filter-input", Input).focus()
+        self.set_focus(self.query_one("#filter-input", Input))  # now, not deferred: keys typed ahead go there
 
     def action_escape(self) -> None:
         bar = self.query_one("#filter-bar")
@@ -124,7 +124,7 @@ class TraceListScreen(Screen):
         elif not bar.has_class("-hidden"):
             if not inp.value:
                 bar.add_class("-hidden")
-            self.table.focus()
+            self.set_focus(self.table)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter-input":
@@ -142,7 +142,7 @@ class TraceListScreen(Screen):
         if self._filter_timer is not None:
             self._filter_timer.stop()
         if self._apply_filter(event.value):
-            self.table.focus()
+            self.set_focus(self.table)
 
     def _apply_filter(self, text: str) -> bool:
         from tracetui.model.query import QueryError, parse_query

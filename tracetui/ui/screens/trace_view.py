@@ -168,7 +168,7 @@ class TraceViewScreen(Screen):
         self._update_search_count()
 
     def on_waterfall_span_activated(self, message: Waterfall.SpanActivated) -> None:
-        self.detail.focus()
+        self.set_focus(self.detail)
 
     def _show_span(self, pos: int | None) -> None:
         detail = self.detail
@@ -205,19 +205,19 @@ class TraceViewScreen(Screen):
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning")
             return
         self.waterfall.select_pos(pos)
-        self.waterfall.focus()
+        self.set_focus(self.waterfall)
 
     # -- services ------------------------------------------------------------------------------
     def action_services(self) -> None:
         panel = self.query_one(ServiceFilter)
         if panel.has_class("-hidden"):
             panel.remove_class("-hidden")
-            panel.focus()
+            self.set_focus(panel)  # now, not deferred: keys typed ahead go there
         elif panel.has_focus:
             panel.add_class("-hidden")
-            self.waterfall.focus()
+            self.set_focus(self.waterfall)
         else:
-            panel.focus()
+            self.set_focus(panel)
 
     def on_service_visibility_changed(self, message: ServiceVisibilityChanged) -> None:
         self.waterfall.set_hidden_services(set(message.hidden))
@@ -227,7 +227,7 @@ class TraceViewScreen(Screen):
     # -- search --------------------------------------------------------------------------------
     def action_search(self) -> None:
         self.query_one("#search-bar").remove_class("-hidden")
-        self.query_one("#search-input", Input).focus()
+        self.set_focus(self.query_one("#search-input", Input))  # now, not deferred: keys typed ahead go there
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search-input":
@@ -238,7 +238,7 @@ class TraceViewScreen(Screen):
         if event.input.id == "search-input":
             event.stop()
             if self._apply_search(event.value, jump=True):
-                self.waterfall.focus()
+                self.set_focus(self.waterfall)
 
     def _apply_search(self, text: str, jump: bool) -> bool:
         from tracetui.model.query import QueryError, parse_query
@@ -315,10 +315,10 @@ class TraceViewScreen(Screen):
                 self._apply_search("", jump=False)
             bar.add_class("-hidden")
             self.query_one("#search-error").add_class("-hidden")
-            self.waterfall.focus()
+            self.set_focus(self.waterfall)
             return
         if panel.has_focus or self.detail.has_focus:
-            self.waterfall.focus()
+            self.set_focus(self.waterfall)
             return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
