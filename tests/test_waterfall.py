@@ -306,6 +306,14 @@ async def test_theme_switch_repaints_with_the_new_colours():
         await pilot.pause()
         light = {seg.style.bgcolor for seg in w.render_line(3) if seg.text.strip() == ""}
         assert dark and light and dark.isdisjoint(light)
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            segs = list(w.render_line(3))  # "│ └── ▍db SELECT cart"
+            guide = next(seg for seg in segs if seg.text.startswith("│"))
+            name = next(seg for seg in segs if "SELECT cart" in seg.text)
+            # Guides are drawn fainter than names, in both themes.
+            assert guide.style.color != name.style.color, theme
 
 
 async def test_tiny_widths_do_not_break():

@@ -614,8 +614,19 @@ class Waterfall(ScrollView, can_focus=True):
         base = self._style(("base", selected, selected and self.has_focus), make)
         return base, base.bgcolor
 
+    def _overlay(self, name: str) -> Style:
+        """What a component class adds on top of a row: its colour and text style (and, for
+        search matches, its background). Taken from the full component style, whose colours
+        are resolved against the background (partial styles keep `$foreground 30%` unblended)."""
+        def make() -> Style:
+            full = self.get_component_rich_style(name)
+            return Style(color=full.color, bgcolor=full.bgcolor if name == "waterfall--match" else None,
+                         bold=full.bold, italic=full.italic, underline=full.underline, reverse=full.reverse)
+
+        return self._style(("overlay", name), make)
+
     def _component(self, name: str, base: Style) -> Style:
-        return self._style(("comp", name, id(base)), lambda: base + self.get_component_rich_style(name, partial=True))
+        return self._style(("comp", name, id(base)), lambda: base + self._overlay(name))
 
     def _service_style(self, service: str, base: Style, dimmed: bool) -> tuple[Style, RichColor]:
         """Text style of a service name, and its bar colour (blended towards the background when dimmed)."""
@@ -638,7 +649,7 @@ class Waterfall(ScrollView, can_focus=True):
         key = (width, self.window, self._epoch, geo)
         if self._axis_cache is not None and self._axis_cache[0] == key:
             return self._axis_cache[1]
-        base = self.rich_style + self.get_component_rich_style("waterfall--axis", partial=True)
+        base = self.get_component_rich_style("waterfall--axis")
         ws, we = self.window
         origin = self._bounds()[0]
         if self._trace is None:
@@ -666,7 +677,8 @@ class Waterfall(ScrollView, can_focus=True):
 
         # Name column: guides, marker, error mark, swatch, service, name.
         prefix = view.prefix(row, max_cells=_guide_cells(geo.name_w))
-        segs.append(Segment(prefix, guide))
+        segs.append(Segment(prefix[:-2], guide))  # faint guides, then the ▸/▾ marker in full
+        segs.append(Segment(prefix[-2:], base if prefix[-2] in "▸▾" else guide))
         room = geo.name_w - len(prefix)
         if node < 0:
             warn = self._component("waterfall--error", base)
@@ -752,10 +764,9 @@ class Waterfall(ScrollView, can_focus=True):
                     chars[c], styles[c] = ch, fg
             sections = analysis.path_sections.get(node)
             if sections and not dimmed:
-                crit = self._style(("crit", colour, id(base)), lambda: base + self.get_component_rich_style(
-                    "waterfall--critical", partial=True) + Style(bgcolor=colour))
-                crit_fg = self._style(("critfg", id(base)), lambda: base + self.get_component_rich_style(
-                    "waterfall--critical", partial=True))
+                crit = self._style(("crit", colour, id(base)),
+                                   lambda: base + self._overlay("waterfall--critical") + Style(bgcolor=colour))
+                crit_fg = self._component("waterfall--critical", base)
                 for a, b in sections:
                     sec = project(a, b, ws, we, bar_w)
                     if sec is None:
@@ -769,8 +780,8 @@ class Waterfall(ScrollView, can_focus=True):
             if events:
                 ev_on = self._style(("ev", colour, id(base)), lambda: base + Style(color=row_bg, bgcolor=colour)
                                     if row_bg else base + Style(reverse=True))
-                err_on = self._style(("everr", colour, id(base)), lambda: base + self.get_component_rich_style(
-                    "waterfall--error", partial=True) + Style(bgcolor=colour))
+                err_on = self._style(("everr", colour, id(base)),
+                                     lambda: base + self._overlay("waterfall--error") + Style(bgcolor=colour))
                 for ev in span.events[:200]:
                     c = col_of(ev.time_ns, ws, we, bar_w)
                     if c is None:
