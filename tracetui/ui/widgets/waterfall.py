@@ -646,7 +646,7 @@ class Waterfall(ScrollView, can_focus=True):
     def _axis_strip(self) -> Strip:
         width = self._view_size.width
         geo = self._geometry()
-        key = (width, self.window, self._epoch, geo)
+        key = (width, self.window, self._epoch, geo, self._view.version if self._view else -1)
         if self._axis_cache is not None and self._axis_cache[0] == key:
             return self._axis_cache[1]
         base = self.get_component_rich_style("waterfall--axis")
