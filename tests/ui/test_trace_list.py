@@ -166,3 +166,52 @@ async def test_switching_theme_repaints_rows_in_the_new_colours():
         await pilot.pause()
         light = colours(2)
         assert dark and light and dark != light  # no colour baked in from the first theme
+
+
+async def test_the_ui_answers_while_a_loader_is_still_reading():
+    import threading
+
+    release = threading.Event()
+
+    def slow_loader():
+        yield from read_bytes(sample_bytes(), "sample.json")
+        release.wait(10)  # the rest of a huge file, still being read
+
+    app = sample_app(TraceStore(), loader=slow_loader)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            for _ in range(100):  # the first batch arrives while the loader is still busy
+                await pilot.pause(0.05)
+                if app.index.rows:
+                    break
+            assert app.status.loading
+            text = screen_text(app)
+            assert "loading…" in text and len(table_rows(app)) == 4
+            await pilot.press("d")  # keys are handled meanwhile
+            assert "GET /report" in table_rows(app)[0]
+        finally:
+            release.set()
+        await wait_loaded(app, pilot)
+        assert "loading…" not in screen_text(app)
+
+
+async def test_keys_and_mouse_move_through_a_long_list():
+    store = TraceStore()
+    _add(store, _doc([(i, i * 10) for i in range(1, 201)]))
+    app = sample_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(TraceTable)
+        page = table.scrollable_content_region.height - 1
+        await pilot.press("pagedown")
+        assert table.cursor == page
+        await pilot.press("G")
+        assert table.cursor == 199 and "op-1" in table_rows(app)[-1]  # oldest last
+        await pilot.press("g", "j", "j", "k")
+        assert table.cursor == 1
+        await pilot.click(TraceTable, offset=(30, 5))  # line 5 = the 5th row
+        assert table.cursor == 4 and isinstance(app.screen, TraceListScreen)
+        await pilot.pause(0.6)  # past the double-click interval
+        await pilot.double_click(TraceTable, offset=(30, 6))
+        await pilot.pause()
+        assert isinstance(app.screen, TraceViewScreen)
+        assert app.screen.trace.trace_id == app.index.rows[5].trace_id

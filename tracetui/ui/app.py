@@ -109,11 +109,15 @@ class TraceTuiApp(App[None]):
         problems: list[Problem] = []
         last = time.monotonic()
         failure = ""
+        first = True
         try:
             for batch in batches:
                 pending.extend(batch.spans)
                 problems.extend(batch.problems)
-                if time.monotonic() - last >= FLUSH_SECONDS:
+                # The first spans go out at once (a slow source shows something early); then
+                # at most one hand-over per FLUSH_SECONDS.
+                if (first and pending) or time.monotonic() - last >= FLUSH_SECONDS:
+                    first = first and not pending
                     self._hand_over(pending, problems, getattr(batches, "progress", None))
                     pending, problems = [], []
                     last = time.monotonic()
