@@ -255,3 +255,7 @@ def test_rows_match_their_definition_on_random_trees():
             while k < len(full) and full.depth_of(k) > depth:
                 k += 1
             assert v.hidden_descendants(node) == k - r - 1
+            # └ for the last child of its parent, ├ when a sibling follows.
+            if depth:
+                has_next_sibling = k < len(full) and full.depth_of(k) == depth
+                assert full.prefix(r)[2 * depth - 2] == ("├" if has_next_sibling else "└")

@@ -93,6 +93,11 @@ class RowView:
             for o in t.orphans:  # orphan subtrees hang one level below their placeholder
                 for j in t.subtree(o):
                     edepth[j] += 1
+            last = bytearray(len(spans))  # last child of its (effective) parent: draws └ not ├
+            for c in [lst[-1] for lst in t.children if lst] + [lst[-1] for lst in pkids if lst]:
+                last[c] = 1
+            # The unfiltered tree's links: hiding services starts from copies of these.
+            self._base_up, self._base_last = up, bytes(last)
         else:
             # Whether each span is shown, decided once per resource (spans share them).
             resources = list(map(_resource_of, spans))
@@ -115,18 +120,27 @@ class RowView:
                         stack.extend(reversed(children[c]))
                 return out
 
-            up = [None if p < 0 else p for p in parent]
+            up = list(self._base_up)
             kids: list = list(children)  # shared lists are replaced, never changed
             hidden_pos = list(compress(range(n), map(not_, shown)))
+            last = bytearray(self._base_last)
             for p in {parent[h] for h in hidden_pos}:
                 if p >= 0 and shown[p]:
-                    kids[p] = splice(children[p], p)
+                    lst = kids[p] = splice(children[p], p)
+                    for c in lst:
+                        last[c] = 0
+                    if lst:
+                        last[lst[-1]] = 1
             top_of_root = {r: splice([r], _TOP) for r in t.roots}  # a hidden root: its shown descendants
             by_ph: list[list[int]] = [[] for _ in ph_ids]
             for o in t.orphans:
                 by_ph[-1 - ph_of[o]].append(o)
             for k, lst in enumerate(by_ph):
-                pkids[k] = splice(lst, -1 - k)
+                lst = pkids[k] = splice(lst, -1 - k)
+                for c in lst:
+                    last[c] = 0
+                if lst:
+                    last[lst[-1]] = 1
             self._simple_order = None if ph_ids else list(compress(t.order, map(shown.__getitem__, t.order)))
             self._kids = kids
             self._shown = shown
@@ -135,13 +149,6 @@ class RowView:
         self._up = up
         self._edepth: list[int] | None = edepth
         self._depth_memo: dict[int, int] = {}
-        last = bytearray(len(spans))  # last child of its (effective) parent: draws └ not ├
-        for lst in self._kids:
-            if lst:
-                last[lst[-1]] = 1
-        for lst in pkids:
-            if lst:
-                last[lst[-1]] = 1
         self._last = last
         # Top level: roots and placeholders by start (a placeholder starts with its first orphan,
         # hidden or not, so hiding never moves it); a hidden root is replaced by what it shows.
