@@ -90,12 +90,17 @@ def test_unusual_documents_match_the_typed_path():
         assert problems == ref.problems, data
 
 
+@pytest.fixture(autouse=True)
+def pieces(monkeypatch):
+    """Lines longer than 20 bytes count as long: every compact request is read piece by piece."""
+    monkeypatch.setattr(otlp_json, "WHOLE_LINE_BYTES", 20)
+
+
 def test_big_document_is_read_in_chunks_in_order_with_problems_numbered():
     groups = [[sp(100 * g + i + 1, trace=f"{g % 3:032x}".replace("0", "c")) for i in range(5)] for g in range(8)]
     groups[5][2]["spanId"] = ""  # a problem in the sixth resourceSpans
     groups[6][0]["kind"] = "SPAN_KIND_SERVER"  # a chunk the fast types refuse
     data = doc(*groups)
-    assert otlp_json._chunk_bounds(data) is not None
     spans, problems = read(data)
     ref = typed(data)
     assert spans == ref.spans and len(spans) == 39
@@ -123,17 +128,24 @@ def test_split_at_the_wrong_depth_still_reads_everything():
     assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3)] and problems == []
 
 
-def test_truncated_big_document_is_reported_as_before():
+def test_truncated_big_document_keeps_the_complete_resource_spans():
     data = doc(*[[sp(10 * g + i + 1) for i in range(3)] for g in range(4)])
     cut = data[: data.rfind(b'{"resource":') + 40]
-    assert otlp_json._chunk_bounds(cut) is None  # no proper end: read whole, as without chunks
     spans, problems = read(cut)
-    assert spans == [] and len(problems) == 1 and "not valid JSON" in problems[0].message
+    assert len(spans) == 9  # the three resourceSpans before the cut
+    assert len(problems) == 1 and "not valid JSON" in problems[0].message
+
+
+def test_keys_after_the_list_and_a_split_pattern_inside_a_string_value():
+    data = doc([sp(1)], [sp(2, attributes=[kv("k", '},{"resource":')])], [sp(3)])
+    data = data[:-1] + b',"schemaUrl":"x"}'
+    spans, problems = read(data)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3)] and problems == []
+    assert spans[1].attributes == {"k": '},{"resource":'}
 
 
 def test_pretty_printed_documents_are_read_whole():
     data = orjson.dumps(orjson.loads(doc([sp(1), sp(2, 1)])), option=orjson.OPT_INDENT_2)
-    assert otlp_json._chunk_bounds(data) is None
     spans, _ = read(data)
     assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2)]
     assert spans == typed(data).spans
@@ -147,8 +159,32 @@ def test_json_lines_with_blank_lines(newline):
     assert [p.where for p in problems] == ["line 5"]
 
 
-def test_json_lines_of_documents_with_several_resource_spans_are_not_split():
-    data = doc([sp(1)], [sp(2)]) + b"\n" + doc([sp(3)], [sp(4)]) + b"\n"
-    assert otlp_json._chunk_bounds(data) is None
+def test_json_lines_of_documents_with_several_resource_spans():
+    data = doc([sp(1)], [sp(2)]) + b"\n\n" + doc([sp(3)], [sp(4, spanId="")]) + b"\r\n" + b"{broken\n"
     spans, problems = read(data)
-    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3, 4)] and problems == []
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3)]
+    assert [p.where for p in problems] == ["line 3: resourceSpans[1].scopeSpans[0].spans[0]", "line 4"]
+
+
+def test_problems_of_the_first_line_are_numbered_when_more_lines_follow():
+    one = doc([sp(1, spanId="")], [sp(2)])
+    assert [p.where for p in read(one)[1]] == ["resourceSpans[0].scopeSpans[0].spans[0]"]
+    assert [p.where for p in read(one + b"\n" + doc([sp(3)]))[1]] == ["line 1: resourceSpans[0].scopeSpans[0].spans[0]"]
+
+
+def test_a_big_file_is_streamed_as_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(otlp_json, "STREAM_MIN_BYTES", 1000)
+    monkeypatch.setattr(otlp_json, "READ_STEP", 300)  # many reads, splits across read steps
+    monkeypatch.setattr(otlp_json, "CHUNK_BATCH_SPANS", 10)
+    data = doc(*[[sp(10 * g + i + 1) for i in range(6)] for g in range(8)])
+    path = tmp_path / "big.json"
+    path.write_bytes(data)
+    stream = otlp_json.stream_file(str(path), "f")
+    assert stream is not None
+    batches = list(stream)
+    assert len(batches) > 3
+    assert [s for b in batches for s in b.spans] == typed(data).spans
+    (tmp_path / "small.json").write_bytes(doc([sp(1)]))
+    assert otlp_json.stream_file(str(tmp_path / "small.json"), "f") is None
+    path.write_bytes(b"\x1f\x8b" + data)  # gzip or anything else: read whole
+    assert otlp_json.stream_file(str(path), "f") is None

@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from tracetui.loaders import Batch, Problem, read_bytes
+from tracetui.loaders import Batch, Problem, otlp_json, read_bytes
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -47,6 +47,11 @@ def read_source(path: str) -> Iterator[Batch]:
         name = "<stdin>"
     else:
         name = path
+        # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
+        stream = otlp_json.stream_file(path, name)
+        if stream is not None:
+            yield from stream
+            return
         try:
             data = Path(path).read_bytes()
         except OSError as e:
