@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import compress, repeat
-from operator import attrgetter, eq, ge, lshift, not_, or_
+from operator import attrgetter, eq, gt, not_
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Span
 
 NO_PARENT = -1
+_NO_START = float("-inf")  # the parent start of a root or an orphan
 
 _START, _END, _STATUS = attrgetter("start_ns"), attrgetter("end_ns"), attrgetter("status")
 _SPAN_ID, _PARENT_ID, _SERVICE = attrgetter("span_id"), attrgetter("parent_id"), attrgetter("resource.service")
@@ -218,36 +219,37 @@ class Trace:
     def _count_tree(self, starts: list[int]) -> bool:
         """Orphans and root without building the tree; False when unsure (then build it).
 
-        Each span gets a key (start, position) packed in one int. The tree's order sorts by
-        start, ties by position, so the root is the root with the smallest key. A parent cycle
-        needs some span whose parent's key is not smaller than its own; a trace with such an edge
-        (clock skew, or a parent starting at the same time but listed later) is left to the tree.
+        The tree orders spans by start, ties by position: the root is the earliest root, ties
+        to the first listed. A parent cycle needs some span whose parent starts after it, or
+        at the same time but listed later; a trace with such an edge (clock skew, equal starts
+        out of order) is left to the tree, which turns cycles into orphans.
         """
         spans = self.spans
         n = len(spans)
         if not n:
             self.orphan_count, self._root = 0, None
             return True
-        shift = n.bit_length()
-        keys = list(map(or_, map(lshift, starts, repeat(shift)), range(n)))  # (st << shift) | i
         sids = list(map(_SPAN_ID, spans))
-        key_of = dict(zip(sids, keys, strict=True))
-        if len(key_of) != n or "" in key_of:
+        start_of = dict(zip(sids, starts, strict=True))
+        if len(start_of) != n or "" in start_of:
             return False  # repeated (or empty) span ids: the tree decides who owns an id
         pids = list(map(_PARENT_ID, spans))
-        parent_keys = list(map(key_of.get, pids, repeat(-1)))  # -1: a root, or parent missing
-        if any(map(ge, parent_keys, keys)):
-            return False  # possibly a cycle (or a span its own parent)
-        is_root = list(map(not_, pids))
-        roots = sum(is_root)
-        self.orphan_count = parent_keys.count(-1) - roots
+        parent_starts = list(map(start_of.get, pids, repeat(_NO_START)))  # roots, orphans: -inf
+        if any(map(gt, parent_starts, starts)):
+            return False
+        if any(map(eq, parent_starts, starts)):
+            position = dict(zip(sids, range(n), strict=True))
+            for i in compress(range(n), map(eq, parent_starts, starts)):
+                if position[pids[i]] >= i:
+                    return False  # possibly a cycle, or a span its own parent
+        roots = pids.count("")
+        self.orphan_count = parent_starts.count(_NO_START) - roots
         if roots:
-            first = min(compress(keys, is_root))
+            self._root = min(compress(range(n), map(not_, pids)), key=starts.__getitem__)
         elif self.orphan_count:
-            first = min(k for k, pk in zip(keys, parent_keys, strict=True) if pk == -1)
+            self._root = min(compress(range(n), map(eq, parent_starts, repeat(_NO_START))), key=starts.__getitem__)
         else:
             return False
-        self._root = first & ((1 << shift) - 1)
         return True
 
     @staticmethod
