@@ -15,6 +15,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.salvage import salvage
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import UNKNOWN_SERVICE, Resource, Scope, Span
 from tracetui.model.values import key_values
@@ -132,30 +133,44 @@ def _is_other_signal(head: bytes) -> bool:
 # -- reading --------------------------------------------------------------------------------
 
 
-def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
+def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]:
     """Read a whole OTLP JSON document, or JSON Lines of them; yield a batch per document."""
     stripped = data.strip()
     if not stripped:
-        yield Batch(problems=[Problem(source, "", "empty input")])
+        yield Batch(problems=[Problem(source, where, "empty input")])
         return
-    batch = _read_document(stripped, source, "")
-    if batch is not None:
-        yield batch
+    if _is_jsonl(stripped):
+        yield from read_otlp_jsonl(data, source, where=where)
         return
-    yield from read_otlp_jsonl(data, source)
+    yield _read_document(stripped, source, where)
 
 
-def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
-    """JSON Lines: one document per line; a bad line is reported with its number and skipped."""
+def _is_jsonl(doc: bytes) -> bool:
+    """One document per line: the second line starts a new object, or the first line alone is
+    a whole JSON value. (A pretty-printed document's first line is a lone "{".)"""
+    first, nl, rest = doc.partition(b"\n")
+    if not nl:
+        return False
+    if rest.lstrip(b"\r\n")[:1] == b"{":
+        return True
+    try:
+        _generic.decode(first)
+    except msgspec.DecodeError:
+        return False
+    return bool(rest.strip())
+
+
+def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where: str = "") -> Iterator[Batch]:
+    """JSON Lines: one document per line; a bad line is reported with its number and skipped
+    (what is complete in a cut or damaged line is still read)."""
     out = Batch()
     count = 0
+    prefix = f"{where}: " if where else ""
     for lineno, line in enumerate(data.split(b"\n"), start=1):
         line = line.strip()
         if not line:
             continue
-        b = _read_document(line, source, f"line {lineno}", single=False)
-        if b is None:
-            b = _fallback(line, source, f"line {lineno}")
+        b = _read_document(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
         count += 1
@@ -166,9 +181,11 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
         yield out
 
 
-def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
-    """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
+def _read_document(doc: bytes, source: str, where: str) -> Batch:
+    """Typed decode of one document; the tolerant path for odd values, salvage for bad JSON."""
     head = doc[:4096]
+    if _is_other_signal(head):
+        return Batch()  # logs or metrics in a Collector dump: not ours, not a problem
     snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
     wrapped = (doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
         b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64])
@@ -177,11 +194,7 @@ def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> 
     except msgspec.ValidationError:
         return _fallback(doc, source, where)
     except msgspec.DecodeError as e:
-        if single and b"\n" in doc:
-            return None  # maybe JSON Lines
-        if _is_other_signal(head):
-            return Batch()
-        return _fallback(doc, source, where, str(e))
+        return _salvage(doc, source, where, str(e))
     if wrapped:
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
@@ -253,7 +266,8 @@ def _span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos) 
         batch.problems.append(Problem(source, _where(where, pos), "span time is not an integer: skipped", 1))
         return None
     if end < start:
-        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration"))
+        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration",
+                                      warning=True))
         end = start
     st = ws.status
     return Span(
@@ -332,4 +346,26 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
                 span = _span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
                     batch.spans.append(span)
+    return batch
+
+
+def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
+    """A document that is not valid JSON: keep every complete span before the damage."""
+    got = salvage(doc)
+    batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
+    recovered = len(batch.spans)
+    if not recovered and not got.value:
+        batch.problems = [Problem(source, where, f"not valid JSON ({error})")]
+        return batch
+    if not recovered:
+        batch.problems = [p for p in batch.problems if "no resourceSpans" not in p.message]
+    loc = f"{where}: byte {got.stop_byte:,}" if where else f"byte {got.stop_byte:,}"
+    spans = f"{recovered} complete span{'s' if recovered != 1 else ''}"
+    if got.truncated:
+        msg = (f"the JSON ends early (the input is cut at byte {len(doc):,}): read the {spans} before this "
+               "point; the incomplete rest was skipped")
+    else:
+        msg = (f"the JSON is damaged ({error}): read the {spans} before this point; "
+               f"the remaining {len(doc) - got.stop_byte:,} bytes were skipped")
+    batch.problems.append(Problem(source, loc, msg))
     return batch
