@@ -24,16 +24,14 @@ class DefaultGroup(click.Group):
 
 
 def _sources(sources: tuple[str, ...]) -> list[str]:
-    """The sources named, or stdin when it is a pipe and none are named."""
+    """The sources named, or stdin when it is a pipe (or a redirected file) and none are named."""
+    from tracetui.sources.files import stdin_has_data
+
     if sources:
         return list(sources)
-    if not sys.stdin.isatty():
+    if stdin_has_data():
         return ["-"]
     raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/checkout.json")
-
-
-def _skipped(problems) -> int:
-    return sum(p.skipped for p in problems)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,24 +54,27 @@ def open_cmd(sources: tuple[str, ...]) -> None:
 
     paths = _sources(sources)
     store = TraceStore()
-    problems = load_paths(paths, store)
-    if "-" in paths:
-        _reattach_terminal()
+    pipe = _take_stdin() if "-" in paths else None
+    problems = load_paths(paths, store, stdin=pipe)
+    if pipe is not None:
+        pipe.close()
     from tracetui.ui.app import make_app
 
     make_app(store, problems=problems, sources=paths).run()
 
 
-def _reattach_terminal() -> None:
-    """After reading a pipe on stdin, take keys from the terminal instead."""
+def _take_stdin():
+    """Keep the pipe on stdin as a separate file and make fd 0 the terminal, so that the app
+    reads keys from the keyboard (Textual reads fd 0) while the data comes from the pipe."""
     try:
-        fd = os.open("/dev/tty", os.O_RDONLY)
+        tty = os.open("/dev/tty", os.O_RDONLY)
     except OSError:
-        raise click.ClickException("stdin was a pipe and there is no terminal to take keys from; "
+        raise click.ClickException("stdin is a pipe and there is no terminal to take keys from; "
                                    "use `tracetui summary -` for headless output") from None
-    os.dup2(fd, 0)
-    os.close(fd)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 stays open for the app)
+    pipe = os.fdopen(os.dup(0), "rb")
+    os.dup2(tty, 0)
+    os.close(tty)
+    return pipe
 
 
 @main.command("summary")
@@ -87,6 +88,7 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
+    from tracetui.loaders import input_skipped, problems_summary
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
@@ -96,6 +98,8 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     problems = load_paths(_sources(sources), store)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"tracetui: {problems_summary(problems)}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count:
         err.print("tracetui: no spans could be loaded", markup=False)
         sys.exit(2)
@@ -114,8 +118,4 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
-    skipped = _skipped(problems)
-    if skipped or any(p.skipped == 0 and "skipped" in p.message for p in problems):
-        err.print(f"tracetui: {skipped} spans skipped", markup=False)
-        sys.exit(1)
-    sys.exit(0)
+    sys.exit(1 if input_skipped(problems) else 0)
