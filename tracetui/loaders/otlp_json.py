@@ -9,6 +9,7 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 """
 
 
+import re
 from collections.abc import Iterator
 from typing import Any, Union
 
@@ -145,6 +146,9 @@ def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]
     yield _read_document(stripped, source, where)
 
 
+_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
+
+
 def _is_jsonl(doc: bytes) -> bool:
     """One document per line: the second line starts a new object, or the first line alone is
     a whole JSON value. (A pretty-printed document's first line is a lone "{".)"""
@@ -187,8 +191,7 @@ def _read_document(doc: bytes, source: str, where: str) -> Batch:
     if _is_other_signal(head):
         return Batch()  # logs or metrics in a Collector dump: not ours, not a problem
     snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
-    wrapped = (doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
-        b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64])
+    wrapped = _WRAPPER.match(doc) is not None
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
@@ -199,6 +202,8 @@ def _read_document(doc: bytes, source: str, where: str) -> Batch:
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+    elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
+        return _fallback(doc, source, where)  # a wrapper whose key is not the first one
     return _convert_doc(parsed, source, where)
 
 

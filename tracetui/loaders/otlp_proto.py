@@ -98,7 +98,10 @@ def first_resource_spans_has_span(data: bytes) -> bool:
         if cut.why != "truncated" or cut.offset != 0:
             return False
         # The first ResourceSpans is cut: look for one complete span inside it.
-        spans = _salvage_resource_spans(data, 0, len(data))[2]
+        inner = _inner(data, 0, len(data))
+        if inner is None or inner[0] != 1:
+            return False
+        spans = _salvage_resource_spans(data, inner[1], len(data))[2]
         return any(sp.trace_id and sp.span_id for sp in spans)
     except (DecodeError, ValueError):
         return False

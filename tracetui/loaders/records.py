@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from tracetui.loaders import otlp_proto
 from tracetui.loaders.compression import DEFAULT_LIMIT, decompress
 from tracetui.loaders.problems import Batch, Problem
 
@@ -31,9 +32,11 @@ def read_records(data: bytes, source: str, read: Reader, limit: int = DEFAULT_LI
             yield Batch(problems=[Problem(source, where, f"the file ends inside this record ({n:,} bytes announced, "
                                           f"{end - pos - 4:,} there): the rest of the file was skipped")])
             payload = data[pos + 4:]
-            # A cut protobuf record still gives its complete spans.
+            # A cut protobuf record still gives its complete spans (its cut is reported above).
             if payload[:1] == b"\x0a":
-                yield from read(payload, source, where=where, limit=budget)
+                for batch in otlp_proto.read_otlp_proto(payload, source, where):
+                    if batch.spans:
+                        yield Batch(spans=batch.spans)
             return
         payload = data[pos + 4:pos + 4 + n]
         payload, problems = decompress(payload, source, where, limit=budget)

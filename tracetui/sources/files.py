@@ -12,6 +12,7 @@ from typing import BinaryIO
 from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT
 from tracetui.loaders.compression import decompress as _decompress
+from tracetui.loaders.detect import UNKNOWN, detect_format
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -27,17 +28,22 @@ def expand_paths(paths: list[str]) -> list[str]:
 
     "-" (stdin) is kept once, however often it is named.
     """
-    out: list[str] = []
+    return [p for p, _ in _expand(paths)]
+
+
+def _expand(paths: list[str]) -> list[tuple[str, bool]]:
+    """(path, found in a directory) for each file to read."""
+    out: list[tuple[str, bool]] = []
     for p in paths:
         path = Path(p)
         if p == STDIN:
-            if STDIN not in out:
-                out.append(p)
+            if (STDIN, False) not in out:
+                out.append((p, False))
         elif path.is_dir():
-            out.extend(str(f) for f in sorted(path.rglob("*"))
+            out.extend((str(f), True) for f in sorted(path.rglob("*"))
                        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts))
         else:
-            out.append(p)
+            out.append((p, False))
     return out
 
 
@@ -52,8 +58,13 @@ def stdin_has_data() -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
 
 
-def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_LIMIT) -> Iterator[Batch]:
-    """Batches of spans from one file, or from stdin for "-" (`stdin` overrides fd 0)."""
+def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_LIMIT,
+                in_dir: bool = False) -> Iterator[Batch]:
+    """Batches of spans from one file, or from stdin for "-" (`stdin` overrides fd 0).
+
+    `in_dir`: the file was found in a directory rather than named, so a file that is no trace
+    dump at all (a README next to the dumps) is only a warning.
+    """
     if path == STDIN:
         name = STDIN_NAME
         try:
@@ -71,13 +82,16 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_L
         except MemoryError:
             yield Batch(problems=[Problem(name, "", "too big to read into memory")])
             return
+    if in_dir and detect_format(data) == UNKNOWN:
+        yield Batch(problems=[Problem(name, "", "not a trace dump: ignored", warning=True)])
+        return
     yield from read_bytes(data, name, limit=limit)
 
 
 def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:
     """Batches from every source in turn (directories expanded): for a worker that posts them."""
-    for path in expand_paths(paths):
-        yield from read_source(path, stdin=stdin)
+    for path, in_dir in _expand(paths):
+        yield from read_source(path, stdin=stdin, in_dir=in_dir)
 
 
 def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[Problem]:
