@@ -19,7 +19,7 @@ import msgspec
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import salvage
+from tracetui.loaders.salvage import documents, is_trailing_error, salvage
 from tracetui.model.span import (
     KIND_CLIENT,
     KIND_CONSUMER,
@@ -46,19 +46,44 @@ def looks_like_jaeger(head: bytes) -> bool:
 
 
 def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
+    try:
+        obj = msgspec.json.decode(data)
+    except msgspec.DecodeError as e:
+        if is_trailing_error(e):
+            # Several answers back to back (`cat a.json b.json`): each read on its own.
+            for off, piece in documents(data):
+                yield from _read_value(piece, source, off)
+        else:
+            yield from _read_value(data, source, 0)
+        return
+    yield from _read_object(obj, source, [])
+
+
+def _read_value(data: bytes, source: str, off: int) -> Iterator[Batch]:
     problems: list[Problem] = []
     try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError as e:
-        got = salvage(data, path=frozenset({"data"}), leaf_arrays=frozenset({"data"}), top_leaves=True)
+        keys = frozenset({"data", "spans", "trace"})
+        got = salvage(data, path=keys, leaf_arrays=frozenset({"data", "spans"}), top_leaves=True)
         obj = got.value
-        n = len(obj.get("data") or []) if isinstance(obj, dict) else len(obj) if isinstance(obj, list) else 0
+        if isinstance(obj, dict) and isinstance(obj.get("trace"), dict):
+            obj = obj["trace"]
+        if isinstance(obj, dict) and isinstance(obj.get("spans"), list):
+            n, unit = len(obj["spans"]), "span(s) of the trace"
+        else:
+            n = len(obj.get("data") or []) if isinstance(obj, dict) else len(obj) if isinstance(obj, list) else 0
+            unit = "trace(s)"
         what = "the JSON ends early (truncated)" if got.truncated else f"the JSON is damaged ({e})"
-        problems.append(Problem(source, f"byte {got.stop_byte:,}",
-                                f"{what}: read the {n} complete trace(s) before this point; the rest was skipped"))
+        problems.append(Problem(source, f"byte {off + got.stop_byte:,}",
+                                f"{what}: read the {n} complete {unit} before this point; the rest was skipped"))
         if not n:
             yield Batch(problems=problems)
             return
+    yield from _read_object(obj, source, problems)
+
+
+def _read_object(obj: Any, source: str, problems: list[Problem]) -> Iterator[Batch]:
     if isinstance(obj, dict) and isinstance(obj.get("errors"), list) and obj["errors"]:
         for err in obj["errors"]:
             msg = err.get("msg") or err.get("message") or err if isinstance(err, dict) else err

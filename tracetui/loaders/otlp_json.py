@@ -16,7 +16,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import salvage
+from tracetui.loaders.salvage import documents, is_trailing_error, salvage
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import UNKNOWN_SERVICE, Resource, Scope, Span
 from tracetui.model.values import key_values
@@ -185,7 +185,7 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
         yield out
 
 
-def _read_document(doc: bytes, source: str, where: str) -> Batch:
+def _read_document(doc: bytes, source: str, where: str, split: bool = True) -> Batch:
     """Typed decode of one document; the tolerant path for odd values, salvage for bad JSON."""
     head = doc[:4096]
     if _is_other_signal(head):
@@ -197,6 +197,8 @@ def _read_document(doc: bytes, source: str, where: str) -> Batch:
     except msgspec.ValidationError:
         return _fallback(doc, source, where)
     except msgspec.DecodeError as e:
+        if split and is_trailing_error(e):
+            return _read_documents(doc, source, where)
         return _salvage(doc, source, where, str(e))
     if wrapped:
         parsed = parsed.trace or parsed.result or parsed.data
@@ -205,6 +207,16 @@ def _read_document(doc: bytes, source: str, where: str) -> Batch:
     elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
         return _fallback(doc, source, where)  # a wrapper whose key is not the first one
     return _convert_doc(parsed, source, where)
+
+
+def _read_documents(doc: bytes, source: str, where: str) -> Batch:
+    """Several documents back to back (`cat a.json b.json`): each read on its own."""
+    out = Batch()
+    for off, piece in documents(doc):
+        b = _read_document(piece, source, f"{where}: byte {off:,}" if where else f"byte {off:,}", split=False)
+        out.spans.extend(b.spans)
+        out.problems.extend(b.problems)
+    return out
 
 
 def _convert_doc(doc: Any, source: str, where: str) -> Batch:

@@ -74,8 +74,9 @@ def _only_cut_value(text: str, start: int) -> bool:
         _scan(text, start)
     except json.JSONDecodeError as e:
         return e.pos >= len(text.rstrip()) - 1 or "Unterminated" in e.msg
-    except StopIteration:
-        return start >= len(text.rstrip())
+    except StopIteration as e:  # the scanner's way of saying "no value at e.value"
+        at = e.value if isinstance(e.value, int) else start
+        return at >= len(text.rstrip()) - 1
     return False
 
 
@@ -172,3 +173,35 @@ class _Walker:
         # A container element is kept even when cut: its complete parts are what we came for.
         out.append(child)
         self.object(child, depth)
+
+
+def documents(doc: bytes) -> list[tuple[int, bytes]]:
+    """(byte offset, bytes) of each JSON value written back to back in `doc` (`cat a.json b.json`).
+
+    Called only after a decode failed with trailing characters. What does not decode is returned
+    as the last piece, for the caller to salvage and report.
+    """
+    text = doc.decode("utf-8", "surrogateescape")
+    out: list[tuple[int, bytes]] = []
+    pos, byte, n = 0, 0, len(text)
+    dec = json.JSONDecoder()
+    while True:
+        start = _WS.match(text, pos).end()
+        byte += len(text[pos:start].encode("utf-8", "surrogateescape"))
+        pos = start
+        if pos >= n:
+            return out
+        try:
+            _, end = dec.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError):
+            out.append((byte, text[pos:].encode("utf-8", "surrogateescape")))
+            return out
+        piece = text[pos:end].encode("utf-8", "surrogateescape")
+        out.append((byte, piece))
+        byte += len(piece)
+        pos = end
+
+
+def is_trailing_error(error: Exception | str) -> bool:
+    """Whether a msgspec decode error says one document ended and more text follows."""
+    return "trailing characters" in str(error)

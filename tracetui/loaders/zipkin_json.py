@@ -20,7 +20,7 @@ import msgspec
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import salvage
+from tracetui.loaders.salvage import documents, is_trailing_error, salvage
 from tracetui.model.span import (
     KIND_CLIENT,
     KIND_CONSUMER,
@@ -43,18 +43,9 @@ _generic = msgspec.json.Decoder()
 
 
 def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
-    problems: list[Problem] = []
-    try:
-        obj = _generic.decode(data)
-    except msgspec.DecodeError as e:
-        got = salvage(data, path=frozenset(), top_leaves=True)
-        obj = got.value if isinstance(got.value, list) else []
-        what = "the JSON ends early (truncated)" if got.truncated else f"the JSON is damaged ({e})"
-        problems.append(Problem(source, f"byte {got.stop_byte:,}",
-                                f"{what}: read the {len(obj)} complete element(s) before it; "
-                                f"the rest ({len(data) - got.stop_byte:,} bytes) was skipped"))
+    obj, problems = _decode(data, source)
     if not isinstance(obj, list):
-        yield Batch(problems=[Problem(source, "", "not Zipkin v2 JSON (expected a list of spans)")])
+        yield Batch(problems=problems + [Problem(source, "", "not Zipkin v2 JSON (expected a list of spans)")])
         return
     groups: list[tuple[str, list]] = []
     if obj and all(isinstance(x, list) for x in obj):
@@ -73,6 +64,38 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
             batch.problems = reader.problems + problems
         if batch.spans or batch.problems:
             yield batch
+
+
+def _decode(data: bytes, source: str) -> tuple[Any, list[Problem]]:
+    try:
+        return _generic.decode(data), []
+    except msgspec.DecodeError as e:
+        if not is_trailing_error(e):
+            return _salvaged(data, source, 0, e)
+    # Several lists back to back (`cat a.json b.json`): one list of all their spans.
+    spans: list = []
+    problems: list[Problem] = []
+    for off, piece in documents(data):
+        try:
+            part = _generic.decode(piece)
+        except msgspec.DecodeError as e:
+            part, more = _salvaged(piece, source, off, e)
+            problems.extend(more)
+        if isinstance(part, list):
+            for x in part:
+                spans.extend(x if isinstance(x, list) else [x])
+        else:
+            problems.append(Problem(source, f"byte {off:,}", "not a list of Zipkin spans: skipped"))
+    return spans, problems
+
+
+def _salvaged(data: bytes, source: str, off: int, error: Exception) -> tuple[list, list[Problem]]:
+    got = salvage(data, path=frozenset(), top_leaves=True)
+    obj = got.value if isinstance(got.value, list) else []
+    what = "the JSON ends early (truncated)" if got.truncated else f"the JSON is damaged ({error})"
+    return obj, [Problem(source, f"byte {off + got.stop_byte:,}",
+                         f"{what}: read the {len(obj)} complete element(s) before this point; "
+                         f"the rest ({len(data) - got.stop_byte:,} bytes) was skipped")]
 
 
 class _Reader:
