@@ -54,6 +54,10 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         if data:
             yield from _read(data, source, where, limit, depth + 1)
         return
+    if fmt in (OTLP_JSON, JAEGER_JSON, ZIPKIN_JSON, CONSOLE_JSON) and not data.isascii():
+        data, problem = _valid_utf8(data, source, where)
+        if problem is not None:
+            yield Batch(problems=[problem])
     if fmt == RECORDS:
         yield from records.read_records(data, source, lambda d, s, where, limit: _read(d, s, where, limit, depth + 1),
                                         limit)
@@ -69,6 +73,17 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         yield from console_json.read_console_json(data, source)
     else:
         yield Batch(problems=[Problem(source, where, _unknown(data))])
+
+
+def _valid_utf8(data: bytes, source: str, where: str) -> tuple[bytes, Problem | None]:
+    """JSON text must be UTF-8; bytes that are not are replaced (U+FFFD) rather than losing the file."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        loc = f"{where}: byte {e.start:,}" if where else f"byte {e.start:,}"
+        return data.decode("utf-8", "replace").encode("utf-8"), Problem(
+            source, loc, "invalid UTF-8 (here and maybe further on): shown as \ufffd", warning=True)
+    return data, None
 
 
 def _unknown(data: bytes) -> str:
@@ -89,7 +104,7 @@ def _keys(text: bytes) -> str:
     import re
 
     keys = []
-    for m in re.finditer(rb'"([^"\\]{1,40})"\s*:', text[:4096]):
+    for m in re.finditer(rb'"([^"\\\x00-\x1f]{1,40})"\s*:', text[:4096]):
         k = m.group(1).decode("utf-8", "replace")
         if k not in keys:
             keys.append(k)

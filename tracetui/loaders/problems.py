@@ -26,8 +26,17 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
+        """One line, with control characters escaped (file names and messages are untrusted)."""
         where = f"{self.where}: " if self.where else ""
-        return f"{self.source}: {where}{self.message}"
+        return one_line(f"{self.source}: {where}{self.message}")
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines and other control characters shown as escapes."""
+    return text.translate(_CONTROL)
 
 
 @dataclass(slots=True)
