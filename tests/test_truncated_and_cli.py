@@ -133,3 +133,50 @@ def test_no_source_and_no_pipe_is_a_usage_error():
     r = _run()
     assert r.returncode == 2
     assert b"name a trace file" in r.stderr
+
+
+def test_every_cut_point_keeps_exactly_the_spans_complete_before_it():
+    """Cut a document at many points: the spans read are exactly those whose object closed
+    before the cut (worked out from where each span's text ends)."""
+    spans = sdk_spans(traces=3, children=2)
+    rss = otlp_json(spans)["resourceSpans"]
+    text, ends = '{"resourceSpans": [', []
+    for i, rs in enumerate(rss):
+        sp = rs["scopeSpans"][0]["spans"][0]
+        text += '{"resource": ' + json.dumps(rs["resource"]) + ', "scopeSpans": [{"scope": {"name": "x"}, "spans": ['
+        text += json.dumps(sp)
+        ends.append((len(text), sp["spanId"]))
+        text += "]}]}" + ("," if i < len(rss) - 1 else "")
+    text += "]}"
+    data = text.encode()
+    for cut in range(1, len(data), 23):
+        store, problems = load_bytes(data[:cut], "cut.json")
+        expected = {sid for end, sid in ends if end <= cut}
+        assert {s.span_id for t in store for s in t.spans} == expected, cut
+        assert len(problems) == 1 and not problems[0].warning
+
+
+def test_documents_back_to_back_are_all_read():
+    zipkin = sorted((FIXTURES / "zipkin").glob("*.json"))
+    data = b"".join(p.read_bytes() for p in zipkin)
+    store, problems = load_bytes(data, "cat")
+    assert problems == []
+    assert store.span_count == sum(len(json.loads(p.read_text())) for p in zipkin)
+    otlp = OTLP_EXAMPLE.read_bytes()
+    store, problems = load_bytes(otlp + b"\n" + otlp.replace(b'"spanId": "EEE19B7EC3C1B174"', b'"spanId": "EEE19B7EC3C1B175"'))
+    assert problems == [] and store.span_count == 2
+
+
+def test_cut_jaeger_and_zipkin_keep_their_complete_parts():
+    path = FIXTURES / "zipkin" / "yelp.json"
+    raw = path.read_bytes()
+    spans = json.loads(raw)
+    cut = raw.index(b'"traceId"', raw.index(b'"traceId"', len(raw) // 2) + 1)  # inside a span past the middle
+    complete = json.loads(raw[: raw.rindex(b"}", 0, raw.rindex(b"{", 0, cut)) + 1] + b"]")
+    store, problems = load_bytes(raw[:cut], "yelp.json")
+    assert 0 < store.span_count == len(complete) < len(spans)
+    assert len(problems) == 1 and "ends early" in problems[0].message
+    path = FIXTURES / "jaeger" / "trace-statistics" / "spansAmongEachOther.json"
+    raw = path.read_bytes()
+    store, problems = load_bytes(raw[: len(raw) // 2], "jaeger.json")
+    assert store.span_count > 0 and len(problems) == 1 and "ends early" in problems[0].message

@@ -16,7 +16,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.salvage import Salvage, cut_otlp, documents, is_trailing_error, salvage
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import UNKNOWN_SERVICE, Resource, Scope, Span
 from tracetui.model.values import key_values
@@ -366,10 +366,31 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
     return batch
 
 
+class _Nothing(msgspec.Struct):
+    """Decoding into this only checks the JSON (every field is skipped): fast, no objects made."""
+
+
+_check = msgspec.json.Decoder(_Nothing)
+
+
+def _decodes(doc: bytes) -> bool:
+    try:
+        _check.decode(doc)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
 def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
     """A document that is not valid JSON: keep every complete span before the damage."""
-    got = salvage(doc)
-    batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
+    fast = cut_otlp(doc, _decodes) if "truncated" in error else None
+    if fast is not None:
+        repaired, cut = fast
+        batch = _read_document(repaired, source, where, split=False)
+        got = Salvage(True, cut, True)
+    else:
+        got = salvage(doc)
+        batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
     recovered = len(batch.spans)
     if not recovered and not got.value:
         batch.problems = [Problem(source, where, f"not valid JSON ({error})")]

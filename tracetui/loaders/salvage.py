@@ -205,3 +205,46 @@ def documents(doc: bytes) -> list[tuple[int, bytes]]:
 def is_trailing_error(error: Exception | str) -> bool:
     """Whether a msgspec decode error says one document ended and more text follows."""
     return "trailing characters" in str(error)
+
+
+_SPANS_KEY = re.compile(rb'"spans"\s*:\s*\[')
+_OTLP_CLOSINGS = [b"]" + b"}]" * m + b"}" * w for m in (2, 1) for w in (1, 2, 3)]
+
+
+def cut_otlp(doc: bytes, decodes) -> tuple[bytes, int] | None:
+    """A fast salvage for the common case, an OTLP JSON document simply cut short: keep the text
+    up to the last complete span of the last `spans` array and close the brackets.
+
+    Only that last array is scanned (with the C scanner); the closing brackets are found by trying
+    the few that OTLP's shape allows (`decodes(candidate)` says whether a candidate decodes).
+    Returns (the repaired document, the byte offset of the cut) or None (use `salvage`).
+    """
+    k = doc.rfind(b'"spans"')
+    if k < 0:
+        return None
+    m = _SPANS_KEY.match(doc, k)
+    if m is None:
+        return None
+    start = m.end()  # just after "["
+    tail = doc[start:].decode("utf-8", "surrogateescape")
+    pos, last_end = 0, 0
+    while True:
+        pos = _WS.match(tail, pos).end()
+        if tail[pos:pos + 1] != "{":
+            break
+        try:
+            _, end = _scan(tail, pos)
+        except (StopIteration, json.JSONDecodeError, RecursionError):
+            break
+        last_end = end
+        pos = _WS.match(tail, end).end()
+        if tail[pos:pos + 1] != ",":
+            break
+        pos += 1
+    cut = start + len(tail[:last_end].encode("utf-8", "surrogateescape"))
+    head = doc[:cut]
+    for closing in _OTLP_CLOSINGS:
+        candidate = head + closing
+        if decodes(candidate):
+            return candidate, cut
+    return None
