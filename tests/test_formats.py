@@ -284,3 +284,16 @@ def test_base64_ids_from_tempo_join_hex_ones():
     sp["traceId"] = base64.b64encode(bytes.fromhex(hex_tid)).decode()
     store, _ = load_bytes(json.dumps(doc).encode())
     assert list(store.traces) == [hex_tid]
+
+
+def test_zipkin_child_of_a_shared_id_hangs_under_the_server_in_its_own_service():
+    raw = json.loads((ZIPKIN / "skew.json").read_text())
+    shared = next(s for s in raw if s.get("shared"))
+    kids = [s for s in raw if s.get("parentId") == shared["id"]]
+    assert kids and all(k["localEndpoint"]["serviceName"] == shared["localEndpoint"]["serviceName"] for k in kids)
+    store, _ = load_files(ZIPKIN / "skew.json")
+    (t,) = store.traces.values()
+    server = next(i for i, s in enumerate(t.spans) if s.span_id == shared["id"] and s.kind == KIND_SERVER)
+    for k in kids:
+        i = t.position(k["id"])
+        assert t.parent[i] == server
