@@ -54,27 +54,24 @@ def open_cmd(sources: tuple[str, ...]) -> None:
 
     paths = _sources(sources)
     store = TraceStore()
-    pipe = _take_stdin() if "-" in paths else None
-    problems = load_paths(paths, store, stdin=pipe)
-    if pipe is not None:
-        pipe.close()
+    problems = load_paths(paths, store)
+    if "-" in paths:
+        _reattach_terminal()
     from tracetui.ui.app import make_app
 
     make_app(store, problems=problems, sources=paths).run()
 
 
-def _take_stdin():
-    """Keep the pipe on stdin as a separate file and make fd 0 the terminal, so that the app
-    reads keys from the keyboard (Textual reads fd 0) while the data comes from the pipe."""
+def _reattach_terminal() -> None:
+    """After reading a pipe on stdin, take keys from the terminal instead."""
     try:
-        tty = os.open("/dev/tty", os.O_RDONLY)
+        fd = os.open("/dev/tty", os.O_RDONLY)
     except OSError:
-        raise click.ClickException("stdin is a pipe and there is no terminal to take keys from; "
+        raise click.ClickException("stdin was a pipe and there is no terminal to take keys from; "
                                    "use `tracetui summary -` for headless output") from None
-    pipe = os.fdopen(os.dup(0), "rb")
-    os.dup2(tty, 0)
-    os.close(tty)
-    return pipe
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 stays open for the app)
 
 
 @main.command("summary")
