@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 
-def sdk_spans(traces: int = 3, children: int = 2, service: str = "shop"):
+def sdk_spans(traces: int = 3, children: int = 2, service: str = "shop", tiny_resource: bool = False):
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -13,7 +13,8 @@ def sdk_spans(traces: int = 3, children: int = 2, service: str = "shop"):
     from opentelemetry.trace import SpanKind
 
     exporter = InMemorySpanExporter()
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    resource = Resource({"service.name": service}) if tiny_resource else Resource.create({"service.name": service})
+    provider = TracerProvider(resource=resource)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("dumps")
     for n in range(traces):

@@ -109,3 +109,22 @@ def test_truncated_gzip_of_a_json_document_still_gives_complete_spans():
     assert store.span_count > 0
     assert any("gzip" in p.message for p in problems)
     assert os.linesep  # keeps the import of os used
+
+
+def test_requests_that_look_like_a_length_prefixed_record_are_read_as_requests():
+    """A request's 5th byte can be 0x0a or "{" (a resource of 10 or 123 bytes): the first 4 bytes
+    then read like the length of a record that starts with a request or JSON."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    req = ExportTraceServiceRequest()
+    req.ParseFromString(proto_request(sdk_spans(traces=2, children=3, tiny_resource=True)))
+    found = 0
+    for k in range(1, 200):
+        req.resource_spans[0].resource.attributes[0].value.string_value = "s" * k
+        pb = req.SerializeToString()
+        if pb[4] in (0x0A, 0x7B) and int.from_bytes(pb[:4], "big") <= len(pb) * 10**6:
+            found += 1
+            store, problems = load_bytes(pb)
+            assert problems == [] and store.span_count == 8
+            assert {s.service for t in store for s in t.spans} == {"s" * k}
+    assert found

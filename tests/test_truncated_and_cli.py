@@ -180,3 +180,16 @@ def test_cut_jaeger_and_zipkin_keep_their_complete_parts():
     raw = path.read_bytes()
     store, problems = load_bytes(raw[: len(raw) // 2], "jaeger.json")
     assert store.span_count > 0 and len(problems) == 1 and "ends early" in problems[0].message
+
+
+def test_pipe_without_a_terminal_says_so_in_one_line():
+    import shutil
+
+    import pytest
+
+    if shutil.which("setsid") is None:
+        pytest.skip("needs setsid to run without a controlling terminal")
+    r = subprocess.run(["setsid", "-w", sys.executable, "-m", "tracetui"],
+                       stdin=open(FIXTURES / "zipkin" / "skew.json", "rb"), capture_output=True, timeout=120)
+    assert r.returncode == 1
+    assert b"no terminal" in r.stderr and b"Traceback" not in r.stderr

@@ -36,10 +36,11 @@ def detect_format(data: bytes) -> str:
     text = json_text(data)
     if text is not None:
         return _json_format(text[:_HEAD])
-    if looks_like_records(data):
-        return RECORDS
+    # A request starts with 0x0a; a record file would only if its first record were > 160 MiB.
     if looks_like_otlp_proto(data):
         return OTLP_PROTO
+    if looks_like_records(data):
+        return RECORDS
     return UNKNOWN
 
 
@@ -87,7 +88,7 @@ def looks_like_records(data: bytes) -> bool:
     if len(data) < 5:
         return False
     n = int.from_bytes(data[:4], "big")
-    if n == 0 or n > 1 << 30:
+    if n == 0 or n > len(data) - 4:  # the first record must be whole
         return False
     payload = data[4:8]
     return payload[:4] == ZSTD_MAGIC or payload[:1] in (b"\x0a", b"{")
