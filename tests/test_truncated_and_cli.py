@@ -189,7 +189,8 @@ def test_pipe_without_a_terminal_says_so_in_one_line():
 
     if shutil.which("setsid") is None:
         pytest.skip("needs setsid to run without a controlling terminal")
-    r = subprocess.run(["setsid", "-w", sys.executable, "-m", "tracetui"],
-                       stdin=open(FIXTURES / "zipkin" / "skew.json", "rb"), capture_output=True, timeout=120)
+    with open(FIXTURES / "zipkin" / "skew.json", "rb") as dump:
+        r = subprocess.run(["setsid", "-w", sys.executable, "-m", "tracetui"], stdin=dump, capture_output=True,
+                           timeout=120)
     assert r.returncode == 1
     assert b"no terminal" in r.stderr and b"Traceback" not in r.stderr
