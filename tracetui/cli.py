@@ -31,7 +31,11 @@ def _sources(sources: tuple[str, ...]) -> list[str]:
         return list(sources)
     if stdin_has_data():
         return ["-"]
-    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/checkout.json")
+    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
+
+
+def _skipped(problems) -> int:
+    return sum(p.skipped for p in problems)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,7 +89,6 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.loaders import input_skipped, problems_summary
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
@@ -95,8 +98,6 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     problems = load_paths(_sources(sources), store)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
-    if problems:
-        err.print(f"tracetui: {problems_summary(problems)}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count:
         err.print("tracetui: no spans could be loaded", markup=False)
         sys.exit(2)
@@ -115,4 +116,11 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
-    sys.exit(1 if input_skipped(problems) else 0)
+    skipped = _skipped(problems)
+    # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
+    # though they count no spans.
+    if any(not p.warning for p in problems):
+        err.print(f"tracetui: {skipped} spans skipped" if skipped else "tracetui: some input could not be read",
+                  markup=False)
+        sys.exit(1)
+    sys.exit(0)

@@ -74,7 +74,7 @@ def _read_value(data: bytes, source: str, off: int) -> Iterator[Batch]:
         else:
             n = len(obj.get("data") or []) if isinstance(obj, dict) else len(obj) if isinstance(obj, list) else 0
             unit = "trace(s)"
-        what = "the JSON ends early (truncated)" if got.truncated else f"the JSON is damaged ({e})"
+        what = "not valid JSON: it ends early (truncated)" if got.truncated else f"not valid JSON, damaged ({e})"
         problems.append(Problem(source, f"byte {off + got.stop_byte:,}",
                                 f"{what}: read the {n} complete {unit} before this point; the rest was skipped"))
         if not n:

@@ -140,28 +140,24 @@ def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]
     if not stripped:
         yield Batch(problems=[Problem(source, where, "empty input")])
         return
-    if _is_jsonl(stripped):
-        yield from read_otlp_jsonl(data, source, where=where)
+    batch = _read_document(stripped, source, where)
+    if batch is not None:
+        yield batch
         return
-    yield _read_document(stripped, source, where)
+    if not any(_is_json(line) for line in stripped.split(b"\n", 2)[:2]):
+        # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
+        # download: one problem, not one per line (and its complete spans, see `_salvage`).
+        yield _fallback(stripped, source, where)
+        return
+    yield from read_otlp_jsonl(data, source, where=where)
 
 
-_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
-
-
-def _is_jsonl(doc: bytes) -> bool:
-    """One document per line: the second line starts a new object, or the first line alone is
-    a whole JSON value. (A pretty-printed document's first line is a lone "{".)"""
-    first, nl, rest = doc.partition(b"\n")
-    if not nl:
-        return False
-    if rest.lstrip(b"\r\n")[:1] == b"{":
-        return True
+def _is_json(line: bytes) -> bool:
     try:
-        _generic.decode(first)
+        _generic.decode(line)
     except msgspec.DecodeError:
         return False
-    return bool(rest.strip())
+    return True
 
 
 def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where: str = "") -> Iterator[Batch]:
@@ -174,7 +170,9 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
         line = line.strip()
         if not line:
             continue
-        b = _read_document(line, source, f"{prefix}line {lineno}")
+        b = _read_document(line, source, f"{prefix}line {lineno}", single=False)
+        if b is None:
+            b = _fallback(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
         count += 1
@@ -185,35 +183,56 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
         yield out
 
 
-def _read_document(doc: bytes, source: str, where: str, split: bool = True) -> Batch:
-    """Typed decode of one document; the tolerant path for odd values, salvage for bad JSON."""
+_CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
+_SNAKE_KEYS = (b'"resource_spans"', b'"scope_spans"', b'"instrumentation_library_spans"', b'"trace_id"')
+
+
+def _is_snake(head: bytes) -> bool:
+    """The key style, from whichever structural key comes first: a span attribute named
+    "trace_id" further on must not turn a camelCase document into an empty snake_case one."""
+    def first(keys: tuple[bytes, ...]) -> int:
+        return min((i for i in (head.find(k) for k in keys) if i >= 0), default=-1)
+
+    snake, camel = first(_SNAKE_KEYS), first(_CAMEL_KEYS)
+    return snake >= 0 and (camel < 0 or snake < camel)
+
+
+_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
+
+
+def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
+    """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
     head = doc[:4096]
-    if _is_other_signal(head):
-        return Batch()  # logs or metrics in a Collector dump: not ours, not a problem
-    snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
+    snake = _is_snake(head)
+    # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
     wrapped = _WRAPPER.match(doc) is not None
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
         return _fallback(doc, source, where)
     except msgspec.DecodeError as e:
-        if split and is_trailing_error(e):
-            return _read_documents(doc, source, where)
-        return _salvage(doc, source, where, str(e))
+        if single and b"\n" in doc:
+            return None  # maybe JSON Lines
+        if _is_other_signal(head):
+            return Batch()
+        return _fallback(doc, source, where, str(e))
     if wrapped:
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+    elif _empty(parsed) and _is_other_signal(head):
+        return Batch()  # a logs or metrics line among the traces: skipped quietly
     elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
-        return _fallback(doc, source, where)  # a wrapper whose key is not the first one
+        return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return _convert_doc(parsed, source, where)
 
 
-def _read_documents(doc: bytes, source: str, where: str) -> Batch:
+def _read_pieces(pieces: list[tuple[int, bytes]], source: str, where: str) -> Batch:
     """Several documents back to back (`cat a.json b.json`): each read on its own."""
     out = Batch()
-    for off, piece in documents(doc):
-        b = _read_document(piece, source, f"{where}: byte {off:,}" if where else f"byte {off:,}", split=False)
+    for off, piece in pieces:
+        b = _read_document(piece, source, f"{where}: byte {off:,}" if where else f"byte {off:,}",
+                           single=False) or Batch()
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
     return out
@@ -322,7 +341,7 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
     try:
         obj = _generic.decode(doc)
     except msgspec.DecodeError as e:
-        return Batch(problems=[Problem(source, where, f"not valid JSON ({decode_error or e})")])
+        return _salvage(doc, source, where, str(e))
     if isinstance(obj, dict):
         for key in ("trace", "result", "data"):
             if isinstance(obj.get(key), dict):
@@ -382,28 +401,36 @@ def _decodes(doc: bytes) -> bool:
 
 
 def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
-    """A document that is not valid JSON: keep every complete span before the damage."""
+    """A document that is not valid JSON: keep every complete span before the damage.
+
+    Documents written back to back (`cat a.json b.json`) are read one by one instead."""
+    if is_trailing_error(error):
+        pieces = documents(doc)
+        if len(pieces) > 1:
+            return _read_pieces(pieces, source, where)
     fast = cut_otlp(doc, _decodes) if "truncated" in error else None
     if fast is not None:
         repaired, cut = fast
-        batch = _read_document(repaired, source, where, split=False)
+        batch = _read_document(repaired, source, where, single=False) or Batch()
         got = Salvage(True, cut, True)
     else:
         got = salvage(doc)
         batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
     recovered = len(batch.spans)
-    if not recovered and not got.value:
-        batch.problems = [Problem(source, where, f"not valid JSON ({error})")]
-        return batch
+    what = "it ends early" if got.truncated else "damaged"
     if not recovered:
-        batch.problems = [p for p in batch.problems if "no resourceSpans" not in p.message]
+        # Nothing to keep: one plain line (inside a line of JSON Lines the line number says where).
+        at = f" at byte {got.stop_byte:,}" if not where else ""
+        batch.problems = [p for p in batch.problems if "no resourceSpans" not in p.message and p.warning]
+        batch.problems.append(Problem(source, where, f"not valid JSON ({error}; {what}{at}): no complete span in it"))
+        return batch
     loc = f"{where}: byte {got.stop_byte:,}" if where else f"byte {got.stop_byte:,}"
     spans = f"{recovered} complete span{'s' if recovered != 1 else ''}"
     if got.truncated:
-        msg = (f"the JSON ends early (the input is cut at byte {len(doc):,}): read the {spans} before this "
+        msg = (f"not valid JSON: it ends early (the input is cut at byte {len(doc):,}): read the {spans} before this "
                "point; the incomplete rest was skipped")
     else:
-        msg = (f"the JSON is damaged ({error}): read the {spans} before this point; "
+        msg = (f"not valid JSON, damaged ({error}): read the {spans} before this point; "
                f"the remaining {len(doc) - got.stop_byte:,} bytes were skipped")
     batch.problems.append(Problem(source, loc, msg))
     return batch

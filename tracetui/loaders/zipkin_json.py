@@ -92,7 +92,7 @@ def _decode(data: bytes, source: str) -> tuple[Any, list[Problem]]:
 def _salvaged(data: bytes, source: str, off: int, error: Exception) -> tuple[list, list[Problem]]:
     got = salvage(data, path=frozenset(), top_leaves=True)
     obj = got.value if isinstance(got.value, list) else []
-    what = "the JSON ends early (truncated)" if got.truncated else f"the JSON is damaged ({error})"
+    what = "not valid JSON: it ends early (truncated)" if got.truncated else f"not valid JSON, damaged ({error})"
     return obj, [Problem(source, f"byte {off + got.stop_byte:,}",
                          f"{what}: read the {len(obj)} complete element(s) before this point; "
                          f"the rest ({len(data) - got.stop_byte:,} bytes) was skipped")]
