@@ -338,6 +338,8 @@ _generic = msgspec.json.Decoder()
 
 def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = None) -> Batch:
     """Decode into plain objects and convert span by span; report what does not fit."""
+    if decode_error is not None:  # known not to be JSON: no second full decode into objects
+        return _salvage(doc, source, where, decode_error)
     try:
         obj = _generic.decode(doc)
     except msgspec.DecodeError as e:
