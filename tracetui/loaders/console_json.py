@@ -41,6 +41,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WS = re.compile(r"\s*")
 _NEXT_OBJECT = re.compile(r"^[\[{]", re.MULTILINE)
 _decoder = json.JSONDecoder()
+_SPANS_PER_BATCH = 5000
 
 
 def read_console_json(data: bytes, source: str) -> Iterator[Batch]:
@@ -73,6 +74,9 @@ def read_console_json(data: bytes, source: str) -> Iterator[Batch]:
             continue
         pos = end
         index += 1
+        if len(batch.spans) >= _SPANS_PER_BATCH:
+            yield batch
+            batch = Batch()
         spans = obj if isinstance(obj, list) else [obj]
         for sp in spans:
             try:
@@ -89,7 +93,8 @@ def read_console_json(data: bytes, source: str) -> Iterator[Batch]:
                 batch.spans.append(span)
             else:
                 batch.spans.append(span)
-    yield batch
+    if batch.spans or batch.problems:
+        yield batch
 
 
 def _time_ns(value: Any) -> int:
