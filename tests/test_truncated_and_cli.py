@@ -194,3 +194,15 @@ def test_pipe_without_a_terminal_says_so_in_one_line():
                            timeout=120)
     assert r.returncode == 1
     assert b"no terminal" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_a_trace_split_over_a_directory_a_file_and_stdin_is_one_trace(tmp_path):
+    raw = json.loads((FIXTURES / "zipkin" / "yelp.json").read_text())
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "part1.json").write_text(json.dumps(raw[:5]))
+    (tmp_path / "part2.json").write_text(json.dumps(raw[5:10]))
+    r = _run(str(tmp_path / "dir"), str(tmp_path / "part2.json"), "-", "-", "--json",
+             stdin=json.dumps(raw[10:]).encode())
+    assert r.returncode == 0, r.stderr
+    (t,) = json.loads(r.stdout)["traces"]
+    assert t["span_count"] == len(raw) and t["orphan_count"] == 0
