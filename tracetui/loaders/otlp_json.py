@@ -406,6 +406,8 @@ def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
     """A document that is not valid JSON: keep every complete span before the damage.
 
     Documents written back to back (`cat a.json b.json`) are read one by one instead."""
+    if not isinstance(doc, bytes):
+        doc = bytes(doc)  # a memoryview (a line of JSON Lines): salvage needs bytes
     if is_trailing_error(error):
         pieces = documents(doc)
         if len(pieces) > 1:
