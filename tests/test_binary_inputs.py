@@ -128,3 +128,10 @@ def test_requests_that_look_like_a_length_prefixed_record_are_read_as_requests()
             assert problems == [] and store.span_count == 8
             assert {s.service for t in store for s in t.spans} == {"s" * k}
     assert found
+
+
+def test_record_file_cut_inside_its_first_record_says_so():
+    data = _records([zstandard.ZstdCompressor().compress(PB)])
+    store, problems = load_bytes(data[: len(data) // 2], "traces.zst.bin")
+    (p,) = problems
+    assert store.span_count == 0 and "ends inside the first one" in p.message

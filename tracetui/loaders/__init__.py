@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tracetui.loaders import console_json, jaeger_json, otlp_json, otlp_proto, records, zipkin_json
-from tracetui.loaders.compression import DEFAULT_LIMIT, decompress
+from tracetui.loaders.compression import DEFAULT_LIMIT, ZSTD_MAGIC, decompress
 from tracetui.loaders.detect import (
     COMPRESSED,
     CONSOLE_JSON,
@@ -97,6 +97,10 @@ def _unknown(data: bytes) -> str:
                 "(OTLP JSON, Jaeger JSON, Zipkin v2 JSON, Python's ConsoleSpanExporter): " + _keys(text))
     if data[:1] == b"\x0a":
         return "not a trace dump: binary data that does not parse as an OTLP protobuf request with spans"
+    if len(data) > 8 and data[:1] == b"\0" and (data[4:8] == ZSTD_MAGIC or data[4:5] in (b"\x0a", b"{")):
+        n = int.from_bytes(data[:4], "big")
+        return (f"looks like the Collector file exporter's records, but the file ends inside the first one "
+                f"({n:,} bytes announced, {len(data) - 4:,} there): nothing could be read")
     return f"not a trace dump (starts with bytes {data[:8].hex(' ')}): expected JSON, OTLP protobuf, gzip or zstd"
 
 
