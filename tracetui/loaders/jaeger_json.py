@@ -123,7 +123,7 @@ def read_trace(tr: dict, source: str, where: str = "") -> Batch:
             resources[pid] = Resource(str(svc), attrs)
     for w in _list(tr.get("warnings")):
         batch.problems.append(Problem(source, where, f"Jaeger warning: {w}", warning=True))
-    trace_id = hex_id(str(tr.get("traceID", "")))
+    trace_id = hex_id(tr.get("traceID", ""))
     for s_i, sp in enumerate(_list(tr.get("spans"))):
         loc = f"{where}.spans[{s_i}]" if where else f"spans[{s_i}]"
         try:
@@ -140,8 +140,8 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     if not isinstance(sp, dict):
         batch.problems.append(Problem(source, loc, "span is not an object: skipped", 1))
         return None
-    tid = hex_id(str(sp.get("traceID") or trace_id))
-    sid = hex_id(str(sp.get("spanID", "")))
+    tid = hex_id(sp.get("traceID") or trace_id)
+    sid = hex_id(sp.get("spanID", ""))
     if not tid or not sid:
         batch.problems.append(Problem(source, loc, f"span without {'traceID' if not tid else 'spanID'}: skipped", 1))
         return None
@@ -158,14 +158,14 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     for ref in refs:
         if not isinstance(ref, dict):
             continue
-        rid = hex_id(str(ref.get("spanID", "")))
-        rtid = hex_id(str(ref.get("traceID") or tid))
+        rid = hex_id(ref.get("spanID", ""))
+        rtid = hex_id(ref.get("traceID") or tid)
         if not parent and rtid == tid and ref.get("refType", "CHILD_OF") in ("CHILD_OF", "FOLLOWS_FROM"):
             parent, follows = rid, ref.get("refType") == "FOLLOWS_FROM"
         else:
             links.append(Link(rtid, rid, {"jaeger.ref_type": ref.get("refType", "")}))
     if not parent and sp.get("parentSpanID"):
-        parent = hex_id(str(sp["parentSpanID"]))
+        parent = hex_id(sp["parentSpanID"])
     tags = _tags(sp.get("tags"))
     kind = _KINDS.get(str(tags.pop("span.kind", "")).lower(), 0)
     status, message = STATUS_UNSET, ""
