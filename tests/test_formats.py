@@ -297,3 +297,11 @@ def test_zipkin_child_of_a_shared_id_hangs_under_the_server_in_its_own_service()
     for k in kids:
         i = t.position(k["id"])
         assert t.parent[i] == server
+
+
+def test_otlp_json_list_of_requests():
+    doc = _example()
+    other = json.loads(json.dumps(doc))
+    other["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["spanId"] = "00000000000000cc"
+    store, problems = load_bytes(json.dumps([doc, other]).encode())
+    assert problems == [] and store.span_count == 2

@@ -349,6 +349,14 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
             if isinstance(obj.get(key), dict):
                 obj = obj[key]
                 break
+    if isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        # A JSON list of requests (`jq -s`): each element read as a document of its own.
+        out = Batch()
+        for i, el in enumerate(obj):
+            b = _fallback(msgspec.json.encode(el), source, f"{where}[{i}]")
+            out.spans.extend(b.spans)
+            out.problems.extend(b.problems)
+        return out
     if not isinstance(obj, dict):
         return Batch(problems=[Problem(source, where, "not OTLP trace data (expected a JSON object)")])
     rss = obj.get("resourceSpans", obj.get("resource_spans", obj.get("batches")))
