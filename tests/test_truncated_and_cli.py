@@ -206,3 +206,12 @@ def test_a_trace_split_over_a_directory_a_file_and_stdin_is_one_trace(tmp_path):
     assert r.returncode == 0, r.stderr
     (t,) = json.loads(r.stdout)["traces"]
     assert t["span_count"] == len(raw) and t["orphan_count"] == 0
+
+
+def test_absurdly_deep_nesting_is_one_clear_problem():
+    for data in (b'{"resourceSpans":' + b"[" * 100_000, b'{"traceID":"a","spans":' + b"[" * 100_000,
+                 b'[{"traceId":"a","id":"b","tags":' + b"[" * 100_000):
+        store, problems = load_bytes(data, "deep.json")
+        assert store.span_count == 0
+        (p,) = problems
+        assert "internal error" not in p.message and p.source == "deep.json"

@@ -37,6 +37,9 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
     """
     try:
         yield from _read(data, source, where, limit, 0)
+    except RecursionError:  # msgspec's answer to thousands of nested brackets
+        yield Batch(problems=[Problem(source, where, "nested too deeply to be trace data (thousands of brackets): "
+                                      "the rest was skipped")])
     except Exception as e:  # a safety net: a bug here must not cost the user the other files
         yield Batch(problems=[Problem(source, where, f"{INTERNAL_ERROR} ({type(e).__name__}: {e}); "
                                       "please report it with the file")])
