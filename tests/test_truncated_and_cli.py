@@ -215,3 +215,19 @@ def test_absurdly_deep_nesting_is_one_clear_problem():
         assert store.span_count == 0
         (p,) = problems
         assert "internal error" not in p.message and p.source == "deep.json"
+
+
+def test_piped_protobuf_and_records_equal_their_files(tmp_path):
+    import struct
+
+    from sdk_dumps import proto_request
+
+    pb = proto_request(sdk_spans(traces=2, children=2))
+    for name, data in (("capture.pb", pb), ("records.bin", struct.pack(">I", len(pb)) + pb)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        from_file = _run(str(path), "--json")
+        piped = _run("--json", stdin=data)
+        assert from_file.returncode == piped.returncode == 0, from_file.stderr
+        assert json.loads(piped.stdout) == json.loads(from_file.stdout)
+        assert sorted(t["span_count"] for t in json.loads(piped.stdout)["traces"]) == [3, 3]
