@@ -231,3 +231,14 @@ def test_piped_protobuf_and_records_equal_their_files(tmp_path):
         assert from_file.returncode == piped.returncode == 0, from_file.stderr
         assert json.loads(piped.stdout) == json.loads(from_file.stdout)
         assert sorted(t["span_count"] for t in json.loads(piped.stdout)["traces"]) == [3, 3]
+
+
+def test_summary_reads_the_runners_input_without_a_dash():
+    from click.testing import CliRunner
+
+    from tracetui.cli import main
+
+    data = (FIXTURES / "zipkin" / "skew.json").read_bytes()
+    result = CliRunner().invoke(main, ["summary", "--json"], input=data)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["traces"][0]["span_count"] == 4

@@ -52,7 +52,15 @@ def stdin_has_data() -> bool:
     import stat
 
     try:
-        mode = os.fstat(0).st_mode
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        # Not a real file (a test runner's stream, or stdin closed): has data if it is not a terminal.
+        try:
+            return sys.stdin is not None and not sys.stdin.isatty()
+        except (AttributeError, ValueError):
+            return False
+    try:
+        mode = os.fstat(fd).st_mode
     except (OSError, ValueError):
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
