@@ -305,3 +305,13 @@ def test_otlp_json_list_of_requests():
     other["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["spanId"] = "00000000000000cc"
     store, problems = load_bytes(json.dumps([doc, other]).encode())
     assert problems == [] and store.span_count == 2
+
+
+def test_windows_text_with_a_bom_or_in_utf16_loads():
+    for path in (OTLP_EXAMPLE, ZIPKIN / "skew.json", JAEGER / "critical-path" / "case1.json"):
+        plain, _ = load_bytes(path.read_bytes())
+        text = path.read_text()
+        for data in (b"\xef\xbb\xbf" + path.read_bytes(), text.replace("\n", "\r\n").encode("utf-16")):
+            store, problems = load_bytes(data)
+            assert problems == [], path.name
+            assert store.span_count == plain.span_count > 0

@@ -46,6 +46,7 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
 
 
 def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
+    data = _without_bom(data)
     fmt = detect_format(data)
     if fmt == COMPRESSED:
         if depth >= 3:
@@ -76,6 +77,19 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         yield from console_json.read_console_json(data, source)
     else:
         yield Batch(problems=[Problem(source, where, _unknown(data))])
+
+
+def _without_bom(data: bytes) -> bytes:
+    """Text saved by Windows tools: a UTF-8 byte order mark is dropped, UTF-16 (PowerShell's `>`)
+    becomes UTF-8."""
+    if data[:3] == b"\xef\xbb\xbf":
+        return data[3:]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+    return data
 
 
 def _valid_utf8(data: bytes, source: str, where: str) -> tuple[bytes, Problem | None]:
