@@ -242,3 +242,11 @@ def test_summary_reads_the_runners_input_without_a_dash():
     result = CliRunner().invoke(main, ["summary", "--json"], input=data)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["traces"][0]["span_count"] == 4
+
+
+def test_an_api_error_body_is_named_as_such():
+    body = b'{"error": {"httpCode": 404, "message": "trace not found"}}'
+    store, problems = load_bytes(body, "curl")
+    (p,) = problems
+    assert store.span_count == 0
+    assert p.message == "the backend answered with an error, not a trace: trace not found (HTTP 404)"

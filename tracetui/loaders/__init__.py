@@ -110,6 +110,9 @@ def _unknown(data: bytes) -> str:
     if text is not None:
         if text[:1] == b"[" and text[1:].lstrip()[:1] == b"]":
             return "an empty JSON list: no spans"
+        answer = _error_answer(text)
+        if answer:
+            return f"the backend answered with an error, not a trace: {answer}"
         return ("JSON, but not a trace dump this reader knows "
                 "(OTLP JSON, Jaeger JSON, Zipkin v2 JSON, Python's ConsoleSpanExporter): " + _keys(text))
     if data[:1] == b"\x0a":
@@ -119,6 +122,30 @@ def _unknown(data: bytes) -> str:
         return (f"looks like the Collector file exporter's records, but the file ends inside the first one "
                 f"({n:,} bytes announced, {len(data) - 4:,} there): nothing could be read")
     return f"not a trace dump (starts with bytes {data[:8].hex(' ')}): expected JSON, OTLP protobuf, gzip or zstd"
+
+
+def _error_answer(text: bytes) -> str:
+    """The message of an API error body: Jaeger API v3 `{"error": {"httpCode", "message"}}`,
+    or `{"error": "..."}` / `{"message": "..."}` as other backends write them."""
+    if len(text) > 65536:
+        return ""
+    try:
+        import msgspec
+
+        obj = msgspec.json.decode(text)
+    except Exception:
+        return ""
+    if not isinstance(obj, dict):
+        return ""
+    err = obj.get("error")
+    if isinstance(err, dict) and (err.get("message") or err.get("httpCode")):
+        code = f" (HTTP {err['httpCode']})" if err.get("httpCode") else ""
+        return f"{err.get('message', '')}{code}"
+    if isinstance(err, str) and err:
+        return err
+    if set(obj) <= {"message", "status", "code", "statusCode", "details"} and isinstance(obj.get("message"), str):
+        return obj["message"]
+    return ""
 
 
 def _keys(text: bytes) -> str:
