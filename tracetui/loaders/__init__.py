@@ -121,6 +121,13 @@ def _unknown(data: bytes) -> str:
         n = int.from_bytes(data[:4], "big")
         return (f"looks like the Collector file exporter's records, but the file ends inside the first one "
                 f"({n:,} bytes announced, {len(data) - 4:,} there): nothing could be read")
+    try:
+        text = data[:200].decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text and text.replace("\n", " ").replace("\r", " ").replace("\t", " ").isprintable():
+        first = " ".join(text.split())[:80]
+        return f"not a trace dump: text starting {first!r}; expected JSON, OTLP protobuf, gzip or zstd"
     return f"not a trace dump (starts with bytes {data[:8].hex(' ')}): expected JSON, OTLP protobuf, gzip or zstd"
 
 
