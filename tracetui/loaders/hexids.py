@@ -9,11 +9,14 @@ characters (or 32, past 16) makes the same trace join across formats. Ids that a
 from __future__ import annotations
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_LOWER_HEX = frozenset("0123456789abcdef")
 
 
 def hex_id(value: object) -> str:
     if value is None:
         return ""
+    if type(value) is str and len(value) in (16, 32) and _LOWER_HEX.issuperset(value):
+        return value if value.count("0") != len(value) else ""  # the common case, as is
     s = str(value).strip()
     if s[:2] in ("0x", "0X"):
         s = s[2:]

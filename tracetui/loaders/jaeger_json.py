@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.gcpause import gc_paused
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
@@ -47,7 +48,8 @@ def looks_like_jaeger(head: bytes) -> bool:
 
 def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
     try:
-        obj = msgspec.json.decode(data)
+        with gc_paused():
+            obj = msgspec.json.decode(data)
     except msgspec.DecodeError as e:
         if is_trailing_error(e):
             # Several answers back to back (`cat a.json b.json`): each read on its own.
@@ -108,7 +110,9 @@ def _read_object(obj: Any, source: str, problems: list[Problem]) -> Iterator[Bat
         if not isinstance(tr, dict):
             yield Batch(problems=[Problem(source, where, "trace is not an object: skipped")])
             continue
-        yield read_trace(tr, source, where)
+        with gc_paused():
+            batch = read_trace(tr, source, where)
+        yield batch
 
 
 def read_trace(tr: dict, source: str, where: str = "") -> Batch:

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.gcpause import gc_paused
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
@@ -43,7 +44,8 @@ _generic = msgspec.json.Decoder()
 
 
 def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
-    obj, problems = _decode(data, source)
+    with gc_paused():
+        obj, problems = _decode(data, source)
     if not isinstance(obj, list):
         yield Batch(problems=problems + [Problem(source, "", "not Zipkin v2 JSON (expected a list of spans)")])
         return
@@ -53,10 +55,11 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
     else:
         groups = [("", obj)]
     reader = _Reader(source)
-    for prefix, spans in groups:
-        for i, sp in enumerate(spans):
-            reader.span(sp, f"{prefix}[{i}]")
-    reader.finish()
+    with gc_paused():
+        for prefix, spans in groups:
+            for i, sp in enumerate(spans):
+                reader.span(sp, f"{prefix}[{i}]")
+        reader.finish()
     out = reader.spans
     for start in range(0, max(len(out), 1), _SPANS_PER_BATCH):
         batch = Batch(spans=out[start:start + _SPANS_PER_BATCH])
