@@ -41,6 +41,8 @@ SEEDS = {
                 b' "end_time": "2024-01-01T00:00:01Z", "status": {"status_code": "ERROR"}, "attributes": {"a": 1},'
                 b' "resource": {"attributes": {"service.name": "s"}}\n}\n') * 2,
 }
+SEEDS["utf16-zipkin"] = SEEDS["zipkin"].decode().encode("utf-16")
+SEEDS["bom-jaeger"] = b"\xef\xbb\xbf" + SEEDS["jaeger"]
 SEEDS["gzip"] = gzip.compress(SEEDS["otlp-json"])
 SEEDS["zstd"] = zstandard.ZstdCompressor().compress(SEEDS["otlp-jsonl"])
 NAMES = sorted(SEEDS)
