@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -53,9 +54,8 @@ def main() -> None:
 @click.argument("sources", nargs=-1)
 def open_cmd(sources: tuple[str, ...]) -> None:
     """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
-    from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
-    from tracetui.sources.files import decompress, expand_paths, read_source
+    from tracetui.sources.files import iter_paths
 
     paths = _sources(sources)
     store = TraceStore()
@@ -66,12 +66,9 @@ def open_cmd(sources: tuple[str, ...]) -> None:
         _reattach_terminal()
 
     def loader():
-        if piped is not None:
-            data, problems = decompress(piped, "<stdin>")
-            yield Batch(problems=problems)
-            yield from read_bytes(data, "<stdin>")
-        for path in expand_paths([p for p in paths if p != "-"]):
-            yield from read_source(path)
+        # Every source in the order given (a directory's non-dumps only warned about); the
+        # pipe's bytes were read above. Compression and format are told by content.
+        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
 
     from tracetui.ui.app import make_app
 
