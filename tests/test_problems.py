@@ -17,3 +17,8 @@ def test_count_line_and_what_counts_as_skipped_input():
 def test_a_problem_is_one_line_with_control_characters_escaped():
     p = Problem("evil\nname.json", "line 1", "bad \x1b[31mred\x1b[0m value")
     assert str(p) == "evil\\x0aname.json: line 1: bad \\x1b[31mred\\x1b[0m value"
+
+
+def test_bidi_overrides_cannot_reorder_a_problem_line():
+    p = Problem("a\u202ejson.exe", "", "x\u2066y")
+    assert str(p) == "a\\u202ejson.exe: x\\u2066y"

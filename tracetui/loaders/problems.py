@@ -31,11 +31,13 @@ class Problem:
         return one_line(f"{self.source}: {where}{self.message}")
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+# C0/C1 controls, and the bidirectional marks/overrides/isolates that can reorder a line visually.
+_BIDI = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {c: f"\\u{c:04x}" for c in _BIDI}
 
 
 def one_line(text: str) -> str:
-    """`text` with newlines and other control characters shown as escapes."""
+    """`text` with newlines, other control characters and bidi overrides shown as escapes."""
     return text.translate(_CONTROL)
 
 
