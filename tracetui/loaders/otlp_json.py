@@ -13,6 +13,7 @@ import mmap
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import islice
 from operator import attrgetter
 from typing import Any, Union
@@ -20,6 +21,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.salvage import Salvage, cut_otlp, documents, is_trailing_error, salvage
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import NO_RESOURCE, NO_SCOPE, UNKNOWN_SERVICE, Resource, Scope, Span
@@ -338,7 +340,7 @@ def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[
                 if s.end_ns < s.start_ns:
                     batch.problems.append(Problem(
                         source, _where(where, (r_i, ss_i, s_i)),
-                        f"span {sid} ends before it starts: shown with zero duration"))
+                        f"span {sid} ends before it starts: shown with zero duration", warning=True))
                     s.end_ns = s.start_ns
                 s.trace_id = tid
                 s.span_id = sid
@@ -365,25 +367,25 @@ def _is_other_signal(head: bytes) -> bool:
 # -- reading --------------------------------------------------------------------------------
 
 
-def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
+def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]:
     """Read a whole OTLP JSON document, or JSON Lines of them; yield a batch per document."""
     if not data or data.isspace():
-        yield Batch(problems=[Problem(source, "", "empty input")])
+        yield Batch(problems=[Problem(source, where, "empty input")])
         return
     if _compact_prefix(data[:64].lstrip()) is not None:
-        yield from _read_lines(_Buffer(data), source)
+        yield from _read_lines(_Buffer(data), source, where)
         return
     # Not stripped: a copy of a 1 GB input would double the memory (msgspec skips whitespace).
-    batch = _read_document(data, source, "")
+    batch = _read_document(data, source, where)
     if batch is not None:
         yield batch
         return
     if not any(_is_json(line) for _, line in islice(_lines(data), 2)):
         # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
-        # download: one problem, not one per line.
-        yield _fallback(data, source, "")
+        # download: one problem, not one per line (and its complete spans, see `_salvage`).
+        yield _fallback(data.strip(), source, where)
         return
-    yield from read_otlp_jsonl(data, source)
+    yield from read_otlp_jsonl(data, source, where=where)
 
 
 # -- big inputs, read resourceSpans by resourceSpans as the bytes arrive -----------------------
@@ -478,11 +480,12 @@ def _stream_file(path: str, source: str) -> Iterator[Batch]:
         f.close()
 
 
-def _read_lines(buf: _Buffer, source: str) -> Iterator[Batch]:
+def _read_lines(buf: _Buffer, source: str, where: str = "") -> Iterator[Batch]:
     """Every line of the input: compact OTLP requests piece by piece, others whole."""
+    outer = f"{where}: " if where else ""
     batch = Batch()
     held: list[Problem] = []  # line 1's problems: "line 1: …" only if more lines follow
-    pos, lineno, lines = 0, 0, 0
+    pos, lineno, lines, first_line = 0, 0, 0, 1
     while True:
         while buf.filled < min(pos + 64, buf.size) and buf.more():
             pass
@@ -495,17 +498,18 @@ def _read_lines(buf: _Buffer, source: str) -> Iterator[Batch]:
             pos += len(buf.data[pos:pos + 64]) - len(head) + 1  # a blank line
             continue
         lines += 1
-        if lines == 2 and held:
-            batch.problems.extend(Problem(p.source, f"line 1: {p.where}" if p.where else "line 1", p.message,
-                                          p.skipped) for p in held)
+        if lines == 2 and held:  # JSON Lines after all: say which line
+            batch.problems.extend(_on_line(p, where, first_line) for p in held)
             held = []
-        where = "" if lines == 1 else f"line {lineno}"
+        if lines == 1:
+            first_line = lineno
+        line_where = where if lines == 1 else f"{outer}line {lineno}"
         # A line of a few MB is decoded whole (as fast, and the same document); a longer one
         # that is a compact request, piece by piece as it arrives.
         nl = buf.find(b"\n", pos, pos + WHOLE_LINE_BYTES)
         if nl < 0 and found is not None:
             start = pos + (len(buf.data[pos:pos + 64]) - len(head)) + len(found[0])
-            pieces = _read_pieces(buf, start, found, source, where, batch)
+            pieces = _read_request_pieces(buf, start, found, source, line_where, batch)
             while True:
                 try:
                     next(pieces)  # the batch is full
@@ -523,9 +527,9 @@ def _read_lines(buf: _Buffer, source: str) -> Iterator[Batch]:
             end = nl if nl >= 0 else buf.filled
             line = buf.view[pos:end]
             with gc_paused():
-                b = _read_document(line, source, f"line {lineno}", single=False)
+                b = _read_document(line, source, f"{outer}line {lineno}", single=False)
                 if b is None:
-                    b = _fallback(line, source, f"line {lineno}")
+                    b = _fallback(line, source, f"{outer}line {lineno}")
             batch.spans.extend(b.spans)
             batch.problems.extend(b.problems)
             pos = end + 1
@@ -539,7 +543,14 @@ def _read_lines(buf: _Buffer, source: str) -> Iterator[Batch]:
         yield batch
 
 
-def _read_pieces(buf: _Buffer, start: int, found: tuple[bytes, bool], source: str, where: str,
+def _on_line(p: Problem, where: str, lineno: int) -> Problem:
+    """A problem of the first line, read as if it were the whole input, numbered as a line."""
+    loc = p.where[len(where):].removeprefix(": ") if where and p.where.startswith(where) else p.where
+    line = f"{where}: line {lineno}" if where else f"line {lineno}"
+    return replace(p, where=f"{line}: {loc}" if loc else line)
+
+
+def _read_request_pieces(buf: _Buffer, start: int, found: tuple[bytes, bool], source: str, where: str,
                  batch: Batch) -> Iterator[Batch]:
     """The resourceSpans of one compact request line, one at a time, into `batch`; yields when
     it is full (the caller hands its contents out) and returns where the next line starts."""
@@ -607,7 +618,7 @@ def _as_document(data: bytes | mmap.mmap, start: int, stop: int, r0: int, prefix
             i, rest = loc[len("resourceSpans["):].split("]", 1)
             loc = f"resourceSpans[{r0 + int(i)}]{rest}"
         loc = f"{where}: {loc}" if where and loc else (where or loc)
-        batch.problems.append(Problem(p.source, loc, p.message, p.skipped))
+        batch.problems.append(replace(p, where=loc))
 
 
 _validate = msgspec.json.Decoder(msgspec.Raw)  # checks the JSON, builds no objects
@@ -621,14 +632,16 @@ def _is_json(line: bytes | memoryview) -> bool:
     return True
 
 
-def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
-    """JSON Lines: one document per line; a bad line is reported with its number and skipped."""
+def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where: str = "") -> Iterator[Batch]:
+    """JSON Lines: one document per line; a bad line is reported with its number and skipped
+    (what is complete in a cut or damaged line is still read)."""
     out = Batch()
     count = 0
+    prefix = f"{where}: " if where else ""
     for lineno, line in _lines(data):
-        b = _read_document(line, source, f"line {lineno}", single=False)
+        b = _read_document(line, source, f"{prefix}line {lineno}", single=False)
         if b is None:
-            b = _fallback(line, source, f"line {lineno}")
+            b = _fallback(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
         count += 1
@@ -698,6 +711,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
                 return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
         elif _empty(fast) and _is_other_signal(head):
             return Batch()  # a logs or metrics line among the traces: skipped quietly
+        elif _empty(fast) and fast.resource is None and not fast.scope_spans:
+            return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
         return _fast_convert(fast, source, where)
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
@@ -711,6 +726,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
     elif _empty(parsed) and _is_other_signal(head):
         return Batch()  # a logs or metrics line among the traces: skipped quietly
+    elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
+        return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return _convert_doc(parsed, source, where)
 
 
@@ -719,7 +736,8 @@ def _not_json(doc, head: bytes, source: str, where: str, single: bool, e: Except
         return None  # maybe JSON Lines
     if _is_other_signal(head):
         return Batch()
-    return _fallback(doc, source, where, str(e))
+    # Salvage counts bytes from the document's first character, as if it had been stripped.
+    return _fallback(bytes(doc).strip(), source, where, str(e))
 
 
 def _inner_newline(doc: bytes | memoryview) -> bool:
@@ -728,6 +746,17 @@ def _inner_newline(doc: bytes | memoryview) -> bool:
     while end and doc[end - 1] in b" \t\r\n":
         end -= 1
     return bytes(doc[:end]).find(b"\n") >= 0 if isinstance(doc, memoryview) else doc.find(b"\n", 0, end) >= 0
+
+
+def _read_pieces(pieces: list[tuple[int, bytes]], source: str, where: str) -> Batch:
+    """Several documents back to back (`cat a.json b.json`): each read on its own."""
+    out = Batch()
+    for off, piece in pieces:
+        b = _read_document(piece, source, f"{where}: byte {off:,}" if where else f"byte {off:,}",
+                           single=False) or Batch()
+        out.spans.extend(b.spans)
+        out.problems.extend(b.problems)
+    return out
 
 
 def _convert_doc(doc: Any, source: str, where: str) -> Batch:
@@ -794,7 +823,8 @@ def _span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos) 
         batch.problems.append(Problem(source, _where(where, pos), "span time is not an integer: skipped", 1))
         return None
     if end < start:
-        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration"))
+        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration",
+                                      warning=True))
         end = start
     st = ws.status
     return Span(
@@ -829,15 +859,25 @@ _generic = msgspec.json.Decoder()
 
 def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = None) -> Batch:
     """Decode into plain objects and convert span by span; report what does not fit."""
+    if decode_error is not None:  # known not to be JSON: no second full decode into objects
+        return _salvage(doc, source, where, decode_error)
     try:
         obj = _generic.decode(doc)
     except msgspec.DecodeError as e:
-        return Batch(problems=[Problem(source, where, f"not valid JSON ({decode_error or e})")])
+        return _salvage(doc, source, where, str(e))
     if isinstance(obj, dict):
         for key in ("trace", "result", "data"):
             if isinstance(obj.get(key), dict):
                 obj = obj[key]
                 break
+    if isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        # A JSON list of requests (`jq -s`): each element read as a document of its own.
+        out = Batch()
+        for i, el in enumerate(obj):
+            b = _fallback(msgspec.json.encode(el), source, f"{where}[{i}]")
+            out.spans.extend(b.spans)
+            out.problems.extend(b.problems)
+        return out
     if not isinstance(obj, dict):
         return Batch(problems=[Problem(source, where, "not OTLP trace data (expected a JSON object)")])
     rss = obj.get("resourceSpans", obj.get("resource_spans", obj.get("batches")))
@@ -873,4 +913,57 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
                 span = _span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
                     batch.spans.append(span)
+    return batch
+
+
+class _Nothing(msgspec.Struct):
+    """Decoding into this only checks the JSON (every field is skipped): fast, no objects made."""
+
+
+_check = msgspec.json.Decoder(_Nothing)
+
+
+def _decodes(doc: bytes) -> bool:
+    try:
+        _check.decode(doc)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
+    """A document that is not valid JSON: keep every complete span before the damage.
+
+    Documents written back to back (`cat a.json b.json`) are read one by one instead."""
+    if not isinstance(doc, bytes):
+        doc = bytes(doc)  # a memoryview (a line of JSON Lines): salvage needs bytes
+    if is_trailing_error(error):
+        pieces = documents(doc)
+        if len(pieces) > 1:
+            return _read_pieces(pieces, source, where)
+    fast = cut_otlp(doc, _decodes) if "truncated" in error else None
+    if fast is not None:
+        repaired, cut = fast
+        batch = _read_document(repaired, source, where, single=False) or Batch()
+        got = Salvage(True, cut, True)
+    else:
+        got = salvage(doc)
+        batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
+    recovered = len(batch.spans)
+    what = "it ends early" if got.truncated else "damaged"
+    if not recovered:
+        # Nothing to keep: one plain line (inside a line of JSON Lines the line number says where).
+        at = f" at byte {got.stop_byte:,}" if not where else ""
+        batch.problems = [p for p in batch.problems if "no resourceSpans" not in p.message and p.warning]
+        batch.problems.append(Problem(source, where, f"not valid JSON ({error}; {what}{at}): no complete span in it"))
+        return batch
+    loc = f"{where}: byte {got.stop_byte:,}" if where else f"byte {got.stop_byte:,}"
+    spans = f"{recovered} complete span{'s' if recovered != 1 else ''}"
+    if got.truncated:
+        msg = (f"not valid JSON: it ends early (the input is cut at byte {len(doc):,}): read the {spans} before this "
+               "point; the incomplete rest was skipped")
+    else:
+        msg = (f"not valid JSON, damaged ({error}): read the {spans} before this point; "
+               f"the remaining {len(doc) - got.stop_byte:,} bytes were skipped")
+    batch.problems.append(Problem(source, loc, msg))
     return batch
