@@ -272,8 +272,8 @@ def bench_first_paint(res: Results, repeats: int, name: str) -> None:
     res.add(Figure("first paint", f"first trace row painted, {name} loading", ms(o["first_paint"]),
                    f"load done {ms(o['load_done'])}", f"{o['first_paint'] / o['load_done']:.2f}x",
                    "<= 1 s, still loading", o["first_paint"] <= 1 and still))
-    res.add(Figure("first paint", "UI answers while loading: worst event-loop delay", ms1(o["worst_lag"]),
-                   "goal 50 ms (keys)", f"{o['worst_lag'] / 0.05:.2f}x goal", "<= 50 ms", o["worst_lag"] <= 0.05))
+    res.add(Figure("first paint", "while loading: worst event-loop delay (a key's wait)", ms1(o["worst_lag"]),
+                   "50 ms (the live goal)", f"{o['worst_lag'] / 0.05:.2f}x", "never freezes", o["worst_lag"] <= 0.05))
 
 
 def w_first_paint(path: str) -> dict:
@@ -372,6 +372,34 @@ def w_filter(path: str) -> dict:
     return out
 
 
+# -- live ingest ----------------------------------------------------------------------------
+
+
+def bench_live(res: Results, seconds: float) -> None:
+    print("live: spans/s the OTLP receiver accepts while the UI answers keys")
+    run = child(worker("live", str(seconds)))
+    o = run.out
+    if not o:
+        res.notes.append("live ingest: the OTLP receiver (tracetui.sources.receiver_bench) is not on this "
+                         "branch yet: not measured.")
+        return
+    for label, r in (("as fast as senders go", o["max"]), ("offered 20,000 spans/s", o["at_20k"])):
+        rate = r["spans_per_s"]
+        key = r.get("key_max_ms", r.get("loop_lag_max_ms", 0.0))
+        res.add(Figure("live", f"accepted spans/s, {label}", f"{rate:,.0f}/s", "goal 20,000/s",
+                       f"{rate / 20000:.2f}x goal", ">= 20,000/s", rate >= 20000))
+        res.add(Figure("live", f"  key handling meanwhile (worst), {label}", f"{key:.0f} ms", "goal 50 ms",
+                       f"{key / 50:.2f}x goal", "<= 50 ms", key <= 50))
+
+
+def w_live(seconds: str) -> dict:
+    try:
+        from tracetui.sources.receiver_bench import bench
+    except ImportError:
+        return {}
+    return {"max": bench(float(seconds), mode="tui"), "at_20k": bench(float(seconds), mode="tui", rate=20_000)}
+
+
 # -- the report -----------------------------------------------------------------------------
 
 
@@ -427,8 +455,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
-           "first_paint": w_first_paint}
-SECTIONS = ["load", "first_paint", "open", "filter"]
+           "first_paint": w_first_paint, "live": w_live}
+SECTIONS = ["load", "first_paint", "open", "filter", "live"]
 
 
 def main() -> None:
@@ -454,13 +482,15 @@ def main() -> None:
     if "load" in sections:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
         if big:
-            bench_load(res, big, 2, not args.no_naive)
+            bench_load(res, big, 3, not args.no_naive)
     if "first_paint" in sections:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
         bench_open(res, repeats)
     if "filter" in sections:
         bench_filter(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
+    if "live" in sections:
+        bench_live(res, 3 if args.quick else 10)
     info = machine()
     argv = sys.argv[1:]
     write_results(res, info, args.out, argv)
