@@ -172,19 +172,38 @@ def test_problems_of_the_first_line_are_numbered_when_more_lines_follow():
     assert [p.where for p in read(one + b"\n" + doc([sp(3)]))[1]] == ["line 1: resourceSpans[0].scopeSpans[0].spans[0]"]
 
 
-def test_a_big_file_is_streamed_as_it_is_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("piece_bytes", [0, 700, 1 << 20])
+def test_a_big_file_is_streamed_as_it_is_read(tmp_path, monkeypatch, piece_bytes):
     monkeypatch.setattr(otlp_json, "STREAM_MIN_BYTES", 1000)
     monkeypatch.setattr(otlp_json, "READ_STEP", 300)  # many reads, splits across read steps
     monkeypatch.setattr(otlp_json, "CHUNK_BATCH_SPANS", 10)
-    data = doc(*[[sp(10 * g + i + 1) for i in range(6)] for g in range(8)])
+    monkeypatch.setattr(otlp_json, "PIECE_BYTES", piece_bytes)  # one or several resourceSpans a piece
+    groups = [[sp(10 * g + i + 1) for i in range(6)] for g in range(8)]
+    groups[3][1]["spanId"] = ""  # a problem, numbered as in the whole file
+    groups[5][0]["kind"] = "SPAN_KIND_SERVER"  # values the fast types refuse
+    data = doc(*groups)
     path = tmp_path / "big.json"
     path.write_bytes(data)
     stream = otlp_json.stream_file(str(path), "f")
     assert stream is not None
     batches = list(stream)
-    assert len(batches) > 3
-    assert [s for b in batches for s in b.spans] == typed(data).spans
+    assert len(batches) > (3 if piece_bytes < 1000 else 0)  # batches close between pieces
+    ref = typed(data)
+    assert [s for b in batches for s in b.spans] == ref.spans
+    assert [p for b in batches for p in b.problems] == ref.problems
+    lines = data + b"\n" + doc([sp(100)], [sp(101)]) + b"\n"  # JSON Lines of long lines
+    path.write_bytes(lines)
+    got = [s.span_id for b in otlp_json.stream_file(str(path), "f") for s in b.spans]
+    assert got == [s.span_id for s in ref.spans] + [f"{100:016x}", f"{101:016x}"]
     (tmp_path / "small.json").write_bytes(doc([sp(1)]))
     assert otlp_json.stream_file(str(tmp_path / "small.json"), "f") is None
     path.write_bytes(b"\x1f\x8b" + data)  # gzip or anything else: read whole
     assert otlp_json.stream_file(str(path), "f") is None
+
+
+def test_json_lines_whose_last_piece_has_enum_names():
+    line1 = doc([sp(1)], [sp(2, kind="SPAN_KIND_SERVER")])
+    data = line1 + b"\n" + doc([sp(3)], [sp(4)]) + b"\n"
+    spans, problems = read(data)
+    assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3, 4)] and problems == []
+    assert spans[1].kind == 2
