@@ -8,7 +8,6 @@ import sys
 
 import click
 import orjson
-from rich.console import Console
 
 from tracetui import __version__
 
@@ -87,6 +86,21 @@ def _reattach_terminal() -> None:
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 stays open for the app)
 
 
+class _LazyConsole:
+    """A rich Console made on first use: the JSON path usually prints nothing to stderr."""
+
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._console = None
+
+    def print(self, *args, **kwargs) -> None:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        self._console.print(*args, **kwargs)
+
+
 @main.command("summary")
 @click.argument("sources", nargs=-1)
 @click.option("--trace", "trace_id", metavar="ID", help="Show this trace: critical path and self time.")
@@ -99,10 +113,10 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
     from tracetui.model import TraceStore
-    from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
+    from tracetui.render.summary_json import find_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
 
-    err = Console(stderr=True, highlight=False)
+    err = _LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
     store = TraceStore()
     problems = load_paths(_sources(sources), store)
     for p in problems:
@@ -120,6 +134,10 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         sys.stdout.buffer.write(orjson.dumps(doc) + b"\n")
         sys.stdout.flush()
     else:
+        from rich.console import Console
+
+        from tracetui.render.summary import print_summary, print_trace
+
         out = Console(highlight=False)
         if trace_id is not None:
             print_trace(out, trace, utc=utc, top=top)

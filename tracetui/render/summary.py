@@ -15,39 +15,10 @@ from rich.text import Text
 
 from tracetui.analysis import critical_path, self_times, summarize, time_on_path
 from tracetui.model import TraceStore
-from tracetui.model.trace import NO_PARENT, Trace
+from tracetui.model.trace import Trace
+from tracetui.render.summary_json import find_trace, summary_json, trace_json  # noqa: F401 (re-exported)
 from tracetui.render.text import clean, safe_text
 from tracetui.render.units import fmt_duration, fmt_time
-
-
-def summary_json(store: TraceStore) -> dict:
-    return {"traces": [summarize(t).to_json() for t in store.sorted_by_start()]}
-
-
-def trace_json(trace: Trace) -> dict:
-    out = summarize(trace).to_json()
-    sections = sorted(critical_path(trace), key=lambda s: (s.start_ns, s.end_ns))
-    spans = trace.spans
-    out["critical_path"] = [
-        {"span_id": spans[s.pos].span_id, "start_unix_nano": s.start_ns, "end_unix_nano": s.end_ns}
-        for s in sections
-    ]
-    selfs = self_times(trace)
-    out["spans"] = [
-        {
-            "span_id": s.span_id,
-            "parent_span_id": spans[trace.parent[i]].span_id if trace.parent[i] != NO_PARENT else (s.parent_id or None),
-            "service": s.service,
-            "name": s.name,
-            "kind": s.kind_name,
-            "start_unix_nano": s.start_ns,
-            "end_unix_nano": s.end_ns,
-            "self_time_ns": selfs[i],
-            "status": s.status_name,
-        }
-        for i, s in ((i, spans[i]) for i in trace.order)
-    ]
-    return {"trace": out}
 
 
 def _count(n: int, noun: str) -> str:
@@ -206,18 +177,3 @@ def _name_width(width: int, service_width: int, numbers: list[int]) -> int:
     n = 2 + len(numbers)
     fixed = service_width + sum(numbers) + 2 * n + (n - 1) + 2
     return max(12, width - fixed)
-
-
-def find_trace(store: TraceStore, wanted: str) -> tuple[Trace | None, str]:
-    """A trace by id, case-insensitive, or by a unique prefix. Returns (trace, error)."""
-    key = wanted.strip().lower()
-    for candidate in (key, key.removeprefix("0x")):
-        t = store.get(candidate)
-        if t is not None:
-            return t, ""
-    matches = [t for tid, t in store.traces.items() if tid.lower().startswith(key)]
-    if len(matches) == 1:
-        return matches[0], ""
-    if matches:
-        return None, f"trace id prefix {wanted!r} matches {len(matches)} traces"
-    return None, f"no trace {wanted!r} among {len(store)} loaded traces"
