@@ -10,6 +10,7 @@ import orjson
 from rich.console import Console
 
 from tracetui import __version__
+from tracetui.cli_backends import search_options
 
 
 class DefaultGroup(click.Group):
@@ -49,19 +50,26 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
-def open_cmd(sources: tuple[str, ...]) -> None:
-    """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
+@click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
+@search_options(follow=True)
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
+    """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
+    from tracetui.cli_backends import load_backend_sources, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import load_paths
 
     paths = _sources(sources)
+    backend_sources, paths = split_sources(paths)
     store = TraceStore()
-    problems = load_paths(paths, store)
+    problems = load_paths(paths, store) if paths else []
+    backends = open_backends(backend_sources)
+    problems += load_backend_sources(backends, store, search, trace_id, progress=True)
     if "-" in paths:
         _reattach_terminal()
     from tracetui.ui.app import make_app
 
-    make_app(store, problems=problems, sources=paths).run()
+    options = {"backends": backends, "search": search.params(), "follow": search.follow} if backends else {}
+    make_app(store, problems=problems, sources=[*paths, *backend_sources], **options).run()
 
 
 def _reattach_terminal() -> None:
@@ -82,18 +90,22 @@ def _reattach_terminal() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README) instead of tables.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
 @click.option("--top", default=10, show_default=True, help="How many spans to list by self time.")
-def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int) -> None:
+@search_options()
+def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
+    from tracetui.cli_backends import load_backend_sources, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
 
     err = Console(stderr=True, highlight=False)
     store = TraceStore()
-    problems = load_paths(_sources(sources), store)
+    backend_sources, paths = split_sources(_sources(sources))
+    problems = load_paths(paths, store) if paths else []
+    problems += load_backend_sources(open_backends(backend_sources), store, search, trace_id)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count:

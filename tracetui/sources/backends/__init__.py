@@ -1,0 +1,85 @@
+"""Remote backends (Jaeger, Tempo, Zipkin) as trace sources.
+
+`open_backend(source)` gives a client for `jaeger+http://…`, `tempo+https://…`, `zipkin+http://…`
+or `@name`; `load_search` / `load_trace` fill a `TraceStore` from it. Views and the CLI use these
+and nothing below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from tracetui.loaders import Problem
+from tracetui.sources.backends.base import (
+    Backend,
+    BackendError,
+    Progress,
+    SearchResult,
+    TraceHit,
+    TraceNotFound,
+)
+from tracetui.sources.backends.config import BackendConfig, ConfigError, is_backend_source, resolve
+from tracetui.sources.backends.params import ParamError, SearchParams, build_params
+
+__all__ = ["Backend", "BackendConfig", "BackendError", "ConfigError", "ParamError", "SearchParams",
+           "SearchResult", "TraceHit", "TraceNotFound", "build_params", "is_backend_source", "load_search",
+           "load_trace", "open_backend"]
+
+
+def open_backend(source: str | BackendConfig, **kw) -> Backend:
+    """A client for a backend source. Raises ConfigError (one line) for a bad source or config."""
+    config = source if isinstance(source, BackendConfig) else resolve(source)
+    if config.kind == "jaeger":
+        from tracetui.sources.backends.jaeger import JaegerBackend as cls
+    elif config.kind == "tempo":
+        from tracetui.sources.backends.tempo import TempoBackend as cls
+    else:
+        from tracetui.sources.backends.zipkin import ZipkinBackend as cls
+    return cls(config, **kw)
+
+
+def load_trace(backend: Backend, trace_id: str, store, progress: Progress | None = None) -> list[Problem]:
+    """Fetch one trace into the store, batch by batch. Raises BackendError."""
+    problems: list[Problem] = []
+    for batch in backend.fetch_trace(trace_id, progress=progress):
+        if batch.spans:
+            store.add(batch.spans)
+        problems.extend(batch.problems)
+    return problems
+
+
+def load_search(backend: Backend, params: SearchParams, store, *, fetch_all: bool = True,
+                skip: Callable[[str], bool] | None = None, workers: int = 4) -> tuple[SearchResult, list[Problem]]:
+    """Run a search and put the traces found into the store.
+
+    When the API returns only summaries (Tempo), each trace is fetched (a few at a time) unless
+    `fetch_all` is False or `skip(trace_id)` says it is already loaded. A trace that fails to load
+    is a problem, not an error; the search itself failing raises BackendError.
+    """
+    result = backend.search(params)
+    problems: list[Problem] = []
+    for b in result.batches:
+        if b.spans:
+            store.add(b.spans)
+        problems.extend(b.problems)
+    if result.complete or not fetch_all:
+        return result, problems
+    todo = [h.trace_id for h in result.hits if not (skip and skip(h.trace_id))]
+
+    def fetch(tid: str):
+        try:
+            return list(backend.fetch_trace(tid)), None
+        except BackendError as e:
+            return [], e
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo) or 1))) as pool:
+        for tid, (batches, err) in zip(todo, pool.map(fetch, todo), strict=True):
+            if err is not None:
+                problems.append(Problem(backend.label, f"trace {tid}", err.message))
+                continue
+            for b in batches:
+                if b.spans:
+                    store.add(b.spans)
+                problems.extend(b.problems)
+    return result, problems
