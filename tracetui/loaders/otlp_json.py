@@ -9,6 +9,7 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 """
 
 
+import re
 from collections.abc import Iterator
 from typing import Any, Union
 
@@ -166,12 +167,17 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
         yield out
 
 
+_WRAPPER_FIRST = re.compile(rb'\s*\{\s*"(?:trace|result|data)"\s*:\s*\{')
+
+
 def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
     """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
     head = doc[:4096]
     snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
-    wrapped = (doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
-        b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64])
+    # A wrapper's key comes first ({"result": {"resourceSpans": …}}), so the inner key is often
+    # within the first bytes too: decide by the first key, else by the old heuristic.
+    wrapped = bool(_WRAPPER_FIRST.match(doc[:64])) or ((doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
+        b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64]))
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
