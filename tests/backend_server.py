@@ -190,6 +190,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    peer: tuple | None = None  # the client's (host, port): one per connection
 
 
 class FakeBackend:
@@ -304,7 +305,8 @@ class FakeBackend:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler):
-        self.requests.append(Recorded(request.path, dict(request.query), dict(request.headers)))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.requests.append(Recorded(request.path, dict(request.query), dict(request.headers), peer))
         if self.slow:
             await asyncio.sleep(self.slow)
         for f in self.faults:

@@ -27,7 +27,7 @@ def parse_duration(text: str) -> int:
     """`200ms`, `1.5s`, `2m`, `1h30m`, `500us` → nanoseconds. A bare number means milliseconds."""
     s = text.strip().replace(" ", "")
     if not s:
-        raise ParamError("empty duration")
+        raise ParamError("empty duration (use e.g. 200ms, 1.5s, 2m, 1h)")
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return round(float(s) * 1_000_000)
     pos, total = 0, 0.0

@@ -35,7 +35,7 @@ class ZipkinBackend(Backend):
     def search_query(self, params: SearchParams) -> dict[str, str]:
         start, end = params.window()
         end_ms = -(-end // 1_000_000)
-        q = {"endTs": str(end_ms), "lookback": str(max(1, end_ms - start // 1_000_000)),
+        q = {"endTs": str(end_ms), "lookback": str(max(1, round((end - start) / 1_000_000))),
              "limit": str(params.limit)}
         if params.service:
             q["serviceName"] = params.service
