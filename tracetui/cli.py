@@ -108,7 +108,9 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     problems += load_backend_sources(open_backends(backend_sources), store, search, trace_id)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count:
+    if not store.span_count and backend_sources and trace_id is None and not paths:
+        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
+    elif not store.span_count:
         err.print("tracetui: no spans could be loaded", markup=False)
         sys.exit(2)
     if trace_id is not None:
