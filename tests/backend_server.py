@@ -224,12 +224,12 @@ class FakeBackend:
     def queries(self, path: str) -> list[dict[str, str]]:
         return [r.query for r in self.requests if r.path == path]
 
-    def add_trace(self, now_ns: int | None = None) -> str:
-        """A new trace ending now, cloned from the first held one with fresh ids."""
+    def add_trace(self, now_ns: int | None = None, service: str | None = None) -> str:
+        """A new trace ending now, cloned with fresh ids from the first held one (with `service`)."""
         now = now_ns or time.time_ns()
         with self.lock:
             self._added += 1
-            tmpl = next(iter(self.traces.values()))
+            tmpl = next(h for h in self.traces.values() if service is None or any(v[0] == service for v in h.views))
             n = f"live{self._added}:{now}"
             tid = _hex("trace:" + n, 32 if len(tmpl.trace_id) == 32 else 16)
             if tmpl.zipkin is not None:
