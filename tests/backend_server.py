@@ -511,24 +511,37 @@ class FakeBackend:
     def _t_find(self, request) -> Held | None:
         return self.traces.get(request.match_info["id"].lower().rjust(32, "0"))
 
+    def _rendered(self, h: Held, what: str) -> bytes:
+        """Trace bodies, rendered once per held trace (big traces are slow to render)."""
+        key = (id(h), len(h.spans), what)
+        cache = self.__dict__.setdefault("_bodies", {})
+        if key not in cache:
+            if what == "proto":
+                cache[key] = traces_proto(h.spans)
+            elif what == "v2":
+                cache[key] = json.dumps({"trace": traces_data(h.spans, ids="base64", enums="name"),
+                                         "metrics": {"inspectedBytes": "1"}}).encode()
+            else:
+                cache[key] = json.dumps({"batches": traces_data(h.spans, ids="base64", enums="name")["resourceSpans"]}
+                                        ).encode()
+        return cache[key]
+
     async def t_trace_v2(self, request):
         h = self._t_find(request)
         if h is None:
             return web.Response(status=404, text="trace not found")
         if "application/protobuf" in request.headers.get("Accept", ""):
-            inner = traces_proto(h.spans)
+            inner = self._rendered(h, "proto")
             return web.Response(body=b"\x0a" + _varint(len(inner)) + inner, content_type="application/protobuf")
-        return web.json_response({"trace": traces_data(h.spans, ids="base64", enums="name"),
-                                  "metrics": {"inspectedBytes": "1"}})
+        return web.Response(body=self._rendered(h, "v2"), content_type="application/json")
 
     async def t_trace_v1(self, request):
         h = self._t_find(request)
         if h is None:
             return web.Response(status=404, text="trace not found")
         if "application/protobuf" in request.headers.get("Accept", ""):
-            return web.Response(body=traces_proto(h.spans), content_type="application/protobuf")
-        doc = traces_data(h.spans, ids="base64", enums="name")
-        return web.json_response({"batches": doc["resourceSpans"]})
+            return web.Response(body=self._rendered(h, "proto"), content_type="application/protobuf")
+        return web.Response(body=self._rendered(h, "v1"), content_type="application/json")
 
     # -- Zipkin ------------------------------------------------------------------------------------
     async def z_services(self, request):

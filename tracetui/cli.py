@@ -69,7 +69,8 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     from tracetui.ui.app import make_app
 
     options = {"backends": backends, "search": search.params(), "follow": search.follow} if backends else {}
-    make_app(store, problems=problems, sources=[*paths, *backend_sources], **options).run()
+    # backends are named by their label: a URL's userinfo (a password) is never shown
+    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)], **options).run()
 
 
 def _reattach_terminal() -> None:
