@@ -45,7 +45,7 @@ def main() -> None:
             seen = []
             t = time.perf_counter()
             store = TraceStore()
-            load_trace(b, spans[0].trace_id, store, progress=lambda done, total: seen.append(done))
+            load_trace(b, spans[0].trace_id, store, progress=lambda done, total, seen=seen: seen.append(done))
             dt = time.perf_counter() - t
             print(f"{fmt:9s} {n:,} spans: {dt:.2f} s end to end, {seen[-1] / 1e6:.1f} MB in {len(seen)} chunks, "
                   f"{store.span_count:,} spans in the store")

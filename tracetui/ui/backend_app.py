@@ -135,7 +135,8 @@ class BackendBrowsing:
         """Search in a worker. `replace`: the results become the list (a new search); else only
         traces not already loaded are added, marked new (follow / refresh)."""
         known = frozenset() if replace else frozenset(self.store.traces)
-        self.refresh_status(loading=True, fraction=None)
+        if replace:  # a background refresh does not flash the progress bar
+            self.refresh_status(loading=True, fraction=None)
         self._search_worker(self.search_params, known, replace)
 
     @work(thread=True, exclusive=True, group="backend-search", exit_on_error=False)
@@ -193,8 +194,8 @@ class BackendBrowsing:
 
     # -- what the status bar says about the backend ---------------------------------------------------
     def live_text(self) -> str:
-        label = self.backends[0].label if self.backends else ""
-        parts = [label, self.search_params.describe()]
+        """The search, and whether it is followed: `service=x last 1h limit 20 · following 10s · 12:01:02`."""
+        parts = [self.search_params.describe()]
         if self.follow_seconds:
             parts.append(f"following every {self.follow_seconds:g}s")
         if self.last_refresh:

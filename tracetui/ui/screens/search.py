@@ -49,10 +49,10 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         width: 84; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    SearchScreen #search-title { text-style: bold; width: 1fr; margin-bottom: 1; }
-    SearchScreen .row { height: auto; }
-    SearchScreen .row > Label { width: 12; padding: 1 1 0 0; }
-    SearchScreen .row > Input, SearchScreen .row > Select { width: 1fr; }
+    SearchScreen #search-title { text-style: bold; width: 1fr; margin: 1 0; }
+    SearchScreen .row { height: auto; margin-bottom: 1; }
+    SearchScreen .row > Label { width: 12; }
+    SearchScreen .row > Input, SearchScreen .row > Select { width: 1fr; margin-right: 1; }
     SearchScreen #search-error { color: $error; height: auto; }
     SearchScreen #search-buttons { height: auto; align-horizontal: right; }
     SearchScreen #search-buttons > Button { margin-left: 1; }
@@ -79,34 +79,34 @@ class SearchScreen(ModalScreen[SearchParams | None]):
             with Horizontal(classes="row"):
                 yield Label("Service")
                 yield Select([_option(p.service)] if p.service else [], prompt="any service (loading…)",
-                             value=p.service or Select.NULL, id="service")
+                             value=p.service or Select.NULL, id="service", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Operation")
                 yield Select([_option(p.operation)] if p.operation else [], prompt="any operation",
-                             value=p.operation or Select.NULL, id="operation")
+                             value=p.operation or Select.NULL, id="operation", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Tags")
                 yield Input(" ".join(shlex.quote(f"{k}={v}") if v else k for k, v in p.tags),
-                            placeholder="key=value key2=value2 (all must match one span)", id="tags")
+                            placeholder="key=value key2=value2 (all must match one span)", id="tags", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Duration")
                 yield Input(go_duration(p.min_duration_ns) if p.min_duration_ns is not None else "",
-                            placeholder="min, e.g. 200ms", id="min-duration")
+                            placeholder="min, e.g. 200ms", id="min-duration", compact=True)
                 yield Input(go_duration(p.max_duration_ns) if p.max_duration_ns is not None else "",
-                            placeholder="max, e.g. 2s", id="max-duration")
+                            placeholder="max, e.g. 2s", id="max-duration", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Time")
-                yield Select(RANGES, value=rng, allow_blank=False, id="range")
-                yield Input(str(p.limit), placeholder="limit", type="integer", id="limit")
+                yield Select(RANGES, value=rng, allow_blank=False, id="range", compact=True)
+                yield Input(str(p.limit), placeholder="limit", type="integer", id="limit", compact=True)
             with Horizontal(classes="row" + ("" if rng == "absolute" else " -hidden"), id="absolute"):
                 yield Label("From / to")
-                yield Input(rfc3339(start), placeholder="2026-11-25T01:00:00Z", id="start")
-                yield Input(rfc3339(end), placeholder="2026-11-25T02:00:00Z", id="end")
+                yield Input(rfc3339(start), placeholder="2026-11-25T01:00:00Z", id="start", compact=True)
+                yield Input(rfc3339(end), placeholder="2026-11-25T02:00:00Z", id="end", compact=True)
             if self.is_tempo:
                 with Horizontal(classes="row"):
                     yield Label("TraceQL")
                     yield Input(p.query or "", placeholder='{ resource.service.name = "checkout" && status = error }',
-                                id="traceql")
+                                id="traceql", compact=True)
             yield Static("", id="search-error", markup=False)
             with Horizontal(id="search-buttons"):
                 yield Button("Search", variant="primary", id="go")
