@@ -40,11 +40,12 @@ from aiohttp import web
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
+SAMPLES = HERE.parent / "sample_traces"
 
 import sys  # noqa: E402
 
 sys.path.insert(0, str(HERE))
-from otlp_writer import traces_data, traces_proto  # noqa: E402
+from otlp_writer import jaeger_trace, traces_data, traces_proto, zipkin_spans  # noqa: E402
 
 from tracetui.loaders import read_bytes  # noqa: E402
 from tracetui.model import Span  # noqa: E402
@@ -153,9 +154,30 @@ def _load_spans(data: bytes) -> list[Span]:
     return [s for b in read_bytes(data, "fixture") for s in b.spans]
 
 
+def _sample_traces() -> list[list[Span]]:
+    """The shop traces made by the real OpenTelemetry SDK (sample_traces/shop.json), one list each."""
+    path = SAMPLES / "shop.json"
+    if not path.exists():
+        return []
+    by_trace: dict[str, list[Span]] = {}
+    for s in _load_spans(path.read_bytes()):
+        by_trace.setdefault(s.trace_id, []).append(s)
+    return list(by_trace.values())
+
+
 def held_traces(kind: str, now_ns: int) -> list[Held]:
-    """The traces a server of this kind holds, newest first."""
+    """The traces a server of this kind holds, newest first: the shop's real SDK traces, then the
+    test traces of Jaeger UI (Jaeger, Tempo), the OTLP spec example (Tempo) or Zipkin's (Zipkin)."""
     out: list[Held] = []
+    for spans in _sample_traces():
+        spans = _shift_spans(spans, now_ns - SPACING_NS * (len(out) + 1))
+        if kind == "jaeger":
+            doc = jaeger_trace(spans)  # what a Jaeger server stores: microseconds
+            out.append(Held(doc["traceID"], spans=_load_spans(json.dumps({"data": [doc]}).encode()), jaeger=doc))
+        elif kind == "tempo":
+            out.append(Held(spans[0].trace_id, spans=spans))
+        else:
+            out.append(Held(spans[0].trace_id, zipkin=zipkin_spans(spans)))
     if kind in ("jaeger", "tempo"):
         for name, doc in _jaeger_docs():
             end = now_ns - SPACING_NS * (len(out) + 1)

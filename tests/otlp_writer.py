@@ -92,3 +92,70 @@ def traces_proto(spans: list[Span]) -> bytes:
     doc = traces_data(spans, ids="base64", enums="int")  # protobuf JSON mapping uses base64 bytes
     msg = json_format.ParseDict(doc, TracesData(), ignore_unknown_fields=True)
     return msg.SerializeToString()
+
+
+# ---- the same spans as Jaeger JSON and Zipkin v2 JSON (legacy Jaeger API, Zipkin API) ---------
+
+_JAEGER_KIND = {1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
+_ZIPKIN_KIND = {2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
+
+
+def _jaeger_tag(key: str, v: Any) -> dict:
+    if isinstance(v, bool):
+        return {"key": key, "type": "bool", "value": v}
+    if isinstance(v, int):
+        return {"key": key, "type": "int64", "value": v}
+    if isinstance(v, float):
+        return {"key": key, "type": "float64", "value": v}
+    return {"key": key, "type": "string", "value": v if isinstance(v, str) else str(v)}
+
+
+def jaeger_trace(spans: list[Span]) -> dict:
+    """A Jaeger JSON trace object (query API v1 / UI download): microseconds, processes, tags."""
+    processes: dict[int, tuple[str, dict]] = {}
+    out = []
+    for s in spans:
+        pid = processes.setdefault(id(s.resource), (f"p{len(processes) + 1}", s.resource))[0]
+        tags = [_jaeger_tag(k, v) for k, v in s.attributes.items()]
+        if s.kind in _JAEGER_KIND:
+            tags.append(_jaeger_tag("span.kind", _JAEGER_KIND[s.kind]))
+        if s.is_error:
+            tags += [_jaeger_tag("error", True), _jaeger_tag("otel.status_code", "ERROR")]
+            if s.status_message:
+                tags.append(_jaeger_tag("otel.status_description", s.status_message))
+        out.append({
+            "traceID": s.trace_id, "spanID": s.span_id, "operationName": s.name, "flags": 1,
+            "references": [{"refType": "CHILD_OF", "traceID": s.trace_id, "spanID": s.parent_id}] if s.parent_id else [],
+            "startTime": s.start_ns // 1000, "duration": (s.end_ns - s.start_ns) // 1000, "tags": tags,
+            "logs": [{"timestamp": e.time_ns // 1000,
+                      "fields": [_jaeger_tag("event", e.name), *(_jaeger_tag(k, v) for k, v in e.attributes.items())]}
+                     for e in s.events],
+            "processID": pid, "warnings": None,
+        })
+    procs = {pid: {"serviceName": res.service,
+                   "tags": [_jaeger_tag(k, v) for k, v in res.attributes.items() if k != "service.name"]}
+             for pid, res in processes.values()}
+    return {"traceID": spans[0].trace_id, "spans": out, "processes": procs, "warnings": None}
+
+
+def zipkin_spans(spans: list[Span]) -> list[dict]:
+    """Zipkin v2 spans: microseconds, string tags, `error` tag for failed spans."""
+    out = []
+    for s in spans:
+        z: dict[str, Any] = {"traceId": s.trace_id, "id": s.span_id, "name": s.name.lower(),
+                             "timestamp": s.start_ns // 1000, "duration": max(1, (s.end_ns - s.start_ns) // 1000),
+                             "localEndpoint": {"serviceName": s.service}}
+        if s.parent_id:
+            z["parentId"] = s.parent_id
+        if s.kind in _ZIPKIN_KIND:
+            z["kind"] = _ZIPKIN_KIND[s.kind]
+        tags = {k: v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in s.attributes.items()}
+        if s.is_error:
+            tags["error"] = s.status_message or "true"
+        if tags:
+            z["tags"] = tags
+        if s.events:
+            z["annotations"] = [{"timestamp": e.time_ns // 1000, "value": e.name} for e in s.events]
+        out.append(z)
+    return out

@@ -56,9 +56,9 @@ def test_summary_of_one_trace_from_tempo(serve):
 
 def test_a_missing_trace_is_one_line_and_exit_2(serve):
     server = serve("tempo")
-    r = tracetui("summary", server.url, "--trace", "4bf92f3577b34da6a3ce929d0e0e4736")
+    r = tracetui("summary", server.url, "--trace", "deadbeefdeadbeefdeadbeefdeadbeef")
     assert r.returncode == 2 and r.stdout == b""
-    assert r.stderr.decode() == f"tracetui: {server.url}: trace 4bf92f3577b34da6a3ce929d0e0e4736 not found (404)\n"
+    assert r.stderr.decode() == f"tracetui: {server.url}: trace deadbeefdeadbeefdeadbeefdeadbeef not found (404)\n"
 
 
 def test_a_named_backend_with_a_token(serve, tmp_path):

@@ -91,8 +91,8 @@ def test_jaeger_trace_not_found_is_one_line(serve, v3):
     server = serve("jaeger", v3=v3)
     b = open_backend(server.url)
     with pytest.raises(TraceNotFound) as e:
-        list(b.fetch_trace("4bf92f3577b34da6a3ce929d0e0e4736"))
-    assert str(e.value) == f"{server.url}: trace 4bf92f3577b34da6a3ce929d0e0e4736 not found (404)"
+        list(b.fetch_trace("deadbeefdeadbeefdeadbeefdeadbeef"))
+    assert str(e.value) == f"{server.url}: trace deadbeefdeadbeefdeadbeefdeadbeef not found (404)"
 
 
 # ---- Tempo ----------------------------------------------------------------------------------------
@@ -180,8 +180,8 @@ def test_tempo_tags_values_and_operations_per_service(serve):
 
 def test_tempo_trace_not_found(serve):
     server = serve("tempo")
-    with pytest.raises(TraceNotFound, match=r": trace 4bf92f3577b34da6a3ce929d0e0e4736 not found \(404\)$"):
-        list(open_backend(server.url).fetch_trace("4bf92f3577b34da6a3ce929d0e0e4736"))
+    with pytest.raises(TraceNotFound, match=r": trace deadbeefdeadbeefdeadbeefdeadbeef not found \(404\)$"):
+        list(open_backend(server.url).fetch_trace("deadbeefdeadbeefdeadbeefdeadbeef"))
 
 
 # ---- Zipkin ---------------------------------------------------------------------------------------
@@ -220,8 +220,8 @@ def test_zipkin_search_and_fetch_read_zipkin_json(serve):
     store = TraceStore()
     load_trace(b, "ef86c83c0a05a6d6", store)
     assert store.span_count == 8
-    with pytest.raises(TraceNotFound, match="trace 4bf92f3577b34da6 not found"):
-        list(b.fetch_trace("4bf92f3577b34da6"))
+    with pytest.raises(TraceNotFound, match="trace deadbeefdeadbeef not found"):
+        list(b.fetch_trace("deadbeefdeadbeef"))
 
 
 def test_server_parsers_agree_with_the_clients():

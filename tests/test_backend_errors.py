@@ -71,7 +71,7 @@ def test_an_unreachable_host_in_one_line():
 @pytest.mark.parametrize("kind,path,call", [
     ("jaeger", "/api/v3/traces", lambda b: b.search(build_params(service="api-gateway"))),
     ("tempo", "/api/search", lambda b: b.search(build_params())),
-    ("tempo", "/api/v2/traces/", lambda b: list(b.fetch_trace("4bf92f3577b34da6a3ce929d0e0e4736"))),
+    ("tempo", "/api/v2/traces/", lambda b: list(b.fetch_trace("deadbeefdeadbeefdeadbeefdeadbeef"))),
     ("zipkin", "/api/v2/services", lambda b: b.services()),
 ])
 def test_malformed_bodies_are_one_line(serve, kind, path, call):

@@ -20,7 +20,7 @@ from tracetui.sources.backends.config import from_url  # noqa: E402
 
 
 def big_trace(n: int) -> list[Span]:
-    tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+    tid = "deadbeefdeadbeefdeadbeefdeadbeef"
     res = [Resource(f"svc{i}", {"service.name": f"svc{i}"}) for i in range(8)]
     t0 = time.time_ns() - 60 * 10**9
     spans = []
