@@ -262,6 +262,13 @@ class FakeBackend:
                     if s.get("parentId") in idmap:
                         s["parentId"] = idmap[s["parentId"]]
                 held = Held(tid, zipkin=spans)
+            elif tmpl.jaeger is None:  # OTLP-origin (Tempo): clone the spans
+                spans = _shift_spans(tmpl.spans, now)
+                tid = _hex("trace:" + n, 32)
+                idmap = {s.span_id: _hex(f"{n}:{s.span_id}", 16) for s in spans}
+                held = Held(tid, spans=[msgspec.structs.replace(
+                    s, trace_id=tid, span_id=idmap[s.span_id], parent_id=idmap.get(s.parent_id, s.parent_id))
+                    for s in spans])
             else:
                 doc = copy.deepcopy(tmpl.jaeger)
                 doc = _shift_jaeger(_rehex_jaeger(n, doc), now)
