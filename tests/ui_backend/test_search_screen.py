@@ -155,13 +155,13 @@ async def test_the_search_form_starts_from_the_current_search(serve, kind):
     server = serve(kind)
     app = BrowsingApp(TraceStore(), backends=[open_backend(server.url)],
                   search=build_params(service="svc", tags=("http.method=GET", "note=two words"),
-                                      min_duration="200ms", since="6h", limit=7))
+                                      min_duration="200ms", since="30m", limit=7))
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("S")
         screen = app.screen
         await asyncio.sleep(0)
         assert screen.query_one("#tags", Input).value == "http.method=GET 'note=two words'"
-        assert screen.query_one("#range", Select).value == "6h"
+        assert screen.query_one("#range", Select).value == "30m"  # not a preset: kept, not rounded
         assert screen.query_one("#min-duration", Input).value == "200ms"
         assert screen.read_params() == app.search_params.with_(service=screen.read_params().service)
         assert bool(screen.query("#traceql")) == (kind == "tempo")

@@ -23,16 +23,20 @@ from tracetui.sources.backends.params import ParamError, SearchParams, build_par
 
 RANGES = (("last 15m", "15m"), ("last 1h", "1h"), ("last 6h", "6h"), ("last 24h", "24h"),
           ("absolute", "absolute"))
-_SINCE = {"15m": 900, "1h": 3600, "6h": 21600, "24h": 86400}
 
 
 def _range_of(params: SearchParams) -> str:
+    """The time-range choice for these params: a preset, "absolute", or the params' own `since`."""
     if params.start_ns is not None or params.end_ns is not None:
         return "absolute"
-    for key, secs in _SINCE.items():
-        if params.since_ns == secs * 10**9:
-            return key
-    return "1h"
+    return go_duration(params.since_ns)
+
+
+def _ranges(current: str) -> list[tuple[str, str]]:
+    """The presets, plus the current relative range when it is not one (e.g. `--since 30m`)."""
+    presets = [v for _, v in RANGES]
+    extra = [] if current in presets or current == "absolute" else [(f"last {current}", current)]
+    return [*RANGES[:-1], *extra, RANGES[-1]]
 
 
 def _option(text: str) -> tuple[Text, str]:
@@ -96,7 +100,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
                             placeholder="max, e.g. 2s", id="max-duration", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Time")
-                yield Select(RANGES, value=rng, allow_blank=False, id="range", compact=True)
+                yield Select(_ranges(rng), value=rng, allow_blank=False, id="range", compact=True)
                 yield Input(str(p.limit), placeholder="limit", type="integer", id="limit", compact=True)
             with Horizontal(classes="row" + ("" if rng == "absolute" else " -hidden"), id="absolute"):
                 yield Label("From / to")
