@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import orjson
+import pytest
 from backend_fixtures import expected_summary, with_service
 
 from tracetui.model import TraceStore
@@ -79,3 +80,17 @@ def test_bad_search_options_are_usage_errors(serve):
     server = serve("zipkin")
     r = tracetui("summary", server.url, "--min-duration", "fast")
     assert r.returncode == 2 and b"not a duration: 'fast'" in r.stderr and server.requests == []
+
+
+def test_summary_of_a_zipkin_search_equals_the_same_spans_read_from_a_file(serve, tmp_path):
+    pytest.importorskip("tracetui.loaders.zipkin_json", reason="the Zipkin loader lands from branch loaders")
+    server = serve("zipkin")
+    held = [h for h in server.traces.values() if any(v[0] == "frontend" for v in h.views)]
+    dump = tmp_path / "held.json"
+    dump.write_bytes(orjson.dumps([s for h in held for s in h.zipkin]))
+    r = tracetui("summary", server.url, "--service", "frontend", "--json")
+    f = tracetui("summary", str(dump), "--json")
+    assert r.returncode == 0 and f.returncode == 0, (r.stderr, f.stderr)
+    assert held and orjson.loads(r.stdout) == orjson.loads(f.stdout)
+    (q,) = server.queries("/api/v2/traces")
+    assert q["serviceName"] == "frontend"
