@@ -4,6 +4,7 @@ uses), against a real loopback backend."""
 import asyncio
 
 import pytest
+from backend_server import _parse_rfc3339
 from textual.app import App
 from textual.widgets import Input, Select, Static
 
@@ -114,6 +115,9 @@ async def test_follow_adds_new_traces_marked_new_and_keeps_the_rest(serve):
         n = app.store.span_count
         await until(pilot, lambda: app.refreshes >= 4)
         assert app.store.span_count == n  # later rounds do not add the same trace again
+        q = server.queries("/api/v3/traces")[-1]
+        window = _parse_rfc3339(q["query.start_time_max"]) - _parse_rfc3339(q["query.start_time_min"])
+        assert window <= 62 * 10**9  # follow rounds ask only for the recent past, not the whole hour
         await pilot.press("F")  # stop
         assert app.follow_seconds is None and "following" not in app.sub_title
 
@@ -165,3 +169,16 @@ async def test_the_search_form_starts_from_the_current_search(serve, kind):
         assert screen.query_one("#min-duration", Input).value == "200ms"
         assert screen.read_params() == app.search_params.with_(service=screen.read_params().service)
         assert bool(screen.query("#traceql")) == (kind == "tempo")
+
+
+def test_follow_rounds_search_only_the_recent_past():
+    from tracetui.ui.backend_app import round_params
+
+    p = build_params(since="6h")
+    now = __import__("time").time_ns()
+    assert round_params(p, 0, 10) == p  # no good round yet: the whole window
+    narrowed = round_params(p, now - 5 * 10**9, 10)
+    assert 64 * 10**9 <= narrowed.since_ns <= 70 * 10**9  # 5 s since the last round + 60 s overlap
+    assert round_params(build_params(since="30s"), now - 5 * 10**9, 10).since_ns == 30 * 10**9
+    absolute = build_params(start="2026-11-25T00:00:00Z", end="2026-11-25T01:00:00Z")
+    assert round_params(absolute, now, 10) == absolute

@@ -71,6 +71,17 @@ def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[
     return out
 
 
+def round_params(params: SearchParams, last_ok_ns: int, interval: float) -> SearchParams:
+    """A follow round searches only since shortly before the last good round (new traces are
+    recent), so Jaeger and Zipkin, which answer with whole traces, do not send the same ones
+    every few seconds. An absolute window, or no good round yet, is searched as asked."""
+    if not last_ok_ns or params.start_ns is not None or params.end_ns is not None:
+        return params
+    overlap = max(60 * 10**9, int(3 * interval * 10**9))
+    since = min(params.since_ns, time.time_ns() - last_ok_ns + overlap)
+    return params.with_(since_ns=since)
+
+
 class BackendBrowsing:
     """Mixed into the app class (see `with_backend`). Expects `store`, `refresh_status`, `open_trace`."""
 
@@ -87,6 +98,7 @@ class BackendBrowsing:
         self._follow_timer = None
         self.refreshes = 0  # completed search rounds (tests, status)
         self.last_refresh = ""
+        self._last_ok_ns = 0  # when the last search that fully succeeded started
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def on_mount(self) -> None:  # called in addition to the app's own on_mount (Textual walks the MRO)
@@ -135,16 +147,20 @@ class BackendBrowsing:
         """Search in a worker. `replace`: the results become the list (a new search); else only
         traces not already loaded are added, marked new (follow / refresh)."""
         known = frozenset() if replace else frozenset(self.store.traces)
+        params = self.search_params
         if replace:  # a background refresh does not flash the progress bar
             self.refresh_status(loading=True, fraction=None)
-        self._search_worker(self.search_params, known, replace)
+        else:
+            params = round_params(params, self._last_ok_ns, self.follow_seconds or 0)
+        self._search_worker(params, known, replace)
 
     @work(thread=True, exclusive=True, group="backend-search", exit_on_error=False)
     def _search_worker(self, params: SearchParams, known: frozenset[str], replace: bool) -> None:
+        started = time.time_ns()
         fetched = fetch_round(self.backends, params, known)
-        self.call_from_thread(self._apply_round, fetched, replace)
+        self.call_from_thread(self._apply_round, fetched, replace, started)
 
-    def _apply_round(self, fetched: _Fetched, replace: bool) -> None:
+    def _apply_round(self, fetched: _Fetched, replace: bool, started_ns: int = 0) -> None:
         self.refreshes += 1
         if fetched.failures and not fetched.spans and len(fetched.failures) == len(self.backends):
             # nothing came back: say so in one line, keep what is on screen
@@ -156,6 +172,8 @@ class BackendBrowsing:
             self.store.clear()
         ids = self.store.add(fetched.spans) if fetched.spans else set()
         self.last_refresh = time.strftime("%H:%M:%S")
+        if not fetched.failures:
+            self._last_ok_ns = started_ns
         failure = f"refresh failed: {fetched.failures[0]}" if fetched.failures else ""
         self.spans_added(ids | removed, fetched.problems, mark_new=not replace)
         self.refresh_status(loading=False, failure=failure)
