@@ -236,7 +236,7 @@ class FakeBackend:
     # -- control -------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"{self.kind}+http://127.0.0.1:{self.port}"
+        return f"{self.kind}+{getattr(self, 'scheme', 'http')}://127.0.0.1:{self.port}"
 
     def fail(self, path_prefix: str, status: int, body: bytes | str = b"", *, times: int = 1,
              delay: float = 0.0, content_type: str = "application/json") -> None:
@@ -278,7 +278,8 @@ class FakeBackend:
             return tid
 
     # -- running in a thread ---------------------------------------------------------------------
-    def start(self, port: int = 0) -> FakeBackend:
+    def start(self, port: int = 0, ssl_context=None) -> FakeBackend:
+        self.scheme = "https" if ssl_context is not None else "http"
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
@@ -290,7 +291,7 @@ class FakeBackend:
             asyncio.set_event_loop(self._loop)
             self._runner = web.AppRunner(self.app(), access_log=None)
             self._loop.run_until_complete(self._runner.setup())
-            self._loop.run_until_complete(web.SockSite(self._runner, sock).start())
+            self._loop.run_until_complete(web.SockSite(self._runner, sock, ssl_context=ssl_context).start())
             ready.set()
             self._loop.run_forever()
             self._loop.run_until_complete(self._runner.cleanup())

@@ -112,6 +112,9 @@ def test_tls_options_reach_the_client(config, tmp_path):
     config(f'[backends.p]\nurl = "tempo+https://h"\nca_file = "{ca}"\n[backends.q]\nurl = "tempo+https://h"\n'
            'verify = false\n')
     assert resolve("@p").verify == str(ca) and resolve("@q").verify is False
+    with pytest.raises(ConfigError, match=r"^@p: ca_file .*ca.pem is not a usable CA certificate"):
+        open_backend("@p")
+    assert open_backend("@q").client is not None
 
 
 def test_missing_config_file_says_where_it_looked(tmp_path, monkeypatch):
@@ -119,3 +122,31 @@ def test_missing_config_file_says_where_it_looked(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="no config file at .*nope.toml"):
         resolve("@prod")
 
+
+
+def test_https_with_a_private_ca(tmp_path, config):
+    import shutil
+    import ssl
+    import subprocess
+
+    from backend_server import FakeBackend
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    server = FakeBackend("zipkin").start(ssl_context=ctx)
+    try:
+        assert server.url.startswith("zipkin+https://")
+        with pytest.raises(BackendError) as e:
+            open_backend(server.url).services()
+        assert "TLS certificate is not trusted" in str(e.value) and "\n" not in str(e.value)
+        assert len(server.requests) == 0
+        config(f'[backends.z]\nurl = "{server.url}"\nca_file = "{cert}"\n')
+        assert "frontend" in open_backend("@z").services()
+    finally:
+        server.stop()

@@ -12,6 +12,7 @@ progress reported in bytes.
 
 from __future__ import annotations
 
+import ssl
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tracetui.loaders import Batch, read_bytes
-from tracetui.sources.backends.config import BackendConfig
+from tracetui.sources.backends.config import BackendConfig, ConfigError
 from tracetui.sources.backends.params import SearchParams
 
 Progress = Callable[[int, int | None], None]  # (bytes read, total bytes or None)
@@ -91,7 +92,7 @@ class Backend(ABC):
             auth = httpx.BasicAuth(*config.basic_auth)
         timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0))
         self.client = httpx.Client(base_url=config.base_url, headers=headers, auth=auth, timeout=timeout,
-                                   verify=config.verify, transport=transport, follow_redirects=True)
+                                   verify=_tls(config), transport=transport, follow_redirects=True)
         self.requests = 0  # requests sent, for tests and the status bar
 
     def __repr__(self) -> str:
@@ -150,6 +151,9 @@ class Backend(ABC):
                 what = "connecting" if isinstance(e, httpx.ConnectTimeout) else "waiting for an answer"
                 raise self.error(f"timed out after {self.config.timeout:g}s {what} ({path})") from None
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as e:
+                if "certificate" in str(e).lower():  # retrying will not make it trusted
+                    raise self.error(f"the server's TLS certificate is not trusted ({_reason(e)}); set ca_file "
+                                     "in the config (or verify = false)") from None
                 last = self.error(f"cannot reach the server ({_reason(e)})")
                 continue
             except httpx.HTTPError as e:
@@ -234,6 +238,17 @@ class Backend(ABC):
             raise self.error(f"malformed answer for {what}: {problems[0].message}")
         if problems:
             yield Batch(problems=problems)
+
+
+def _tls(config: BackendConfig) -> bool | ssl.SSLContext:
+    """`verify` for httpx: True/False, or a context trusting the configured CA file."""
+    if not isinstance(config.verify, str):
+        return config.verify
+    try:
+        return ssl.create_default_context(cafile=config.verify)
+    except (ssl.SSLError, OSError) as e:
+        raise ConfigError(f"{config.label}: ca_file {config.verify} is not a usable CA certificate "
+                          f"({_reason(e)})") from None
 
 
 def _reason(e: Exception) -> str:
