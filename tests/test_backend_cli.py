@@ -94,3 +94,14 @@ def test_summary_of_a_zipkin_search_equals_the_same_spans_read_from_a_file(serve
     assert held and orjson.loads(r.stdout) == orjson.loads(f.stdout)
     (q,) = server.queries("/api/v2/traces")
     assert q["serviceName"] == "frontend"
+
+
+def test_a_jaeger_search_without_a_service_names_the_services(serve):
+    server = serve("jaeger")
+    r = tracetui("summary", server.url, "--json")
+    assert r.returncode == 2 and r.stdout == b""
+    services = sorted({v[0] for h in server.traces.values() for v in h.views})
+    assert len(services) > 8
+    assert r.stderr.decode() == (f"tracetui: {server.url}: a Jaeger search needs --service (services: "
+                                 f"{', '.join(services[:8])}, …)\n")
+    assert server.queries("/api/v3/traces") == []

@@ -54,7 +54,7 @@ def main() -> None:
 @search_options(follow=True)
 def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
-    from tracetui.cli_backends import load_backend_sources, open_backends, split_sources
+    from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import load_paths
 
@@ -63,12 +63,14 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     store = TraceStore()
     problems = load_paths(paths, store) if paths else []
     backends = open_backends(backend_sources)
-    problems += load_backend_sources(backends, store, search, trace_id, progress=True)
+    ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
+    problems += load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     if "-" in paths:
         _reattach_terminal()
     from tracetui.ui.app import make_app
 
-    options = {"backends": backends, "search": search.params(), "follow": search.follow} if backends else {}
+    options = {"backends": backends, "search": search.params(), "follow": search.follow,
+               "search_first": bool(ask)} if backends else {}
     # backends are named by their label: a URL's userinfo (a password) is never shown
     make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)], **options).run()
 
@@ -97,7 +99,13 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli_backends import load_backend_sources, open_backends, split_sources
+    from tracetui.cli_backends import (
+        load_backend_sources,
+        needs_a_service,
+        open_backends,
+        service_hint,
+        split_sources,
+    )
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
@@ -106,7 +114,11 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     store = TraceStore()
     backend_sources, paths = split_sources(_sources(sources))
     problems = load_paths(paths, store) if paths else []
-    problems += load_backend_sources(open_backends(backend_sources), store, search, trace_id)
+    backends = open_backends(backend_sources)
+    for b in needs_a_service(backends, search, trace_id):
+        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    problems += load_backend_sources(backends, store, search, trace_id)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count and backend_sources and trace_id is None and not paths:

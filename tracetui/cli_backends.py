@@ -108,14 +108,36 @@ def open_backends(sources: list[str]) -> list:
     return out
 
 
+def needs_a_service(backends: list, search: SearchRequest, trace_id: str | None) -> list:
+    """The backends that cannot search as asked because the search names no service (Jaeger)."""
+    if trace_id is not None or search.service or search.query:
+        return []
+    return [b for b in backends if b.needs_service]
+
+
+def service_hint(backend) -> str:
+    """`jaeger+http://…: a Jaeger search needs --service (services: a, b, c, …)`, one line."""
+    from tracetui.sources.backends import BackendError
+
+    try:
+        services = backend.services()
+    except BackendError as e:
+        return str(e)
+    shown = ", ".join(services[:8]) + (", …" if len(services) > 8 else "")
+    return f"{backend.label}: a Jaeger search needs --service (services: {shown or 'none yet'})"
+
+
 def load_backend_sources(backends: list, store, search: SearchRequest, trace_id: str | None,
-                         progress: bool = False) -> list[Problem]:
-    """Fetch `trace_id` from each backend, or run the search; one line and exit 2 on failure."""
+                         progress: bool = False, skip: tuple = ()) -> list[Problem]:
+    """Fetch `trace_id` from each backend, or run the search; one line and exit 2 on failure.
+    Backends in `skip` are not searched (the TUI opens its search screen for them instead)."""
     from tracetui.sources.backends import BackendError, TraceNotFound, load_search, load_trace
 
     params = search.params()
     problems: list[Problem] = []
     for b in backends:
+        if b in skip:
+            continue
         show = _progress_printer(b.label) if progress and sys.stderr.isatty() else None
         try:
             if trace_id is not None:

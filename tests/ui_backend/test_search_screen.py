@@ -182,3 +182,20 @@ def test_follow_rounds_search_only_the_recent_past():
     assert round_params(build_params(since="30s"), now - 5 * 10**9, 10).since_ns == 30 * 10**9
     absolute = build_params(start="2026-11-25T00:00:00Z", end="2026-11-25T01:00:00Z")
     assert round_params(absolute, now, 10) == absolute
+
+
+async def test_jaeger_without_a_service_starts_on_the_search_screen_then_follows(serve):
+    server = serve("jaeger")
+    app = BrowsingApp(TraceStore(), backends=[open_backend(server.url)], search=build_params(), follow=0.2,
+                      search_first=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        assert app._follow_timer is None  # following waits for a search that can run
+        screen = app.screen
+        service = screen.query_one("#service", Select)
+        await until(pilot, lambda: len(service._options) > 3)
+        service.value = "checkout"
+        screen.query_one("#limit", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.refreshes >= 2)  # the search, then follow rounds
+        assert app.store.traces and all(any(s.service == "checkout" for s in t.spans) for t in app.store)

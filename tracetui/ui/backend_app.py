@@ -90,7 +90,8 @@ class BackendBrowsing:
     follow_seconds: float | None
     _follow_timer: Timer | None
 
-    def init_backend(self, backends: list[Backend], params: SearchParams, follow: float | None) -> None:
+    def init_backend(self, backends: list[Backend], params: SearchParams, follow: float | None,
+                     search_first: bool = False) -> None:
         self.backends = list(backends)
         self.search_params = params
         self.follow_seconds = follow if follow and follow > 0 else None
@@ -99,12 +100,15 @@ class BackendBrowsing:
         self.refreshes = 0  # completed search rounds (tests, status)
         self.last_refresh = ""
         self._last_ok_ns = 0  # when the last search that fully succeeded started
+        self.search_first = search_first  # open the search screen at once (Jaeger without a service)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def on_mount(self) -> None:  # called in addition to the app's own on_mount (Textual walks the MRO)
-        if self.follow_seconds:
+        if self.follow_seconds and not self.search_first:
             self._start_follow(self.follow_seconds)
         self._show_live()
+        if self.search_first:
+            self.call_after_refresh(self.action_backend_search)
 
     # -- actions -----------------------------------------------------------------------------------
     def action_backend_search(self) -> None:
@@ -117,6 +121,9 @@ class BackendBrowsing:
             if params is not None:
                 self.search_params = params
                 self.run_search(replace=True)
+                if self.search_first and self.follow_seconds and self._follow_timer is None:
+                    self._start_follow(self.follow_seconds)  # --follow waited for the first search
+            self.search_first = False
 
         self.push_screen(SearchScreen(self.backends[0], self.search_params), done)
 
@@ -235,9 +242,9 @@ def with_backend(app_class: type) -> type:
         BINDINGS = BACKEND_BINDINGS
 
         def __init__(self, *args: Any, backends: list[Backend], search: SearchParams,
-                     follow: float | None = None, **kw: Any) -> None:
+                     follow: float | None = None, search_first: bool = False, **kw: Any) -> None:
             super().__init__(*args, **kw)
-            self.init_backend(backends, search, follow)
+            self.init_backend(backends, search, follow, search_first)
 
     BackendApp.__name__ = f"Backend{app_class.__name__}"
     return BackendApp

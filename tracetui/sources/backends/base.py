@@ -77,6 +77,7 @@ class Backend(ABC):
 
     kind = ""
     not_found_hint = ""
+    needs_service = False  # a search must name a service (Jaeger's storage backends need one)
 
     def __init__(self, config: BackendConfig, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:

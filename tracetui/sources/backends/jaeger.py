@@ -30,6 +30,7 @@ V3, LEGACY = "v3", "legacy"
 class JaegerBackend(Backend):
     kind = "jaeger"
     not_found_hint = ": is this a Jaeger query service (port 16686)?"
+    needs_service = True
 
     def __init__(self, *a, **kw) -> None:
         super().__init__(*a, **kw)
