@@ -55,24 +55,37 @@ def main() -> None:
 def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
+    from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
-    from tracetui.sources.files import load_paths
+    from tracetui.sources.files import decompress, expand_paths, read_source
 
-    paths = _sources(sources)
-    backend_sources, paths = split_sources(paths)
+    backend_sources, paths = split_sources(_sources(sources))
     store = TraceStore()
-    problems = load_paths(paths, store) if paths else []
+    # Backends are searched now, so a wrong URL or token is one line before the screen opens.
     backends = open_backends(backend_sources)
     ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
-    problems += load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
-    if "-" in paths:
+    problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
+    # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
+    # in the app's background worker, so the first screen paints at once even for huge files.
+    piped = sys.stdin.buffer.read() if "-" in paths else None
+    if piped is not None:
         _reattach_terminal()
+
+    def loader():
+        if piped is not None:
+            data, problems = decompress(piped, "<stdin>")
+            yield Batch(problems=problems)
+            yield from read_bytes(data, "<stdin>")
+        for path in expand_paths([p for p in paths if p != "-"]):
+            yield from read_source(path)
+
     from tracetui.ui.app import make_app
 
     options = {"backends": backends, "search": search.params(), "follow": search.follow,
                "search_first": bool(ask)} if backends else {}
     # backends are named by their label: a URL's userinfo (a password) is never shown
-    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)], **options).run()
+    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
+             loader=loader if paths else None, **options).run()
 
 
 def _reattach_terminal() -> None:

@@ -1,0 +1,65 @@
+"""The real app (make_app) browsing a loopback backend: search, open, follow, failures."""
+
+from textual.widgets import Input, Select
+
+from tracetui.model import TraceStore
+from tracetui.sources.backends import build_params, load_search, open_backend
+from tracetui.ui.app import make_app
+from tracetui.ui.screens.search import SearchScreen
+
+
+async def until(pilot, cond, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def _app(server, follow=None, **params):
+    backend = open_backend(server.url)
+    store = TraceStore()
+    p = build_params(**params)
+    load_search(backend, p, store)
+    return make_app(store, sources=[backend.label], backends=[backend], search=p, follow=follow)
+
+
+def _rows(app) -> list[str]:
+    return [s.trace_id for s in app.index.rows]
+
+
+async def test_search_open_and_follow_in_the_real_app(serve):
+    server = serve("tempo")
+    app = _app(server, follow=0.3, service="service-one")
+    async with app.run_test(size=(120, 35)) as pilot:
+        first = _rows(app)
+        assert first and "following every 0.3s" in app.status.live
+        # the cursor sits on the second row; a new trace arrives and goes on top, marked
+        table = app.screen.query_one("TraceTable")
+        await pilot.press("down")
+        selected = table.selected.trace_id
+        assert selected == first[1]
+        tid = server.add_trace(service="service-one")
+        await until(pilot, lambda: tid in _rows(app))
+        assert _rows(app)[0] == tid and tid in table.new_ids
+        assert table.selected.trace_id == selected and table.cursor == 2  # the selection stays on its trace
+        # a failing backend: one line in the status bar, the list stays
+        server.fail("/api/search", 503, b"overloaded", times=100)
+        await until(pilot, lambda: app.status.failure.startswith("refresh failed:"))
+        assert tid in _rows(app)
+        server.faults.clear()
+        # a new search from the search screen replaces the list
+        await pilot.press("S")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        svc = screen.query_one("#service", Select)
+        await until(pilot, lambda: len(svc._options) > 3)
+        svc.value = "service1"
+        screen.query_one("#limit", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: _rows(app) and all(
+            any(s.service == "service1" for s in app.store.get(t).spans) for t in _rows(app)))
+        # Enter opens the trace
+        await pilot.press("F")  # stop following so the list holds still
+        await pilot.press("home", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "TraceViewScreen")
