@@ -199,3 +199,17 @@ async def test_jaeger_without_a_service_starts_on_the_search_screen_then_follows
         await pilot.press("enter")
         await until(pilot, lambda: app.refreshes >= 2)  # the search, then follow rounds
         assert app.store.traces and all(any(s.service == "checkout" for s in t.spans) for t in app.store)
+
+
+async def test_a_jaeger_search_without_a_service_is_refused_in_the_form(serve):
+    server = serve("jaeger")
+    app = BrowsingApp(TraceStore(), backends=[open_backend(server.url)], search=build_params())
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("S")
+        screen = app.screen
+        await until(pilot, lambda: len(screen.query_one("#service", Select)._options) > 3)
+        screen.query_one("#limit", Input).focus()
+        await pilot.press("enter")
+        assert app.screen is screen and app.refreshes == 0
+        assert "a Jaeger search needs one" in str(screen.query_one("#search-error", Static).render())
+        assert screen.query_one("#service", Select).has_focus

@@ -221,8 +221,10 @@ class BackendBrowsing:
     def live_text(self) -> str:
         """The search, and whether it is followed: `service=x last 1h limit 20 · following 10s · 12:01:02`."""
         parts = [self.search_params.describe()]
-        if self.follow_seconds:
+        if self._follow_timer is not None:
             parts.append(f"following every {self.follow_seconds:g}s")
+        elif self.follow_seconds:
+            parts.append(f"will follow every {self.follow_seconds:g}s after a search")
         if self.last_refresh:
             parts.append(f"refreshed {self.last_refresh}")
         return " · ".join(parts)

@@ -58,6 +58,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
     SearchScreen .row > Label { width: 12; }
     SearchScreen .row > Input, SearchScreen .row > Select { width: 1fr; margin-right: 1; }
     SearchScreen #search-error { color: $error; height: auto; }
+    SearchScreen #search-hint { color: $text-muted; height: auto; }
     SearchScreen #search-buttons { height: auto; align-horizontal: right; }
     SearchScreen #search-buttons > Button { margin-left: 1; }
     SearchScreen .-hidden { display: none; }
@@ -82,7 +83,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
             yield Static(Text(f"Search {self.backend.label}"), id="search-title")
             with Horizontal(classes="row"):
                 yield Label("Service")
-                yield Select([_option(p.service)] if p.service else [], prompt="any service (loading…)",
+                yield Select([_option(p.service)] if p.service else [], prompt="(loading services…)",
                              value=p.service or Select.NULL, id="service", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Operation")
@@ -111,6 +112,8 @@ class SearchScreen(ModalScreen[SearchParams | None]):
                     yield Label("TraceQL")
                     yield Input(p.query or "", placeholder='{ resource.service.name = "checkout" && status = error }',
                                 id="traceql", compact=True)
+            yield Static("Enter in a box or ctrl+s: search · Esc: cancel · Enter on a list opens it",
+                         id="search-hint", markup=False)
             yield Static("", id="search-error", markup=False)
             with Horizontal(id="search-buttons"):
                 yield Button("Search", variant="primary", id="go")
@@ -131,7 +134,8 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         except Exception as e:  # a BackendError, one line
             self.app.call_from_thread(self._show_error, f"services: {e}")
             services = []
-        self.app.call_from_thread(self._set_options, "#service", services, "any service")
+        prompt = "choose a service" if getattr(self.backend, "needs_service", False) else "any service"
+        self.app.call_from_thread(self._set_options, "#service", services, prompt)
 
     @work(thread=True, exclusive=True, group="search-operations", exit_on_error=False)
     def _load_operations(self, service: str) -> None:
@@ -200,6 +204,10 @@ class SearchScreen(ModalScreen[SearchParams | None]):
             params = self.read_params()
         except ParamError as e:
             self._show_error(str(e))
+            return
+        if getattr(self.backend, "needs_service", False) and not params.service:
+            self._show_error("choose a service: a Jaeger search needs one")
+            self.query_one("#service", Select).focus()
             return
         self.dismiss(params)
 
