@@ -1,19 +1,12 @@
 """The real app (make_app) browsing a loopback backend: search, open, follow, failures."""
 
+from backend_fixtures import until
 from textual.widgets import Input, Select
 
 from tracetui.model import TraceStore
 from tracetui.sources.backends import build_params, load_search, open_backend
 from tracetui.ui.app import make_app
 from tracetui.ui.screens.search import SearchScreen
-
-
-async def until(pilot, cond, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def _app(server, follow=None, **params):

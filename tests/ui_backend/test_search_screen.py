@@ -4,6 +4,7 @@ uses), against a real loopback backend."""
 import asyncio
 
 import pytest
+from backend_fixtures import until
 from backend_server import _parse_rfc3339
 from textual.app import App
 from textual.widgets import Input, Select, Static
@@ -36,13 +37,6 @@ class BrowsingApp(with_backend(MiniApp)):
     def spans_added(self, trace_ids, problems, mark_new):
         self.arrived.append((set(trace_ids), mark_new))
 
-
-async def until(pilot, cond, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def _app(server, follow=None, **params):

@@ -10,15 +10,14 @@ line in the status bar and nothing on screen is lost.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
-from tracetui.loaders import Batch, Problem
-from tracetui.sources.backends import Backend, BackendError, SearchParams
+from tracetui.loaders import Problem
+from tracetui.sources.backends import Backend, BackendError, SearchParams, search_spans
 
 BACKEND_BINDINGS: list[BindingType] = [
     Binding("S", "backend_search", "Search", id="backend.search"),
@@ -37,37 +36,18 @@ class _Fetched:
         self.hits = 0
 
 
-def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[str],
-                workers: int = 4) -> _Fetched:
+def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[str]) -> _Fetched:
     """Search every backend; collect the spans of traces not in `known`. Runs in a worker thread."""
     out = _Fetched()
     for b in backends:
         try:
-            result = b.search(params)
+            result, spans, problems = search_spans(b, params, known)
         except BackendError as e:
             out.failures.append(str(e))
             continue
         out.hits += len(result.hits)
-        for batch in result.batches:
-            out.spans.extend(s for s in batch.spans if s.trace_id not in known)
-            out.problems.extend(batch.problems)
-        if result.complete:
-            continue
-        todo = [h.trace_id for h in result.hits if h.trace_id not in known]
-
-        def fetch(tid: str, b: Backend = b) -> tuple[list[Batch], str | None]:
-            try:
-                return list(b.fetch_trace(tid)), None
-            except BackendError as e:
-                return [], e.message
-
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo) or 1))) as pool:
-            for tid, (batches, err) in zip(todo, pool.map(fetch, todo), strict=True):
-                if err:
-                    out.problems.append(Problem(b.label, f"trace {tid}", err))
-                for batch in batches:
-                    out.spans.extend(batch.spans)
-                    out.problems.extend(batch.problems)
+        out.spans += spans
+        out.problems += problems
     return out
 
 

@@ -7,7 +7,6 @@ and nothing below them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from tracetui.loaders import Problem
@@ -23,7 +22,7 @@ from tracetui.sources.backends.config import BackendConfig, ConfigError, is_back
 from tracetui.sources.backends.params import ParamError, SearchParams, build_params
 
 __all__ = ["Backend", "BackendConfig", "BackendError", "ConfigError", "ParamError", "SearchParams",
-           "SearchResult", "TraceHit", "TraceNotFound", "build_params", "is_backend_source", "load_search",
+           "SearchResult", "TraceHit", "TraceNotFound", "build_params", "is_backend_source", "load_search", "search_spans",
            "load_trace", "open_backend"]
 
 
@@ -49,23 +48,23 @@ def load_trace(backend: Backend, trace_id: str, store, progress: Progress | None
     return problems
 
 
-def load_search(backend: Backend, params: SearchParams, store, *, fetch_all: bool = True,
-                skip: Callable[[str], bool] | None = None, workers: int = 4) -> tuple[SearchResult, list[Problem]]:
-    """Run a search and put the traces found into the store.
+def search_spans(backend: Backend, params: SearchParams, known: frozenset[str] = frozenset(),
+                 workers: int = 4) -> tuple[SearchResult, list, list[Problem]]:
+    """Search and return (result, spans of the traces found that are not in `known`, problems).
 
-    When the API returns only summaries (Tempo), each trace is fetched (a few at a time) unless
-    `fetch_all` is False or `skip(trace_id)` says it is already loaded. A trace that fails to load
-    is a problem, not an error; the search itself failing raises BackendError.
+    Touches no store, so it can run in a worker thread. When the API returns only summaries
+    (Tempo), each trace is fetched, a few at a time. A trace that fails to load is a problem,
+    not an error; the search itself failing raises BackendError.
     """
     result = backend.search(params)
+    spans: list = []
     problems: list[Problem] = []
     for b in result.batches:
-        if b.spans:
-            store.add(b.spans)
+        spans.extend(s for s in b.spans if s.trace_id not in known)
         problems.extend(b.problems)
-    if result.complete or not fetch_all:
-        return result, problems
-    todo = [h.trace_id for h in result.hits if not (skip and skip(h.trace_id))]
+    if result.complete:
+        return result, spans, problems
+    todo = [h.trace_id for h in result.hits if h.trace_id not in known]
 
     def fetch(tid: str):
         try:
@@ -77,9 +76,15 @@ def load_search(backend: Backend, params: SearchParams, store, *, fetch_all: boo
         for tid, (batches, err) in zip(todo, pool.map(fetch, todo), strict=True):
             if err is not None:
                 problems.append(Problem(backend.label, f"trace {tid}", err.message))
-                continue
             for b in batches:
-                if b.spans:
-                    store.add(b.spans)
+                spans.extend(b.spans)
                 problems.extend(b.problems)
+    return result, spans, problems
+
+
+def load_search(backend: Backend, params: SearchParams, store) -> tuple[SearchResult, list[Problem]]:
+    """Run a search and put the traces found into the store (see `search_spans`)."""
+    result, spans, problems = search_spans(backend, params, frozenset(store.traces))
+    if spans:
+        store.add(spans)
     return result, problems
