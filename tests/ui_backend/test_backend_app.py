@@ -4,7 +4,7 @@ from backend_fixtures import until
 from textual.widgets import Input, Select
 
 from tracetui.model import TraceStore
-from tracetui.sources.backends import build_params, load_search, open_backend
+from tracetui.sources.backends import build_params, load_search, load_trace, open_backend
 from tracetui.ui.app import make_app
 from tracetui.ui.screens.search import SearchScreen
 
@@ -56,3 +56,16 @@ async def test_search_open_and_follow_in_the_real_app(serve):
         await pilot.press("F")  # stop following so the list holds still
         await pilot.press("home", "enter")
         await until(pilot, lambda: type(app.screen).__name__ == "TraceViewScreen")
+
+
+async def test_open_with_trace_id_shows_that_trace(serve):
+    server = serve("tempo")
+    held = next(iter(server.traces.values()))
+    backend = open_backend(server.url)
+    store = TraceStore()
+    load_trace(backend, held.trace_id, store)
+    app = make_app(store, sources=[backend.label], backends=[backend], search=build_params(),
+                   open_trace_id=held.trace_id.upper())
+    async with app.run_test(size=(120, 35)) as pilot:
+        await until(pilot, lambda: type(app.screen).__name__ == "TraceViewScreen")
+        assert app.screen.trace.trace_id == held.trace_id

@@ -71,7 +71,7 @@ class BackendBrowsing:
     _follow_timer: Timer | None
 
     def init_backend(self, backends: list[Backend], params: SearchParams, follow: float | None,
-                     search_first: bool = False) -> None:
+                     search_first: bool = False, open_trace_id: str | None = None) -> None:
         self.backends = list(backends)
         self.search_params = params
         self.follow_seconds = follow if follow and follow > 0 else None
@@ -81,6 +81,7 @@ class BackendBrowsing:
         self.last_refresh = ""
         self._last_ok_ns = 0  # when the last search that fully succeeded started
         self.search_first = search_first  # open the search screen at once (Jaeger without a service)
+        self.open_trace_id = open_trace_id  # `--trace ID`: show that trace at once
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def on_mount(self) -> None:  # called in addition to the app's own on_mount (Textual walks the MRO)
@@ -89,6 +90,11 @@ class BackendBrowsing:
         self._show_live()
         if self.search_first:
             self.call_after_refresh(self.action_backend_search)
+        elif self.open_trace_id:
+            want = self.open_trace_id.lower()
+            tid = next((t for t in self.store.traces if t == want or t.lstrip("0") == want.lstrip("0")), None)
+            if tid is not None:
+                self.call_after_refresh(lambda: super(BackendBrowsing, self).open_trace(tid))
 
     # -- actions -----------------------------------------------------------------------------------
     def action_backend_search(self) -> None:
@@ -224,9 +230,10 @@ def with_backend(app_class: type) -> type:
         BINDINGS = BACKEND_BINDINGS
 
         def __init__(self, *args: Any, backends: list[Backend], search: SearchParams,
-                     follow: float | None = None, search_first: bool = False, **kw: Any) -> None:
+                     follow: float | None = None, search_first: bool = False, open_trace_id: str | None = None,
+                     **kw: Any) -> None:
             super().__init__(*args, **kw)
-            self.init_backend(backends, search, follow, search_first)
+            self.init_backend(backends, search, follow, search_first, open_trace_id)
 
     BackendApp.__name__ = f"Backend{app_class.__name__}"
     return BackendApp
