@@ -1,8 +1,8 @@
 """Remote backends (Jaeger, Tempo, Zipkin) as trace sources.
 
 `open_backend(source)` gives a client for `jaeger+http://…`, `tempo+https://…`, `zipkin+http://…`
-or `@name`; `load_search` / `load_trace` fill a `TraceStore` from it. Views and the CLI use these
-and nothing below them.
+or `@name`; `load_search` / `load_trace` fill a `TraceStore` from it; `search_spans` collects
+without a store (for worker threads: the store is changed on the app's thread only).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tracetui.sources.backends.config import BackendConfig, ConfigError, is_back
 from tracetui.sources.backends.params import ParamError, SearchParams, build_params
 
 __all__ = ["Backend", "BackendConfig", "BackendError", "ConfigError", "ParamError", "SearchParams",
-           "SearchResult", "TraceHit", "TraceNotFound", "build_params", "is_backend_source", "load_search", "search_spans",
-           "load_trace", "open_backend"]
+           "SearchResult", "TraceHit", "TraceNotFound", "build_params", "is_backend_source", "load_search",
+           "load_trace", "open_backend", "search_spans"]
 
 
 def open_backend(source: str | BackendConfig, **kw) -> Backend:
