@@ -69,3 +69,31 @@ async def test_open_with_trace_id_shows_that_trace(serve):
     async with app.run_test(size=(120, 35)) as pilot:
         await until(pilot, lambda: type(app.screen).__name__ == "TraceViewScreen")
         assert app.screen.trace.trace_id == held.trace_id
+
+
+async def test_a_token_never_reaches_the_screen(serve, tmp_path, monkeypatch):
+    secret = "tok-SECRET-123456"
+    server = serve("tempo")
+    server.auth = f"Bearer {secret}"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[backends.prod]\nurl = "{server.url.replace("://", "://ops:pw-SECRET-9@")}"\n'
+                   'token_env = "TEMPO_TOKEN"\nretries = 0\n')
+    monkeypatch.setenv("TRACETUI_CONFIG", str(cfg))
+    monkeypatch.setenv("TEMPO_TOKEN", secret)
+    backend = open_backend("@prod")
+    store = TraceStore()
+    p = build_params(since="1h")
+    load_search(backend, p, store)
+    app = make_app(store, sources=[backend.label], backends=[backend], search=p, follow=0.2)
+    async with app.run_test(size=(120, 35)) as pilot:
+        # a proxy that echoes the request's credentials in its error page
+        server.fail("/api/search", 502, f"bad gateway; request had Authorization: Bearer {secret}".encode(),
+                    times=1000)
+        await until(pilot, lambda: app.status.failure)
+        await pilot.press("S")
+        await pilot.pause()
+        text = "\n".join(str(w.render()) for screen in app.screen_stack for w in screen.query("*"))
+        assert "Search @prod" in text and "refresh failed" in text  # the rendered screens were read
+        text += "\n" + app.status.failure + "\n" + app.status.live + "\n" + " ".join(app.sources)
+        assert "Bearer ***" in app.status.failure
+        assert "SECRET" not in text
