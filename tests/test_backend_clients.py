@@ -227,3 +227,13 @@ def test_zipkin_search_and_fetch_read_zipkin_json(serve):
 def test_server_parsers_agree_with_the_clients():
     # the fake server's own parsers are what the query tests lean on
     assert _parse_go("1500ms") == 1_500_000_000 and _parse_rfc3339("2026-11-25T01:02:03.5Z") % 10**9 == 500_000_000
+
+
+def test_search_reports_how_far_it_got(serve):
+    from tracetui.sources.backends import search_spans
+
+    server = serve("tempo")
+    seen: list[float] = []
+    result, spans, _ = search_spans(open_backend(server.url), build_params(limit=6), fraction=seen.append)
+    assert len(result.hits) == 6 and spans
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 6  # bytes, then each trace fetched

@@ -10,6 +10,7 @@ line in the status bar and nothing on screen is lost.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from textual import work
@@ -36,12 +37,17 @@ class _Fetched:
         self.hits = 0
 
 
-def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[str]) -> _Fetched:
+def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[str],
+                fraction: Callable[[float], None] | None = None) -> _Fetched:
     """Search every backend; collect the spans of traces not in `known`. Runs in a worker thread."""
     out = _Fetched()
-    for b in backends:
+    for i, b in enumerate(backends):
+        def part(f: float, i: int = i) -> None:
+            if fraction is not None:
+                fraction((i + f) / len(backends))
+
         try:
-            result, spans, problems = search_spans(b, params, known)
+            result, spans, problems = search_spans(b, params, known, fraction=part)
         except BackendError as e:
             out.failures.append(str(e))
             continue
@@ -150,7 +156,15 @@ class BackendBrowsing:
     @work(thread=True, exclusive=True, group="backend-search", exit_on_error=False)
     def _search_worker(self, params: SearchParams, known: frozenset[str], replace: bool) -> None:
         started = time.time_ns()
-        fetched = fetch_round(self.backends, params, known)
+        last = [0.0]
+
+        def fraction(f: float) -> None:  # a new search shows how far it got; at most ~10 updates/s
+            now = time.monotonic()
+            if replace and now - last[0] >= 0.1:
+                last[0] = now
+                self.call_from_thread(self.refresh_status, loading=True, fraction=f)
+
+        fetched = fetch_round(self.backends, params, known, fraction)
         self.call_from_thread(self._apply_round, fetched, replace, started)
 
     def _apply_round(self, fetched: _Fetched, replace: bool, started_ns: int = 0) -> None:

@@ -7,6 +7,7 @@ without a store (for worker threads: the store is changed on the app's thread on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from tracetui.loaders import Problem
@@ -49,14 +50,21 @@ def load_trace(backend: Backend, trace_id: str, store, progress: Progress | None
 
 
 def search_spans(backend: Backend, params: SearchParams, known: frozenset[str] = frozenset(),
-                 workers: int = 4) -> tuple[SearchResult, list, list[Problem]]:
+                 workers: int = 4, fraction: Callable[[float], None] | None = None,
+                 ) -> tuple[SearchResult, list, list[Problem]]:
     """Search and return (result, spans of the traces found that are not in `known`, problems).
 
     Touches no store, so it can run in a worker thread. When the API returns only summaries
     (Tempo), each trace is fetched, a few at a time. A trace that fails to load is a problem,
-    not an error; the search itself failing raises BackendError.
+    not an error; the search itself failing raises BackendError. `fraction(0..1)` is told how far
+    it got: bytes of the search answer (when the server says how many), then traces fetched.
     """
-    result = backend.search(params)
+
+    def body_progress(done: int, total: int | None) -> None:
+        if fraction is not None and total:
+            fraction(min(1.0, done / total) * 0.5)
+
+    result = backend.search(params, progress=body_progress)
     spans: list = []
     problems: list[Problem] = []
     for b in result.batches:
@@ -73,7 +81,9 @@ def search_spans(backend: Backend, params: SearchParams, known: frozenset[str] =
             return [], e
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo) or 1))) as pool:
-        for tid, (batches, err) in zip(todo, pool.map(fetch, todo), strict=True):
+        for i, (tid, (batches, err)) in enumerate(zip(todo, pool.map(fetch, todo), strict=True)):
+            if fraction is not None:
+                fraction(0.5 + 0.5 * (i + 1) / len(todo))
             if err is not None:
                 problems.append(Problem(backend.label, f"trace {tid}", err.message))
             for b in batches:
