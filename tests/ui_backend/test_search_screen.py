@@ -207,3 +207,18 @@ async def test_a_jaeger_search_without_a_service_is_refused_in_the_form(serve):
         assert app.screen is screen and app.refreshes == 0
         assert "a Jaeger search needs one" in str(screen.query_one("#search-error", Static).render())
         assert screen.query_one("#service", Select).has_focus
+
+
+async def test_an_answer_to_an_older_search_is_dropped(serve):
+    server = serve("jaeger")
+    app = _app(server, service="service1")
+    async with app.run_test(size=(120, 35)) as pilot:
+        server.fail("/api/v3/traces", 200, b"", delay=1.0)  # the first search answers late (and empty)
+        app.run_search(replace=True)
+        await pilot.pause(0.2)
+        app.search_params = build_params(service="service-one")
+        app.run_search(replace=True)  # a second search, answered at once
+        await until(pilot, lambda: app.refreshes == 1)
+        await pilot.pause(1.5)  # the late answer arrives and must not replace the newer results
+        assert app.refreshes == 1
+        assert app.store.traces and all(any(s.service == "service-one" for s in t.spans) for t in app.store)

@@ -86,6 +86,7 @@ class BackendBrowsing:
         self.refreshes = 0  # completed search rounds (tests, status)
         self.last_refresh = ""
         self._last_ok_ns = 0  # when the last search that fully succeeded started
+        self._generation = 0  # bumped by each search; an answer to an older one is dropped
         self.search_first = search_first  # open the search screen at once (Jaeger without a service)
         self.open_trace_id = open_trace_id  # `--trace ID`: show that trace at once
 
@@ -147,14 +148,15 @@ class BackendBrowsing:
         traces not already loaded are added, marked new (follow / refresh)."""
         known = frozenset() if replace else frozenset(self.store.traces)
         params = self.search_params
+        self._generation += 1
         if replace:  # a background refresh does not flash the progress bar
             self.refresh_status(loading=True, fraction=None)
         else:
             params = round_params(params, self._last_ok_ns, self.follow_seconds or 0)
-        self._search_worker(params, known, replace)
+        self._search_worker(params, known, replace, self._generation)
 
     @work(thread=True, exclusive=True, group="backend-search", exit_on_error=False)
-    def _search_worker(self, params: SearchParams, known: frozenset[str], replace: bool) -> None:
+    def _search_worker(self, params: SearchParams, known: frozenset[str], replace: bool, generation: int) -> None:
         started = time.time_ns()
         last = [0.0]
 
@@ -165,9 +167,11 @@ class BackendBrowsing:
                 self.call_from_thread(self.refresh_status, loading=True, fraction=f)
 
         fetched = fetch_round(self.backends, params, known, fraction)
-        self.call_from_thread(self._apply_round, fetched, replace, started)
+        self.call_from_thread(self._apply_round, fetched, replace, started, generation)
 
-    def _apply_round(self, fetched: _Fetched, replace: bool, started_ns: int = 0) -> None:
+    def _apply_round(self, fetched: _Fetched, replace: bool, started_ns: int = 0, generation: int = 0) -> None:
+        if generation != self._generation:
+            return  # a newer search was started meanwhile (a thread worker cannot be stopped mid-request)
         self.refreshes += 1
         if fetched.failures and not fetched.spans and len(fetched.failures) == len(self.backends):
             # nothing came back: say so in one line, keep what is on screen
