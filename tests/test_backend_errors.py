@@ -105,3 +105,12 @@ def test_one_client_reuses_its_connection(serve):
     for _ in range(5):
         b.services()
     assert len(server.requests) == 5 and len({r.peer for r in server.requests}) == 1
+
+
+@pytest.mark.parametrize("kind,words", [("jaeger", "Jaeger matches tags by value: use error=VALUE"),
+                                        ("tempo", "Tempo's tag search needs key=value")])
+def test_a_tag_without_a_value_is_refused_where_the_api_cannot_search_it(serve, kind, words):
+    server = serve(kind)
+    with pytest.raises(BackendError, match=words):
+        open_backend(server.url).search(build_params(service="frontend", tags=("error",)))
+    assert not any(r.path in ("/api/v3/traces", "/api/search") for r in server.requests)

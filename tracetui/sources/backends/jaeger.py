@@ -106,6 +106,9 @@ class JaegerBackend(Backend):
     def search(self, params: SearchParams, progress: Progress | None = None) -> SearchResult:
         if params.query:
             raise self.error("Jaeger has no query language; use --service/--operation/--tag")
+        bare = [k for k, v in params.tags if not v]
+        if bare:
+            raise self.error(f"Jaeger matches tags by value: use {bare[0]}=VALUE")
         q = self.search_query(params)
         if self.api == V3:
             status, body = self.get("/api/v3/traces", q, progress=progress, ok_statuses=(404,))

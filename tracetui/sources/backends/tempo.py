@@ -120,6 +120,10 @@ class TempoBackend(Backend):
                 pairs.append(("service.name", params.service))
             if params.operation:
                 pairs.append(("name", params.operation))
+            bare = [k for k, v in params.tags if not v]
+            if bare:
+                raise self.error(f"Tempo's tag search needs key=value (for {bare[0]!r} alone, use --query "
+                                 f"'{{ .{bare[0]} != nil }}')")
             pairs += list(params.tags)
             if pairs:
                 q["tags"] = logfmt(pairs)
