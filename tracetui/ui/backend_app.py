@@ -54,6 +54,7 @@ def fetch_round(backends: list[Backend], params: SearchParams, known: frozenset[
         out.hits += len(result.hits)
         out.spans += spans
         out.problems += problems
+        known = known | {s.trace_id for s in spans}  # a trace two backends hold is taken once
     return out
 
 
