@@ -187,7 +187,8 @@ class BackendBrowsing:
         if not fetched.failures:
             self._last_ok_ns = started_ns
         failure = f"refresh failed: {fetched.failures[0]}" if fetched.failures else ""
-        self.spans_added(ids | removed, fetched.problems, mark_new=not replace)
+        if ids or removed or fetched.problems:
+            self.spans_added(ids | removed, fetched.problems, mark_new=not replace)
         self.refresh_status(loading=False, failure=failure)
         self._show_live()
 
@@ -216,7 +217,9 @@ class BackendBrowsing:
 
     def _apply_refetch(self, trace_id: str, spans: list) -> None:
         trace = self.store.get(trace_id)
-        have = {(s.span_id, s.start_ns) for s in trace.spans} if trace is not None else set()
+        if trace is None:  # a new search replaced the list meanwhile
+            return
+        have = {(s.span_id, s.start_ns) for s in trace.spans}
         new = [s for s in spans if (s.span_id, s.start_ns) not in have]
         if new:
             self.store.add(new)
