@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import orjson
-import pytest
 from backend_fixtures import expected_summary, with_service
 
 from tracetui.model import TraceStore
@@ -83,7 +82,6 @@ def test_bad_search_options_are_usage_errors(serve):
 
 
 def test_summary_of_a_zipkin_search_equals_the_same_spans_read_from_a_file(serve, tmp_path):
-    pytest.importorskip("tracetui.loaders.zipkin_json", reason="the Zipkin loader lands from branch loaders")
     server = serve("zipkin")
     held = [h for h in server.traces.values() if any(v[0] == "frontend" for v in h.views)]
     dump = tmp_path / "held.json"
