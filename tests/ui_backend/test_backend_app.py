@@ -97,3 +97,23 @@ async def test_a_token_never_reaches_the_screen(serve, tmp_path, monkeypatch):
         text += "\n" + app.status.failure + "\n" + app.status.live + "\n" + " ".join(app.sources)
         assert "Bearer ***" in app.status.failure
         assert "SECRET" not in text
+
+
+async def test_new_traces_arriving_do_not_move_what_is_on_screen(serve):
+    server = serve("tempo")
+    app = _app(server, follow=0.2, limit=50)
+    async with app.run_test(size=(120, 16)) as pilot:  # a short terminal: the list scrolls
+        table = app.screen.query_one("TraceTable")
+        for _ in range(15):
+            await pilot.press("down")
+        await pilot.pause()
+        top = int(table.scroll_y)
+        assert top > 0
+        on_screen = _rows(app)[top:top + 5]
+        selected = table.selected.trace_id
+        tid = server.add_trace(service="frontend")
+        await until(pilot, lambda: tid in _rows(app))
+        await pilot.pause()
+        top = int(table.scroll_y)
+        assert _rows(app)[0] == tid  # the new trace is on top, above the window
+        assert _rows(app)[top:top + 5] == on_screen and table.selected.trace_id == selected
