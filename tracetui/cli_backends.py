@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import click
 
 from tracetui.loaders import Problem
+from tracetui.model import TraceStore
 from tracetui.sources.backends.config import is_backend_source
 
 _OPTS = ("service", "operation", "tag", "min_duration", "max_duration", "since", "start", "end", "limit",
@@ -127,7 +128,7 @@ def service_hint(backend) -> str:
     return f"{backend.label}: a Jaeger search needs --service (services: {shown or 'none yet'})"
 
 
-def load_backend_sources(backends: list, store, search: SearchRequest, trace_id: str | None,
+def load_backend_sources(backends: list, store: TraceStore, search: SearchRequest, trace_id: str | None,
                          progress: bool = False, skip: tuple = ()) -> list[Problem]:
     """Fetch `trace_id` from each backend, or run the search; one line and exit 2 on failure.
     Backends in `skip` are not searched (the TUI opens its search screen for them instead)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from tracetui.loaders import Problem
+from tracetui.model import TraceStore
 from tracetui.sources.backends.base import (
     Backend,
     BackendError,
@@ -39,7 +40,7 @@ def open_backend(source: str | BackendConfig, **kw) -> Backend:
     return cls(config, **kw)
 
 
-def load_trace(backend: Backend, trace_id: str, store, progress: Progress | None = None) -> list[Problem]:
+def load_trace(backend: Backend, trace_id: str, store: TraceStore, progress: Progress | None = None) -> list[Problem]:
     """Fetch one trace into the store, batch by batch. Raises BackendError."""
     problems: list[Problem] = []
     for batch in backend.fetch_trace(trace_id, progress=progress):
@@ -92,7 +93,7 @@ def search_spans(backend: Backend, params: SearchParams, known: frozenset[str] =
     return result, spans, problems
 
 
-def load_search(backend: Backend, params: SearchParams, store) -> tuple[SearchResult, list[Problem]]:
+def load_search(backend: Backend, params: SearchParams, store: TraceStore) -> tuple[SearchResult, list[Problem]]:
     """Run a search and put the traces found into the store (see `search_spans`)."""
     result, spans, problems = search_spans(backend, params, frozenset(store.traces))
     if spans:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tracetui.sources.backends import Backend
 from tracetui.sources.backends.params import ParamError, SearchParams, build_params, go_duration, rfc3339
 
 RANGES = (("last 15m", "15m"), ("last 1h", "1h"), ("last 6h", "6h"), ("last 24h", "24h"),
@@ -69,7 +70,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         Binding("ctrl+s", "submit", "Search", id="search.submit"),
     ]
 
-    def __init__(self, backend, params: SearchParams) -> None:
+    def __init__(self, backend: Backend, params: SearchParams) -> None:
         super().__init__()
         self.backend = backend
         self.params = params
