@@ -36,7 +36,7 @@ def with_service(server: FakeBackend, service: str) -> list:
     return [h for h in server.traces.values() if any(v[0] == service for v in h.views)]
 
 
-async def until(pilot, cond, timeout: float = 5.0) -> None:
+async def until(pilot, cond, timeout: float = 15.0) -> None:
     """Let the app run until `cond()` holds (workers and timers need real time)."""
     for _ in range(int(timeout / 0.05)):
         if cond():
