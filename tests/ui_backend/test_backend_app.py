@@ -117,3 +117,19 @@ async def test_new_traces_arriving_do_not_move_what_is_on_screen(serve):
         top = int(table.scroll_y)
         assert _rows(app)[0] == tid  # the new trace is on top, above the window
         assert _rows(app)[top:top + 5] == on_screen and table.selected.trace_id == selected
+
+
+async def test_a_bad_traceql_query_is_one_line_and_the_list_stays(serve):
+    server = serve("tempo")
+    app = _app(server, service="frontend")
+    before = _rows(app)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("S")
+        app.screen.query_one("#traceql", Input).value = "{ resource.service.name = "
+        app.screen.query_one("#traceql", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.status.failure)
+        assert app.status.failure.startswith(f"search failed: {server.url}: HTTP 400 on /api/search: ")
+        assert "\n" not in app.status.failure and _rows(app) == before
+        await pilot.press("S")  # the form comes back with the query to fix
+        assert app.screen.query_one("#traceql", Input).value == "{ resource.service.name ="

@@ -176,7 +176,11 @@ class BackendBrowsing:
         self.refreshes += 1
         if fetched.failures and not fetched.spans and len(fetched.failures) == len(self.backends):
             # nothing came back: say so in one line, keep what is on screen
-            self.refresh_status(loading=False, failure=f"refresh failed: {fetched.failures[0]}")
+            what = "search failed" if replace else "refresh failed"
+            self.refresh_status(loading=False, failure=f"{what}: {fetched.failures[0]}")
+            if replace:  # the person just asked: tell them where they look, S brings the form back
+                self.notify(f"{fetched.failures[0]} — press S to change the search", title="Search failed",
+                            severity="error", markup=False)
             return
         removed: set[str] = set()
         if replace:
