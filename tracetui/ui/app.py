@@ -39,6 +39,7 @@ class Status:
     skipped: int = 0
     evicted_traces: int = 0
     failure: str = ""
+    live: str = ""  # browsing a backend: the search, follow state, last refresh (ui/backend_app.py)
 
 
 class TraceTuiApp(App[None]):
@@ -212,4 +213,8 @@ def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Itera
     worker while the UI runs; if it has a `progress` attribute (0..1), the status bar shows it.
     Options: `utc=True` shows times in UTC.
     """
+    if options.get("backends"):  # browsing Jaeger/Tempo/Zipkin: search screen, follow (ui/backend_app.py)
+        from tracetui.ui.backend_app import with_backend
+
+        return with_backend(TraceTuiApp)(store, problems=problems, sources=sources, loader=loader, **options)
     return TraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
