@@ -207,3 +207,4 @@ def test_json_lines_whose_last_piece_has_enum_names():
     spans, problems = read(data)
     assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3, 4)] and problems == []
     assert spans[1].kind == 2
+

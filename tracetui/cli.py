@@ -177,5 +177,18 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     if any(not p.warning for p in problems):
         err.print(f"tracetui: {skipped} spans skipped" if skipped else "tracetui: some input could not be read",
                   markup=False)
-        sys.exit(1)
-    sys.exit(0)
+        _exit_now(1, store)
+    _exit_now(0, store)
+
+
+FAST_EXIT_SPANS = 100_000
+
+
+def _exit_now(code: int, store) -> None:
+    """Exit; with a big store, without freeing it object by object: everything is printed, and
+    the interpreter's teardown of a million spans took 0.45 s (a tenth of the command)."""
+    if store.span_count >= FAST_EXIT_SPANS and sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
