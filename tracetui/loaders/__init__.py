@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tracetui.loaders import console_json, jaeger_json, otlp_json, otlp_proto, records, zipkin_json
+from tracetui.loaders import console_json, jaeger_json, otlp_json, records, zipkin_json
 from tracetui.loaders.compression import DEFAULT_LIMIT, ZSTD_MAGIC, decompress
 from tracetui.loaders.detect import (
     COMPRESSED,
@@ -66,6 +66,8 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         yield from records.read_records(data, source, lambda d, s, where, limit: _read(d, s, where, limit, depth + 1),
                                         limit)
     elif fmt == OTLP_PROTO:
+        from tracetui.loaders import otlp_proto  # protobuf: ~25 ms of import, only for .pb input
+
         yield from otlp_proto.read_otlp_proto(data, source, where)
     elif fmt == OTLP_JSON:
         yield from otlp_json.read_otlp_json(data, source, where)

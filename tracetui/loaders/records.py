@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tracetui.loaders import otlp_proto
 from tracetui.loaders.compression import DEFAULT_LIMIT, decompress
 from tracetui.loaders.problems import Batch, Problem
 
@@ -34,6 +33,8 @@ def read_records(data: bytes, source: str, read: Reader, limit: int = DEFAULT_LI
             payload = data[pos + 4:]
             # A cut protobuf record still gives its complete spans (its cut is reported above).
             if payload[:1] == b"\x0a":
+                from tracetui.loaders import otlp_proto  # protobuf only when there are records
+
                 for batch in otlp_proto.read_otlp_proto(payload, source, where):
                     if batch.spans:
                         yield Batch(spans=batch.spans)
