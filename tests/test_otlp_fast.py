@@ -208,3 +208,17 @@ def test_json_lines_whose_last_piece_has_enum_names():
     assert [s.span_id for s in spans] == [f"{i:016x}" for i in (1, 2, 3, 4)] and problems == []
     assert spans[1].kind == 2
 
+
+
+def test_a_streamed_file_with_invalid_utf8(tmp_path, monkeypatch):
+    monkeypatch.setattr(otlp_json, "STREAM_MIN_BYTES", 100)
+    data = doc([sp(1)], [sp(2, name="bad")], [sp(3)]).replace(b'"bad"', b'"b\xffd"')
+    path = tmp_path / "big.json"
+    for content in (data, data + b"\n" + doc([sp(4)]) + b"\n"):  # one request; JSON Lines
+        path.write_bytes(content)
+        batches = list(otlp_json.stream_file(str(path), "f"))
+        spans = [s for b in batches for s in b.spans]
+        assert [s.span_id for s in spans][:3] == [f"{i:016x}" for i in (1, 2, 3)]
+        assert spans[1].name == "b\ufffdd"
+        problems = [p for b in batches for p in b.problems]
+        assert len(problems) == 1 and problems[0].warning and "invalid UTF-8" in problems[0].message

@@ -531,7 +531,7 @@ def _read_lines(buf: _Buffer, source: str, where: str = "") -> Iterator[Batch]:
             end = nl if nl >= 0 else buf.filled
             line = buf.view[pos:end]
             with gc_paused():
-                b = _read_document(line, source, f"{outer}line {lineno}", single=False)
+                b = _read_document_utf8(line, source, f"{outer}line {lineno}")
                 if b is None:
                     b = _fallback(line, source, f"{outer}line {lineno}")
             batch.spans.extend(b.spans)
@@ -546,6 +546,24 @@ def _read_lines(buf: _Buffer, source: str, where: str = "") -> Iterator[Batch]:
     batch.problems.extend(held)
     if batch.spans or batch.problems:
         yield batch
+
+
+def _read_document_utf8(doc: bytes | memoryview, source: str, where: str) -> Batch | None:
+    """`_read_document`, with bytes that are not UTF-8 replaced (U+FFFD) and a warning, as
+    `read_bytes` does for input read whole (a streamed file does not pass there)."""
+    try:
+        return _read_document(doc, source, where, single=False)
+    except UnicodeDecodeError:
+        raw = bytes(doc)
+        try:
+            raw.decode("utf-8")
+            at = 0
+        except UnicodeDecodeError as e:
+            at = e.start
+        got = _read_document(raw.decode("utf-8", "replace").encode("utf-8"), source, where, single=False) or Batch()
+        got.problems.insert(0, Problem(source, f"{where}: byte {at:,}" if where else f"byte {at:,}",
+                                       "invalid UTF-8 (here and maybe further on): shown as \ufffd", warning=True))
+        return got
 
 
 def _on_line(p: Problem, where: str, lineno: int) -> Problem:
@@ -605,8 +623,8 @@ def _read_request_pieces(buf: _Buffer, start: int, found: tuple[bytes, bool], so
                         got = []
                         _as_document(data, start, piece_end, r_i, prefix, source, where, batch)
                         r_i += bytes(data[start:piece_end]).count(_SPLIT)
-                except msgspec.DecodeError:
-                    failed = True
+                except (msgspec.DecodeError, UnicodeDecodeError):
+                    failed = True  # (invalid UTF-8: the rest of the line is read with it replaced)
                 else:
                     conv.convert(got, r_i, batch)
                     r_i += len(got) - 1
@@ -644,7 +662,7 @@ def _as_document(data: bytes | mmap.mmap, start: int, stop: int, r0: int, prefix
     one piece (closed here), or the rest of a line (which brings its own closing)."""
     doc = prefix + bytes(data[start:stop]) + (b"" if whole_rest else b"]}")
     with gc_paused():
-        got = _read_document(doc, source, "", single=False) or Batch()
+        got = _read_document_utf8(doc, source, "") or Batch()
     batch.spans.extend(got.spans)
     for p in got.problems:
         loc = p.where
