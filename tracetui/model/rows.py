@@ -326,7 +326,7 @@ class RowView:
             self._build_rows()
 
     def collapse_all(self) -> None:
-        self._collapsed = {n for n in range(len(self._kids)) if self._kids[n]}
+        self._collapsed = set(compress(range(len(self._kids)), self._kids))  # nodes with children
         self._collapsed.update(-1 - k for k, lst in enumerate(self._pkids) if lst)
         self._build_rows()
 
