@@ -215,3 +215,21 @@ async def test_keys_and_mouse_move_through_a_long_list():
         await pilot.pause()
         assert isinstance(app.screen, TraceViewScreen)
         assert app.screen.trace.trace_id == app.index.rows[5].trace_id
+
+
+async def test_an_empty_list_says_why():
+    def loader():
+        yield Batch(problems=[Problem("bad.json", "", "not a trace format this tool reads")])
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        text = screen_text(app)
+        assert "No traces loaded.  Press ! to see what went wrong." in text
+        await pilot.press("exclamation_mark")
+        assert "bad.json: not a trace format this tool reads" in screen_text(app)
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"nothing-matches-this", "enter")
+        assert "No trace matches the filter (Esc clears it)." in screen_text(app)
+        assert "0 of 4 traces" in screen_text(app)

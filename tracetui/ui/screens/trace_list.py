@@ -56,6 +56,7 @@ class TraceListScreen(Screen):
         self.table.focus()
         self._update_title()
         self.watch(self.app, "theme", self._update_title, init=False)
+        self.watch(self.app, "status", lambda _status: self.table.refresh(), init=False)
 
     @property
     def table(self) -> TraceTable:
