@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -104,6 +105,15 @@ class TraceTuiApp(App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, loader: Loader) -> None:
         """Parse in this thread; hand spans to the app's thread in chunks; post progress."""
+        # Millions of new objects make the cyclic GC walk the heap again and again (it doubled
+        # the time to summarize traces): it is paused while loading and turned back on, with
+        # what was loaded frozen out of later collections, when the last batch has been handled
+        # (`on_load_progress`).
+        self._gc_was_on = gc.isenabled()
+        gc.disable()
+        self._read(loader)
+
+    def _read(self, loader: Loader) -> None:
         batches: Iterable[Batch] = loader() if callable(loader) else loader
         pending: list = []
         problems: list[Problem] = []
@@ -153,6 +163,10 @@ class TraceTuiApp(App[None]):
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.done:
+            if getattr(self, "_gc_was_on", False):
+                self._gc_was_on = False
+                gc.enable()
+                gc.freeze()
             self.refresh_status(loading=False, fraction=None, failure=message.failure)
         else:
             self.refresh_status(loading=True, fraction=message.fraction)
