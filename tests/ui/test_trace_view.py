@@ -218,6 +218,13 @@ async def test_late_spans_grow_the_open_trace_and_keep_the_selection():
         assert screen.waterfall.selected_pos == selected  # still on payment.charge
         text = screen_text(app)
         assert "6 spans" in text and "4 services" in text and "fraud.score" in text
+        # A second burst right after: the view catches up shortly (re-analysis is throttled).
+        later = orjson.dumps({"resourceSpans": [_resource("fraud", [
+            _span(TRACE_A, "a00000000000000a", "a000000000000009", "fraud.rules", 31, 33)])]})
+        for batch in read_bytes(later, "live"):
+            app.post_message(SpansArrived(app.store.add(batch.spans)))
+        await pilot.pause(0.8)
+        assert len(screen.waterfall.row_view) == 7 and "7 spans" in screen_text(app)
 
 
 async def test_f_jumps_to_where_the_errors_start():

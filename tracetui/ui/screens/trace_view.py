@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -28,6 +29,8 @@ from tracetui.ui.widgets.waterfall import Waterfall
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140
+# An open trace that keeps receiving spans is analysed again at most this often.
+GROW_SECONDS = 0.5
 
 
 class TraceViewScreen(Screen):
@@ -57,6 +60,8 @@ class TraceViewScreen(Screen):
         self._start_span = span_id
         self._query_text = ""
         self._match_count = 0
+        self._grow_pending = False
+        self._last_grow = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -325,8 +330,20 @@ class TraceViewScreen(Screen):
 
     # -- live ----------------------------------------------------------------------------------
     def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
-        if self.trace.trace_id not in trace_ids:
+        if self.trace.trace_id not in trace_ids or self._grow_pending:
             return
+        # A live feed may send spans of this trace many times a second; analysing a big trace
+        # again each time would eat the UI thread: at most one re-analysis per GROW_SECONDS.
+        wait = max(0.0, self._last_grow + GROW_SECONDS - time.monotonic())
+        if wait:
+            self._grow_pending = True
+            self.set_timer(wait, self._grow)
+        else:
+            self._grow()
+
+    def _grow(self) -> None:
+        self._grow_pending = False
+        self._last_grow = time.monotonic()
         self.analysis = TraceAnalysis(self.trace)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
