@@ -56,3 +56,19 @@ async def test_command_palette_opens_a_trace_by_id():
         await pilot.pause()
         assert isinstance(app.screen, TraceViewScreen) and app.screen.trace.trace_id == TRACE_A
         assert f"Trace {TRACE_A}" in screen_text(app)
+
+
+async def test_command_palette_runs_screen_actions():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_trace(TRACE_A)
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"toggle service filter")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        from tracetui.ui.widgets.service_filter import ServiceFilter
+
+        panel = app.screen.query_one(ServiceFilter)
+        assert panel.display and panel.has_focus
