@@ -164,6 +164,22 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
         assert not isinstance(app.screen, TraceViewScreen)
 
 
+async def test_a_link_inside_the_same_trace_selects_that_span():
+    from .otlp_sample import TRACE_B
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, TRACE_B)
+        await pilot.press("enter")
+        detail = screen.query_one(SpanDetail)
+        detail.highlighted = next(i for i, f in enumerate(detail.fields) if f.kind == "link")
+        assert "in this trace" in detail.highlighted_field.note
+        await pilot.press("enter")
+        assert app.screen is screen
+        assert screen.waterfall.selected_pos == _names(screen)["build-report"]
+        assert screen.waterfall.has_focus
+
+
 async def test_copy_and_view_the_full_value():
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
