@@ -42,8 +42,8 @@ async def test_help_in_the_trace_view_lists_screen_and_widget_keys():
         for desc in _descriptions(TraceViewScreen):
             assert desc in text
         # keys of the widgets on the screen too (service panel, waterfall)
-        assert "Only this" in text
-        assert re.search(r"│ e +Next error", text)
+        assert "Only" in text and "Hide" in text
+        assert re.search(r"│ e +Errors — Next span with status ERROR", text)
 
 
 async def test_command_palette_opens_a_trace_by_id():

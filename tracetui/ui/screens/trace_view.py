@@ -42,10 +42,11 @@ class TraceViewScreen(Screen):
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
-        Binding("e", "next_error(1)", "Next error", key_display="e", id="trace.next_error"),
+        Binding("e", "next_error(1)", "Errors", tooltip="Next span with status ERROR", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
         Binding("f", "first_failure", "Where errors start", show=False, id="trace.first_failure"),
-        Binding("c", "next_critical(1)", "Critical path", id="trace.next_critical"),
+        Binding("c", "next_critical(1)", "Crit. path", tooltip="Next span along the critical path",
+                id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
@@ -77,7 +78,7 @@ class TraceViewScreen(Screen):
             yield Static("", id="search-count", markup=False)
         yield Static("", id="search-error", classes="-hidden", markup=False)
         yield StatusBar()
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
