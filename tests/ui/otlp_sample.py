@@ -66,7 +66,8 @@ def sample_document() -> dict:
         _span(TRACE_C, "c000000000000001", "", "process-order", 200, 230, kind=5,
               links=[{"traceId": a, "spanId": "a000000000000003"},
                      {"traceId": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "spanId": "e000000000000001"}]),
-        _span(TRACE_D, "d000000000000001", "", HOSTILE_NAME, 300, 310, attrs={"evil": HOSTILE_VALUE}),
+        _span(TRACE_D, "d000000000000001", "", HOSTILE_NAME, 300, 310, attrs={"evil": HOSTILE_VALUE},
+              links=[{"traceId": "[b]nope[/b]", "spanId": "[i]x"}]),
     ]
     checkout = [
         _span(a, "a000000000000002", "a000000000000001", "checkout.place_order", 5, 110, kind=2),

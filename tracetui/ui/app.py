@@ -17,6 +17,7 @@ from textual.screen import Screen
 from tracetui.analysis.trace_list import TraceIndex
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.store import TraceStore
+from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
 
@@ -181,7 +182,7 @@ class TraceTuiApp(App[None]):
 
         trace = self.store.get(trace_id)
         if trace is None:
-            self.notify(f"trace {trace_id} is not loaded", severity="warning")
+            self.notify(f"trace {clean(trace_id, 64)} is not loaded", severity="warning", markup=False)
             return False
         for screen in self.screen_stack:
             mark = getattr(screen, "trace_opened", None)

@@ -194,7 +194,7 @@ class TraceViewScreen(Screen):
         value = field.value if field.kind != "link" or field.target is None else " ".join(field.target)
         self.app.copy_to_clipboard(value)
         what = field.key or "value"
-        self.notify(f"copied {clean(what, 40)} ({len(value):,} characters)")
+        self.notify(f"copied {clean(what, 40)} ({len(value):,} characters)", markup=False)
 
     def action_view_value(self) -> None:
         field = self.detail.highlighted_field
@@ -208,7 +208,8 @@ class TraceViewScreen(Screen):
         message.stop()
         pos = self.trace.position(message.span_id)
         if pos is None:
-            self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning")
+            self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
+                        markup=False)
             return
         self.waterfall.select_pos(pos)
         self.set_focus(self.waterfall)
