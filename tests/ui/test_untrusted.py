@@ -31,6 +31,7 @@ async def test_hostile_text_in_the_list_the_view_and_the_value_modal():
         _assert_clean(text, SIZE[0])
         assert len(text.splitlines()) == SIZE[1]
         assert "[bold]pwn[/]" in text
+        assert text.count("[bold]pwn[/]") == 4  # header, waterfall, detail pane title and name
         assert "⇥tab↵newline ünïcødé 漢字" in text
         detail = app.screen.query_one(SpanDetail)
         # A link whose ids are markup: followed, the message shows them literally.

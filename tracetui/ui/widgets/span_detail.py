@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -50,7 +51,7 @@ class SpanDetail(OptionList):
         self.fields = list(fields)
         self.clear_options()
         self.add_options([self._option(i, f) for i, f in enumerate(self.fields)])
-        self.border_title = title
+        self.border_title = Content(title)  # plain: a span name is never markup
         # Keep the same key selected when moving between spans (compare "http.status" quickly).
         index = 0
         if keep is not None:
