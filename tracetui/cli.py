@@ -49,7 +49,8 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
-def open_cmd(sources: tuple[str, ...]) -> None:
+@click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
+def open_cmd(sources: tuple[str, ...], utc: bool) -> None:
     """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
     from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
@@ -73,7 +74,7 @@ def open_cmd(sources: tuple[str, ...]) -> None:
 
     from tracetui.ui.app import make_app
 
-    make_app(store, sources=paths, loader=loader).run()
+    make_app(store, sources=paths, loader=loader, utc=utc).run()
 
 
 def _reattach_terminal() -> None:
