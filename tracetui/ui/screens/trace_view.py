@@ -63,6 +63,7 @@ class TraceViewScreen(Screen):
         self._match_count = 0
         self._grow_pending = False
         self._last_grow = 0.0
+        self._origins: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -151,7 +152,7 @@ class TraceViewScreen(Screen):
             text.append("no errors", style=muted)
         else:
             text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
-            origins = error_origins(t)
+            origins = self._origins = error_origins(t)
             if origins:
                 # Errors climb to the callers: a third line names the span where they start, and why.
                 o = t.spans[origins[0]]
@@ -299,7 +300,7 @@ class TraceViewScreen(Screen):
 
     def action_first_failure(self) -> None:
         """Select the span where errors start (the next origin on each press)."""
-        origins = error_origins(self.trace)
+        origins = self._origins
         if not origins:
             self.notify("this trace has no errors", timeout=2)
             return
