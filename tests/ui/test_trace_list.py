@@ -250,3 +250,15 @@ async def test_letters_typed_in_the_filter_are_text_not_commands():
         assert app.is_running and isinstance(app.screen, TraceListScreen)
         assert app.screen.query_one("#filter-input").value == "qdt?"
         assert app.index.sort == "start"
+
+
+async def test_a_loader_that_breaks_keeps_what_it_read_and_says_so():
+    def loader():
+        yield from read_bytes(sample_bytes(), "sample.json")
+        raise ValueError("[b]disk[/b] went away")
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        assert len(table_rows(app)) == 4
+        assert "loading stopped: ValueError: [b]disk[/b] went away" in screen_text(app)
