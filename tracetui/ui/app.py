@@ -72,7 +72,6 @@ class TraceTuiApp(App[None]):
         self.index = TraceIndex()
         self.index.update(store, list(store.traces))
         self._pending_ids: set[str] = set()
-        self._pending_problems: list[Problem] = []
         self.set_reactive(TraceTuiApp.status, self._status(loading=loader is not None))
 
     # -- start ---------------------------------------------------------------------------------
