@@ -152,7 +152,7 @@ class TraceListScreen(Screen):
         try:
             query = parse_query(text)
         except QueryError as e:
-            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "error", bold=True)))
+            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "text-error", bold=True)))
             error.remove_class("-hidden")
             return False
         error.add_class("-hidden")

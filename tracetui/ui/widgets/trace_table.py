@@ -84,7 +84,7 @@ class TraceTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
     }
     TraceTable > .trace-table--header { background: $panel; color: $text; text-style: bold; }
-    TraceTable > .trace-table--header-sorted { background: $panel; color: $accent; text-style: bold; }
+    TraceTable > .trace-table--header-sorted { background: $panel; color: $text-accent; text-style: bold; }
     TraceTable > .trace-table--cursor { background: $surface-lighten-2; }
     TraceTable:focus > .trace-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     TraceTable > .trace-table--error { color: $error; text-style: bold; }
