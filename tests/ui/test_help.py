@@ -72,3 +72,19 @@ async def test_command_palette_runs_screen_actions():
 
         panel = app.screen.query_one(ServiceFilter)
         assert panel.display and panel.has_focus
+
+
+async def test_help_taller_than_the_terminal_scrolls_with_keys():
+    from textual.containers import VerticalScroll
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_trace(TRACE_A)
+        await pilot.pause()
+        await pilot.press("question_mark")
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
