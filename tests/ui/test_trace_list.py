@@ -262,3 +262,20 @@ async def test_a_loader_that_breaks_keeps_what_it_read_and_says_so():
         await wait_loaded(app, pilot)
         assert len(table_rows(app)) == 4
         assert "loading stopped: ValueError: [b]disk[/b] went away" in screen_text(app)
+
+
+async def test_resizing_keeps_rows_whole_and_the_cursor_in_view():
+    store = TraceStore()
+    _add(store, _doc([(i, i * 10) for i in range(1, 101)]))
+    app = sample_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(TraceTable)
+        await pilot.press(*["j"] * 30)
+        for width, height in ((70, 20), (200, 50), (120, 35)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            text = screen_text(app)
+            assert all(len(line) <= width for line in text.splitlines())
+            top = round(table.scroll_y)
+            assert top <= table.cursor < top + table.scrollable_content_region.height - 1
+            assert "op-" in table.render_line(table.cursor - top + 1).text
