@@ -138,9 +138,6 @@ def main() -> None:
         print(f"  {k:<58} {v:8.0f}")
 
 
-if __name__ == "__main__":
-    main()
-
 
 async def open_big_trace(n: int = 100_000) -> dict[str, float]:
     """Open a trace of n spans from the list: key press to the trace view's first lines drawn."""
@@ -169,3 +166,7 @@ async def open_big_trace(n: int = 100_000) -> dict[str, float]:
         await pilot.press("slash", *"error", "enter")
         out["search 'error' typed and applied (ms, incl. Pilot keys)"] = ms(t0)
     return out
+
+
+if __name__ == "__main__":
+    main()

@@ -250,3 +250,17 @@ async def test_f_jumps_to_where_the_errors_start():
         assert "failed first: payment: payment.charge — card declined" in screen_text(app)
         await pilot.press("f")
         assert screen.waterfall.selected_pos == _names(screen)["payment.charge"]
+
+
+async def test_typing_a_search_highlights_after_a_pause_and_escape_clears_it():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        await pilot.press("slash", *"SELECT")
+        await pilot.pause(0.3)
+        assert screen._match_count == 1
+        assert "1 match" in screen_text(app)  # the selection is elsewhere: no "1/1" yet
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert screen._match_count == 0 and not screen.query_one("#search-bar").display
+        assert screen.waterfall.has_focus

@@ -11,6 +11,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tracetui.analysis.errors import error_origins
@@ -31,6 +32,8 @@ from tracetui.ui.widgets.waterfall import Waterfall
 NARROW_WIDTH = 140
 # An open trace that keeps receiving spans is analysed again at most this often.
 GROW_SECONDS = 0.5
+# Search-as-you-type waits for a pause in typing this long.
+SEARCH_DELAY = 0.12
 
 
 class TraceViewScreen(Screen):
@@ -64,6 +67,7 @@ class TraceViewScreen(Screen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -240,11 +244,17 @@ class TraceViewScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search-input":
             event.stop()
-            self._apply_search(event.value, jump=False)
+            # Highlight as the user types, but not on every key of a fast typist on a big trace.
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            value = event.value
+            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value, jump=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search-input":
             event.stop()
+            if self._search_timer is not None:
+                self._search_timer.stop()
             if self._apply_search(event.value, jump=True):
                 self.set_focus(self.waterfall)
 
@@ -275,7 +285,8 @@ class TraceViewScreen(Screen):
             label.update(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
             return
         current = self._current_match()
-        label.update(f"{current}/{self._match_count}" if current else f"{self._match_count} matches")
+        n = self._match_count
+        label.update(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
 
     def _current_match(self) -> int | None:
         """1-based number of the selected span among the matches, in row order (None if not one)."""
@@ -318,6 +329,8 @@ class TraceViewScreen(Screen):
         inp = self.query_one("#search-input", Input)
         panel = self.query_one(ServiceFilter)
         if inp.has_focus:
+            if self._search_timer is not None:
+                self._search_timer.stop()
             if inp.value:
                 inp.value = ""
                 self._apply_search("", jump=False)
