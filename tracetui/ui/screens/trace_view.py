@@ -138,39 +138,42 @@ class TraceViewScreen(Screen):
             text.append(": ")
             text.append(clean(root.name, 80))
         text.append("\n")
+        # Most telling first, so a narrow terminal cuts the least useful figures.
         share = f" ({a.critical_path_ns * 100 / t.duration_ns:.0f}%)" if t.duration_ns else ""
+        text.append(fmt_duration(t.duration_ns), style="bold")
+        text.append_text(Text.assemble(sep))
+        errors = len(a.error_positions)
+        if errors:
+            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
+        else:
+            text.append("no errors", style=muted)
+        if t.orphans:
+            text.append_text(Text.assemble(sep))
+            text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
+                        style=theme_style(self.app, "text-warning", bold=True))
         text.append_text(Text.assemble(
-            (fmt_time(t.start_ns, self.app.utc), muted), sep,  # type: ignore[attr-defined]
-            (fmt_duration(t.duration_ns), "bold"), sep,
+            sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
             (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
             (f"{len(a.services)}", "bold"), (" services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
-            ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
+            (fmt_time(t.start_ns, self.app.utc), muted),  # type: ignore[attr-defined]
         ))
-        if t.orphans:
-            text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
-                        style=theme_style(self.app, "text-warning", bold=True))
-            text.append_text(Text.assemble(sep))
-        errors = len(a.error_positions)
-        if not errors:
-            text.append("no errors", style=muted)
-        else:
-            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
-            origins = self._origins = error_origins(t)
-            if origins:
-                # Errors climb to the callers: a third line names the span where they start, and why.
-                o = t.spans[origins[0]]
-                text.append("\n")
-                text.append("✗ failed first: ", style=error_style)
-                text.append(clean(o.service, 30), style="bold")
-                text.append(": ")
-                text.append(clean(o.name, 50))
-                if o.status_message:
-                    text.append(" — ")
-                    text.append(clean(o.status_message, 100), style=error_style)
-                if len(origins) > 1:
-                    text.append(f"  (+{len(origins) - 1} more)", style=muted)
-                text.append("   f: go there · e: next error", style=muted)
+        self._origins = error_origins(t) if errors else []
+        if self._origins:
+            # Errors climb to the callers: a third line names the span where they start, and why.
+            origins = self._origins
+            o = t.spans[origins[0]]
+            text.append("\n")
+            text.append("✗ failed first: ", style=error_style)
+            text.append(clean(o.service, 30), style="bold")
+            text.append(": ")
+            text.append(clean(o.name, 50))
+            if o.status_message:
+                text.append(" — ")
+                text.append(clean(o.status_message, 100), style=error_style)
+            if len(origins) > 1:
+                text.append(f"  (+{len(origins) - 1} more)", style=muted)
+            text.append("   f: go there · e: next error", style=muted)
         self.query_one("#trace-header", Static).update(text)
 
     # -- detail --------------------------------------------------------------------------------
