@@ -107,7 +107,7 @@ async def test_background_loader_fills_the_list_and_reports_problems():
         assert len(table_rows(app)) == 4
         text = screen_text(app)
         assert "4 traces · 9 spans" in text
-        assert "1 span skipped — press ! to see them" in text
+        assert "1 problem, 1 span skipped — press ! to see them" in text
         assert not app.status.loading
         await pilot.press("exclamation_mark")
         assert "dump.jsonl: line 7: not JSON: unexpected character" in screen_text(app)

@@ -43,8 +43,9 @@ class StatusBar(Horizontal):
             text.append(" · ")
             text.append(clean(status.failure, 120), style=theme_style(self.app, "text-error", bold=True))
         if status.problems:
-            what = (f"{status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped" if status.skipped
-                    else f"{status.problems:,} problem" + ("s" if status.problems != 1 else ""))
+            what = f"{status.problems:,} problem{'s' if status.problems != 1 else ''}"
+            if status.skipped:
+                what += f", {status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped"
             text.append(" · ")
             text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "text-warning", bold=True))
         self.query_one("#status-text", Static).update(text)
