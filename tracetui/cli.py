@@ -11,6 +11,7 @@ import orjson
 from rich.console import Console
 
 from tracetui import __version__
+from tracetui.cli_backends import search_options
 
 
 class DefaultGroup(click.Group):
@@ -52,14 +53,21 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
+@click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
-def open_cmd(sources: tuple[str, ...], utc: bool) -> None:
-    """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
+@search_options(follow=True)
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) -> None:
+    """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
+    from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths
 
-    paths = _sources(sources)
+    backend_sources, paths = split_sources(_sources(sources))
     store = TraceStore()
+    # Backends are searched now, so a wrong URL or token is one line before the screen opens.
+    backends = open_backends(backend_sources)
+    ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
+    problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
     # in the app's background worker, so the first screen paints at once even for huge files.
     piped = sys.stdin.buffer.read() if "-" in paths else None
@@ -73,7 +81,11 @@ def open_cmd(sources: tuple[str, ...], utc: bool) -> None:
 
     from tracetui.ui.app import make_app
 
-    make_app(store, sources=paths, loader=loader, utc=utc).run()
+    options = {"backends": backends, "search": search.params(), "follow": search.follow,
+               "search_first": bool(ask), "open_trace_id": trace_id} if backends else {}
+    # backends are named by their label: a URL's userinfo (a password) is never shown
+    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
+             loader=loader if paths else None, utc=utc, **options).run()
 
 
 def _reattach_terminal() -> None:
@@ -94,21 +106,37 @@ def _reattach_terminal() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README) instead of tables.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
 @click.option("--top", default=10, show_default=True, help="How many spans to list by self time.")
-def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int) -> None:
+@search_options()
+def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
+    from tracetui.cli_backends import (
+        load_backend_sources,
+        needs_a_service,
+        open_backends,
+        service_hint,
+        split_sources,
+    )
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
 
     err = Console(stderr=True, highlight=False)
     store = TraceStore()
-    problems = load_paths(_sources(sources), store)
+    backend_sources, paths = split_sources(_sources(sources))
+    problems = load_paths(paths, store) if paths else []
+    backends = open_backends(backend_sources)
+    for b in needs_a_service(backends, search, trace_id):
+        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    problems += load_backend_sources(backends, store, search, trace_id)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count:
+    if not store.span_count and backend_sources and trace_id is None and not paths:
+        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
+    elif not store.span_count:
         err.print("tracetui: no spans could be loaded", markup=False)
         sys.exit(2)
     if trace_id is not None:

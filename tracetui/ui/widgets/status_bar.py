@@ -48,6 +48,9 @@ class StatusBar(Horizontal):
                 what += f", {status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped"
             text.append(" · ")
             text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "text-warning", bold=True))
+        if status.live:  # browsing a backend: the search and the follow state (ui/backend_app.py)
+            text.append(" · ")
+            text.append(clean(status.live, 100), style=theme_style(self.app, "text-accent"))
         self.query_one("#status-text", Static).update(text)
         bar = self.query_one(ProgressBar)
         bar.set_class(not status.loading, "-hidden")
