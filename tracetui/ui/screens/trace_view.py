@@ -40,6 +40,7 @@ class TraceViewScreen(Screen):
     """One trace. Esc goes back to the list."""
 
     HELP_TITLE = "Trace view"
+    AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
         Binding("escape", "back", "Back", id="trace.back"),
         Binding("slash", "search", "Search", id="trace.search"),
@@ -95,7 +96,6 @@ class TraceViewScreen(Screen):
                 self.waterfall.select_pos(pos)
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
-        self.waterfall.focus()
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self) -> None:
