@@ -141,7 +141,7 @@ async def test_collapse_hides_the_subtree():
 
 async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
     app = sample_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _open(app, pilot, TRACE_C)
         await pilot.press("enter")  # waterfall Enter: into the detail pane
         detail = app.screen.query_one(SpanDetail)
@@ -153,7 +153,7 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.trace.trace_id == TRACE_C  # not loaded: stays, and says so
-        assert any("not loaded" in str(n.message) for n in app._notifications)
+        assert "trace eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee is not loaded" in screen_text(app)
         detail.highlighted = links[0]
         await pilot.press("enter")
         await pilot.pause()
