@@ -105,6 +105,7 @@ async def test_background_loader_fills_the_list_and_reports_problems():
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(app, pilot)
         assert len(table_rows(app)) == 4
+        assert not any(row.startswith("•") for row in table_rows(app))  # a file's traces are not "new"
         text = screen_text(app)
         assert "4 traces · 9 spans" in text
         assert "1 problem, 1 span skipped — press ! to see them" in text
