@@ -88,9 +88,15 @@ async def app_figures(path: Path) -> dict[str, float]:
             await asyncio.sleep(0.005)
         out["first paint (ms, file still loading)"] = (first[0] - t0) * 1000
         out["load still running at first paint"] = int(app.status.loading)
+        stalls = []  # how late a 5 ms sleep wakes up: how long the UI thread was busy
         while app.status.loading:
-            await asyncio.sleep(0.01)
+            t1 = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stalls.append((time.perf_counter() - t1) * 1000 - 5)
         out["load done, list complete (ms)"] = ms(t0)
+        stalls.sort()
+        out["UI thread stall while loading, p90 (ms)"] = stalls[int(len(stalls) * 0.9)] if stalls else 0
+        out["UI thread stall while loading, max (ms)"] = stalls[-1] if stalls else 0
         await pilot.pause()
         out["traces listed"] = len(app.index.rows)
         TraceTable.render_line = original

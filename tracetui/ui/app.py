@@ -6,6 +6,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from textual import work
@@ -24,9 +25,14 @@ from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArriv
 Loader = Iterable[Batch] | Callable[[], Iterable[Batch]]
 
 # The loader worker hands spans to the app's thread in chunks of this many (each chunk is one
-# short call on the UI thread), and tells the views at most every FLUSH_SECONDS.
+# short call on the UI thread and one SpansArrived), gathering the loader's batches for at
+# most FLUSH_SECONDS before handing them over.
 CHUNK_SPANS = 10_000
 FLUSH_SECONDS = 0.15
+# Arriving traces are summarized this many per turn of the event loop (~20-40 ms), and the list
+# re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
+SLICE_TRACES = 1500
+VIEW_SECONDS = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +78,13 @@ class TraceTuiApp(App[None]):
         self.options = options
         self.index = TraceIndex()
         self.index.update(store, list(store.traces))
-        self._pending_ids: set[str] = set()
+        self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
+        self._mark_new: set[str] = set()  # of those, the ones a feeder wants marked when new
+        self._drained: set[str] = set()  # summarized since the screens were last told
+        self._drained_new: set[str] = set()
+        self._draining = False
+        self._last_view = 0.0
+        self._load_finished: str | None = None  # the loader's failure text once it is done
         self.set_reactive(TraceTuiApp.status, self._status(loading=loader is not None))
 
     # -- start ---------------------------------------------------------------------------------
@@ -144,34 +156,82 @@ class TraceTuiApp(App[None]):
         self.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
 
     def _add_spans(self, spans: list) -> None:
-        self._pending_ids |= self.store.add(spans)
+        # One message per chunk: each handler summarizes a few thousand traces (tens of ms), so
+        # keys typed meanwhile wait for one chunk, not for the whole file.
+        ids = self.store.add(spans)
+        if ids:
+            self.post_message(SpansArrived(ids, mark_new=False))
 
     def _flush_loaded(self, problems: list[Problem], fraction: float | None, done: bool,
                       failure: str) -> None:
-        ids, self._pending_ids = self._pending_ids, set()
-        if ids or problems:
-            self.post_message(SpansArrived(ids, problems, mark_new=False))
+        if problems:
+            self.post_message(SpansArrived((), problems, mark_new=False))
         self.post_message(LoadProgress(fraction, done=done, failure=failure))
 
     # -- feeding -------------------------------------------------------------------------------
     def on_spans_arrived(self, message: SpansArrived) -> None:
+        """Queue the traces; summarize them slice by slice between other events (see _drain)."""
         self.problems.extend(message.problems)
-        new = self.index.update(self.store, message.trace_ids)
-        for screen in self.screen_stack:
-            handler = getattr(screen, "spans_arrived", None)
-            if handler is not None:
-                handler(message.trace_ids, new if message.mark_new else set())
-        self.refresh_status()
+        dirty = self._dirty
+        for tid in message.trace_ids:
+            dirty[tid] = None
+        if message.mark_new:
+            self._mark_new.update(message.trace_ids)
+        if message.problems and not message.trace_ids:
+            self.refresh_status()
+        if not self._draining and dirty:
+            self._draining = True
+            self._drain()
+
+    def _drain(self) -> None:
+        """Summarize up to SLICE_TRACES queued traces, then let other events (keys) run.
+
+        The list is re-sorted and the screens told at the end, and at most every VIEW_SECONDS
+        during a long drain, so 100k traces arriving at once never freeze the UI for long.
+        """
+        dirty = self._dirty
+        ids = list(islice(dirty, SLICE_TRACES))
+        for tid in ids:
+            del dirty[tid]
+        new = self.index.update(self.store, ids, reorder=False)
+        self._drained.update(ids)
+        if self._mark_new:
+            self._drained_new |= new & self._mark_new
+            self._mark_new.difference_update(ids)
+        now = time.monotonic()
+        if not dirty or now - self._last_view >= VIEW_SECONDS:
+            self._last_view = now
+            self.index.reorder()
+            done, self._drained = frozenset(self._drained), set()
+            new_ids, self._drained_new = self._drained_new, set()
+            for screen in self.screen_stack:
+                handler = getattr(screen, "spans_arrived", None)
+                if handler is not None:
+                    handler(done, new_ids)
+            self.refresh_status()
+        if dirty:
+            self.call_later(self._drain)
+        else:
+            self._draining = False
+            if self._load_finished is not None:
+                self._finish_load(self._load_finished)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.done:
-            if getattr(self, "_gc_was_on", False):
-                self._gc_was_on = False
-                gc.enable()
-                gc.freeze()
-            self.refresh_status(loading=False, fraction=None, failure=message.failure)
+            self._load_finished = message.failure
+            if not self._draining:
+                self._finish_load(message.failure)
         else:
             self.refresh_status(loading=True, fraction=message.fraction)
+
+    def _finish_load(self, failure: str) -> None:
+        """The loader is done and every trace it brought is in the list."""
+        self._load_finished = None
+        if getattr(self, "_gc_was_on", False):
+            self._gc_was_on = False
+            gc.enable()
+            gc.freeze()
+        self.refresh_status(loading=False, fraction=None, failure=failure)
 
     # -- navigation ----------------------------------------------------------------------------
     def on_open_trace(self, message: OpenTrace) -> None:
