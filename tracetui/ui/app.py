@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable
@@ -78,6 +79,7 @@ class TraceTuiApp(App[None]):
         self.options = options
         self.index = TraceIndex()
         self.index.update(store, list(store.traces))
+        self._loaded_ids: set[str] = set()  # added by the loader, not yet announced
         self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
         self._mark_new: set[str] = set()  # of those, the ones a feeder wants marked when new
         self._drained: set[str] = set()  # summarized since the screens were last told
@@ -156,21 +158,20 @@ class TraceTuiApp(App[None]):
         self.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
 
     def _add_spans(self, spans: list) -> None:
-        # One message per chunk: each handler summarizes a few thousand traces (tens of ms), so
-        # keys typed meanwhile wait for one chunk, not for the whole file.
-        ids = self.store.add(spans)
-        if ids:
-            self.post_message(SpansArrived(ids, mark_new=False))
+        self._loaded_ids |= self.store.add(spans)
 
     def _flush_loaded(self, problems: list[Problem], fraction: float | None, done: bool,
                       failure: str) -> None:
-        if problems:
-            self.post_message(SpansArrived((), problems, mark_new=False))
+        # One message per hand-over: a trace whose spans came in several chunks is summarized
+        # once; the app works through the ids in slices (_drain), so keys still get through.
+        ids, self._loaded_ids = self._loaded_ids, set()
+        if ids or problems:
+            self.post_message(SpansArrived(ids, problems, mark_new=False))
         self.post_message(LoadProgress(fraction, done=done, failure=failure))
 
     # -- feeding -------------------------------------------------------------------------------
     def on_spans_arrived(self, message: SpansArrived) -> None:
-        """Queue the traces; summarize them slice by slice between other events (see _drain)."""
+        """Queue the traces; summarize them slice by slice between other events (_drain_slice)."""
         self.problems.extend(message.problems)
         dirty = self._dirty
         for tid in message.trace_ids:
@@ -179,16 +180,30 @@ class TraceTuiApp(App[None]):
             self._mark_new.update(message.trace_ids)
         if message.problems and not message.trace_ids:
             self.refresh_status()
-        if not self._draining and dirty:
+        if self._draining or not dirty:
+            return
+        if len(dirty) <= SLICE_TRACES:
+            self._drain_slice()  # a live trickle: at once
+            self._after_drain()
+        else:
             self._draining = True
-            self._drain()
+            self._drain_big()
 
-    def _drain(self) -> None:
-        """Summarize up to SLICE_TRACES queued traces, then let other events (keys) run.
+    @work(group="drain", exit_on_error=False)
+    async def _drain_big(self) -> None:
+        """Work through many traces in slices, yielding to the event loop between them so that
+        keys are handled and the screen repaints (the pump never idles while callbacks chain)."""
+        try:
+            while self._dirty:
+                self._drain_slice()
+                await asyncio.sleep(0.002)
+        finally:
+            self._draining = False
+            self._after_drain()
 
-        The list is re-sorted and the screens told at the end, and at most every VIEW_SECONDS
-        during a long drain, so 100k traces arriving at once never freeze the UI for long.
-        """
+    def _drain_slice(self) -> None:
+        """Summarize up to SLICE_TRACES queued traces; re-sort and tell the screens at the end
+        of the queue, and at most every VIEW_SECONDS during a long drain."""
         dirty = self._dirty
         ids = list(islice(dirty, SLICE_TRACES))
         for tid in ids:
@@ -209,12 +224,10 @@ class TraceTuiApp(App[None]):
                 if handler is not None:
                     handler(done, new_ids)
             self.refresh_status()
-        if dirty:
-            self.call_later(self._drain)
-        else:
-            self._draining = False
-            if self._load_finished is not None:
-                self._finish_load(self._load_finished)
+
+    def _after_drain(self) -> None:
+        if self._load_finished is not None and not self._dirty:
+            self._finish_load(self._load_finished)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.done:
