@@ -280,3 +280,17 @@ async def test_resizing_keeps_rows_whole_and_the_cursor_in_view():
             top = round(table.scroll_y)
             assert top <= table.cursor < top + table.scrollable_content_region.height - 1
             assert "op-" in table.render_line(table.cursor - top + 1).text
+
+
+async def test_a_big_batch_is_listed_completely_before_loading_ends():
+    doc = _doc([(i, i) for i in range(1, 4001)])  # more traces than one slice of the drain
+
+    def loader():
+        yield from read_bytes(doc, "big.json")
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        assert len(app.index.rows) == 4000
+        assert "4,000 traces · 4,000 spans" in screen_text(app)
+        assert "op-4000" in table_rows(app)[0]  # newest first, sorted once everything is in
