@@ -406,7 +406,7 @@ def w_live(seconds: str) -> dict:
 def machine() -> dict[str, str]:
     def sh(cmd: str) -> str:
         try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.strip()
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.rstrip()
         except OSError:
             return "?"
 
