@@ -1,8 +1,10 @@
 """OTLP JSON: one `ExportTraceServiceRequest`/`TracesData`, or one per line (JSON Lines).
 
-Fast path: a typed msgspec decode that leaves attributes, events and links undecoded
-(`msgspec.Raw`). If a document does not fit the types (odd values from some producer), it is
-decoded again into plain objects and read span by span, so one bad span costs only itself.
+Fast path: msgspec decodes straight into the model's `Span`s, leaving attributes, events and
+links undecoded (`msgspec.Raw`); big inputs are read a piece of `resourceSpans` at a time, big
+files while they are being read (`stream_file`). A document the fast types refuse goes through
+typed wire structs, and one that does not fit those either is decoded into plain objects and
+read span by span, so one bad span costs only itself.
 Tolerates what real producers write (see docs/formats.md): hex or base64 ids, int64 as strings,
 the OTel-JS `{"low","high"}` int64, enum names, snake_case keys, `instrumentationLibrarySpans`,
 and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"}`.
