@@ -420,6 +420,28 @@ def machine() -> dict[str, str]:
     }
 
 
+_SECTION_OF = {"load": "load", "first paint": "first_paint", "open": "open", "scroll": "open",
+               "filter": "filter", "live": "live"}
+
+
+def keep_other_sections(res: Results, path: Path, sections: list[str]) -> None:
+    """With --only, the figures (and notes) of the sections not run stay as the file had them."""
+    kept: list[Figure] = []
+    notes: list[str] = []
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 7 and _SECTION_OF.get(cells[0]) not in (None, *sections):
+            met = {"met": True, "**missed**": False}.get(cells[6])
+            kept.append(Figure(cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], met))
+        elif line.startswith("- ") and ":" in line:
+            name = line[2:].split(":", 1)[0].split("/")[0].strip().replace(" ingest", "")
+            if _SECTION_OF.get(name) not in (None, *sections):
+                notes.append(line[2:])
+    order = {name: i for i, name in enumerate(SECTIONS)}
+    res.figures = sorted(kept + res.figures, key=lambda f: order.get(_SECTION_OF.get(f.section, ""), 99))
+    res.notes = notes + res.notes
+
+
 def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str]) -> None:
     lines = [
         "# Performance results",
@@ -493,6 +515,8 @@ def main() -> None:
         bench_live(res, 3 if args.quick else 10)
     info = machine()
     argv = sys.argv[1:]
+    if args.only and args.out.exists():
+        keep_other_sections(res, args.out, sections)
     write_results(res, info, args.out, argv)
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 
