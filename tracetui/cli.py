@@ -44,6 +44,8 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
+    tracetui record -o F.jsonl  receive OTLP headless into a capture file
     """
 
 
@@ -119,3 +121,51 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         err.print(f"tracetui: {skipped} spans skipped", markup=False)
         sys.exit(1)
     sys.exit(0)
+
+
+# -- live: the OTLP receiver ----------------------------------------------------------------
+
+
+def _live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
+    """The receiver settings from the options; a usage error for a bad address or a missing extra."""
+    from tracetui.sources.grpc_receiver import GrpcMissing, _grpc
+    from tracetui.sources.live import LiveConfig, parse_size
+
+    try:
+        config = LiveConfig.from_options(listen, grpc, token, parse_size(max_request_size))
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if config.grpc is not None:
+        try:
+            _grpc()
+        except GrpcMissing as e:
+            raise click.ClickException(str(e)) from None
+    return config
+
+
+@main.command("record")
+@click.option("--listen", default="127.0.0.1:4318", show_default=True, metavar="HOST:PORT",
+              help="Where to receive OTLP/HTTP. Beyond loopback only when you name such an address.")
+@click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
+              help="Also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc].")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
+@click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")
+@click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
+              help="Require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
+@click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
+              help="Largest request accepted, after decompression (413 above it).")
+def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: str | None,
+               max_request_size: str) -> None:
+    """Receive OTLP headless and write every accepted request to a capture file.
+
+    Runs until Ctrl-C or SIGTERM; every request answered 200 is on disk by then.
+    """
+    from tracetui.sources.record import run_record
+
+    config = _live_config(listen, grpc, token, max_request_size)
+    try:
+        status = run_record(config, output, append=append)
+    except OSError as e:
+        raise click.ClickException(str(e)) from None
+    sys.exit(status)

@@ -47,6 +47,12 @@ class Received:
     message: Any = None
     transport: str = "http"
     peer: str = ""
+    span_count: int = -1  # spans accepted; -1: len(batch.spans) (a decoder may count without building spans)
+    line: bytes | None = None  # prepared capture line (record's decoder makes it off the loop)
+
+    @property
+    def accepted_spans(self) -> int:
+        return len(self.batch.spans) if self.span_count < 0 else self.span_count
 
     @property
     def rejected_spans(self) -> int:
@@ -63,6 +69,7 @@ class Received:
 
 
 Sink = Callable[[Received], Awaitable[None] | None]
+Decoder = Callable[[bytes, str, str], Received]
 
 
 def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
@@ -152,8 +159,9 @@ class Ingest:
     """
 
     def __init__(self, sink: Sink, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
-                 max_pending: int = 256) -> None:
+                 max_pending: int = 256, decoder: Decoder | None = None) -> None:
         self.sink = sink
+        self.decoder: Decoder = decoder or decode
         self.token = token or None
         self.max_body = max_body
         self.max_pending = max_pending
@@ -187,7 +195,7 @@ class Ingest:
         try:
             loop = asyncio.get_running_loop()
             try:
-                rec = await loop.run_in_executor(self._pool(), decode, body, encoding, f"{transport}:{peer}")
+                rec = await loop.run_in_executor(self._pool(), self.decoder, body, encoding, f"{transport}:{peer}")
             except Undecodable as e:
                 self.stats.rejected("400 undecodable", str(e))
                 raise
@@ -199,7 +207,7 @@ class Ingest:
             except Exception as e:
                 self.stats.rejected("503 not stored", f"{type(e).__name__}: {e}")
                 raise SinkFailed(str(e)) from e
-            self.stats.accepted(len(rec.batch.spans), rec.rejected_spans)
+            self.stats.accepted(rec.accepted_spans, rec.rejected_spans)
             return rec
         finally:
             self.pending -= 1

@@ -1,0 +1,100 @@
+"""Live receiving, as the command line sets it up: addresses, token, limits; starting and stopping
+the OTLP/HTTP (and optional gRPC) servers on the running loop. Shared by `tracetui --listen`
+and `tracetui record`."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from tracetui.sources.ingest import DEFAULT_MAX_BODY, Ingest
+from tracetui.sources.receiver import DEFAULT_HTTP, OtlpHttpReceiver, is_loopback, parse_address
+
+TOKEN_ENV = "TRACETUI_TOKEN"
+DEFAULT_LISTEN = f"{DEFAULT_HTTP[0]}:{DEFAULT_HTTP[1]}"
+DEFAULT_GRPC_LISTEN = "127.0.0.1:4317"
+DEFAULT_MAX_SPANS = 1_000_000
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """`67108864`, `64MiB`, `64M`, `512k` -> bytes (binary multiples). Raises ValueError."""
+    m = _SIZE.match(text)
+    if not m:
+        raise ValueError(f"not a size: {text!r} (e.g. 64MiB)")
+    n, unit = int(m.group(1)), (m.group(2) or "b")[0].lower()
+    return n * {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
+
+
+@dataclass
+class LiveConfig:
+    """Where and how to listen. `grpc` is None when gRPC is not wanted."""
+
+    http: tuple[str, int] = DEFAULT_HTTP
+    grpc: tuple[str, int] | None = None
+    token: str | None = None
+    max_body: int = DEFAULT_MAX_BODY
+
+    @classmethod
+    def from_options(cls, listen: str | None, grpc: str | None, token: str | None,
+                     max_body: int = DEFAULT_MAX_BODY) -> LiveConfig:
+        """Raises ValueError for a bad address."""
+        return cls(
+            http=parse_address(listen or DEFAULT_LISTEN, DEFAULT_HTTP[1]),
+            grpc=parse_address(grpc, 4317) if grpc else None,
+            token=token if token is not None else (os.environ.get(TOKEN_ENV) or None),
+            max_body=max_body,
+        )
+
+    def warnings(self) -> list[str]:
+        """One line per address reachable from other machines (binding there was asked for)."""
+        out = []
+        for what, addr in (("OTLP/HTTP", self.http), ("OTLP/gRPC", self.grpc)):
+            if addr is not None and not is_loopback(addr[0]):
+                auth = "" if self.token else "; anyone who can reach it can send spans (set --token)"
+                out.append(f"warning: {what} receiver on {addr[0]}:{addr[1]} is reachable from other machines{auth}")
+        return out
+
+
+class LiveServers:
+    """The receivers of one `LiveConfig`, sharing one `Ingest` (one set of counts)."""
+
+    def __init__(self, config: LiveConfig, ingest: Ingest) -> None:
+        self.config = config
+        self.ingest = ingest
+        self.http = OtlpHttpReceiver(ingest, *config.http)
+        self.grpc = None
+        if config.grpc is not None:
+            from tracetui.sources.grpc_receiver import OtlpGrpcReceiver  # raises GrpcMissing
+
+            self.grpc = OtlpGrpcReceiver(ingest, *config.grpc)
+
+    async def start(self) -> None:
+        """Bind everything or nothing. Raises OSError (address in use, not allowed)."""
+        try:
+            await self.http.start()
+        except OSError as e:
+            raise OSError(f"cannot listen on {self.config.http[0]}:{self.config.http[1]}: {e.strerror or e}") from None
+        if self.grpc is not None:
+            try:
+                await self.grpc.start()
+            except BaseException:
+                await self.http.stop()
+                raise
+
+    async def stop(self) -> None:
+        """Stop listening; requests in flight are finished and answered first."""
+        try:
+            if self.grpc is not None:
+                await self.grpc.stop()
+        finally:
+            await self.http.stop()
+            self.ingest.close()
+
+    def describe(self) -> str:
+        where = f"OTLP/HTTP on {self.http.url}"
+        if self.grpc is not None:
+            where += f", OTLP/gRPC on {self.grpc.address}"
+        return where + (" (bearer token required)" if self.ingest.token else "")
