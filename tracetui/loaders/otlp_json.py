@@ -9,6 +9,7 @@ and the Tempo/Jaeger wrappers `{"batches"}`, `{"trace"}`, `{"result"}`, `{"data"
 """
 
 
+import re
 from collections.abc import Iterator
 from typing import Any, Union
 
@@ -142,7 +143,20 @@ def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
     if batch is not None:
         yield batch
         return
+    if not any(_is_json(line) for line in stripped.split(b"\n", 2)[:2]):
+        # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
+        # download: one problem, not one per line.
+        yield _fallback(stripped, source, "")
+        return
     yield from read_otlp_jsonl(data, source)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        _generic.decode(line)
+    except msgspec.DecodeError:
+        return False
+    return True
 
 
 def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
@@ -166,12 +180,29 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Ite
         yield out
 
 
+_CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
+_SNAKE_KEYS = (b'"resource_spans"', b'"scope_spans"', b'"instrumentation_library_spans"', b'"trace_id"')
+
+
+def _is_snake(head: bytes) -> bool:
+    """The key style, from whichever structural key comes first: a span attribute named
+    "trace_id" further on must not turn a camelCase document into an empty snake_case one."""
+    def first(keys: tuple[bytes, ...]) -> int:
+        return min((i for i in (head.find(k) for k in keys) if i >= 0), default=-1)
+
+    snake, camel = first(_SNAKE_KEYS), first(_CAMEL_KEYS)
+    return snake >= 0 and (camel < 0 or snake < camel)
+
+
+_WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
+
+
 def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> Batch | None:
     """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
     head = doc[:4096]
-    snake = b'"resource_spans"' in head or b'"scope_spans"' in head or b'"trace_id"' in head
-    wrapped = (doc[:1] == b"{") and not looks_like_otlp(doc[:64]) and (
-        b'"trace"' in doc[:64] or b'"result"' in doc[:64] or b'"data"' in doc[:64])
+    snake = _is_snake(head)
+    # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
+    wrapped = _WRAPPER.match(doc) is not None
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
@@ -186,6 +217,8 @@ def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> 
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
+    elif _empty(parsed) and _is_other_signal(head):
+        return Batch()  # a logs or metrics line among the traces: skipped quietly
     return _convert_doc(parsed, source, where)
 
 

@@ -5,7 +5,10 @@ The JSON shape is a contract documented in the README; `summary_json`/`trace_jso
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +16,7 @@ from rich.text import Text
 from tracetui.analysis import critical_path, self_times, summarize, time_on_path
 from tracetui.model import TraceStore
 from tracetui.model.trace import NO_PARENT, Trace
-from tracetui.render.text import safe_text
+from tracetui.render.text import clean, safe_text
 from tracetui.render.units import fmt_duration, fmt_time
 
 
@@ -47,62 +50,119 @@ def trace_json(trace: Trace) -> dict:
     return {"trace": out}
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def short_id_length(ids: list[str], minimum: int = 7) -> int:
+    """The shortest prefix length (at least `minimum`) that tells these ids apart, as `--trace` takes."""
+    n = minimum
+    longest = max((len(i) for i in ids), default=0)
+    while n < longest and len({i[:n] for i in ids}) < len(set(ids)):
+        n += 1
+    return min(n, longest) if longest else minimum
+
+
+def _start_cells(starts: list[str], wide: bool) -> tuple[list[str], str]:
+    """Start times without what all rows share: one day goes in the title (then rows show the
+    time with milliseconds); otherwise the year when it is common. `starts` are fmt_time strings
+    ("2024-01-02 15:04:05.123"); returns the cells and the title's day part."""
+    days = {x[:10] for x in starts}
+    if len(days) == 1:
+        return [x[11:] for x in starts], f", {days.pop()}"
+    if wide:
+        return starts, ""
+    if len({x[:4] for x in starts}) == 1:
+        return [x[5:19] for x in starts], ""  # 01-02 15:04:05
+    return [x[:19] for x in starts], ""
+
+
 def print_summary(console: Console, store: TraceStore, utc: bool = False) -> None:
+    """One row per trace, by start: readable from 80 columns up.
+
+    Below 120 columns the trace id is the shortest unique prefix (what `--trace` takes) and the
+    service count is left out; the root span (`service: name`, as Jaeger titles a trace) gets
+    the room that is left. A trace whose root span failed is marked ✗.
+    """
     traces = store.sorted_by_start()
-    days = {fmt_time(t.start_ns, utc)[:10] for t in traces}
-    one_day = len(days) == 1
-    title = f"{len(traces)} traces, {store.span_count} spans" + (f", {days.pop()}" if one_day else "")
-    wide = console.width >= 150
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1), collapse_padding=True)
     sums = [summarize(t) for t in traces]
-    start_w, trace_w = (12 if one_day else 19), (32 if wide else 12)
-    svc_w = min(20, max([len(x.root_service) for x in sums] + [12]))
-    # What is left after the fixed columns (and a 2-cell gap between columns) is the span's.
-    name_w = max(12, console.width - (start_w + trace_w + svc_w + 8 + 5 + 4 + 3 + 4) - 2 * 8)
-    svc_w = min(svc_w, max(8, console.width - (start_w + trace_w + 12 + 8 + 5 + 4 + 3 + 4) - 2 * 8))
-    table.add_column("Start", no_wrap=True, width=start_w, min_width=start_w)
-    table.add_column("Trace", no_wrap=True, width=trace_w, min_width=trace_w)
-    table.add_column("Root service", no_wrap=True, overflow="ellipsis", width=svc_w)
-    table.add_column("Root span", no_wrap=True, overflow="ellipsis", max_width=name_w)
-    table.add_column("Duration", justify="right", no_wrap=True, width=8, min_width=8)
-    table.add_column("Spans", justify="right", no_wrap=True, width=5, min_width=5)
-    table.add_column("Svcs", justify="right", no_wrap=True, width=4, min_width=4)
-    table.add_column("Err", justify="right", no_wrap=True, width=3, min_width=3)
-    table.add_column("Orph", justify="right", no_wrap=True, width=4, min_width=4)
-    for s in sums:
-        start = fmt_time(s.start_unix_nano, utc)
-        table.add_row(
-            start[11:] if one_day else start[:19],
-            s.trace_id if wide else s.trace_id[:12],
-            safe_text(s.root_service),
-            safe_text(s.root_name if s.has_root else f"{s.root_name} (no root)"),
-            fmt_duration(s.duration_ns),
-            str(s.span_count),
-            str(len(s.services)),
-            Text(str(s.error_count), style="bold red") if s.error_count else Text("0"),
-            Text(str(s.orphan_count), style="yellow") if s.orphan_count else Text("0"),
-        )
+    width = console.width
+    wide = width >= 120
+    starts, day = _start_cells([fmt_time(s.start_unix_nano, utc) for s in sums], wide)
+    zone = "UTC" if utc else (_dt.datetime.now().astimezone().tzname() or "local time")
+    title = f"{_count(len(traces), 'trace')}, {_count(store.span_count, 'span')}{day} ({zone})"
+    id_len = 32 if width >= 140 else short_id_length([s.trace_id for s in sums])
+
+    failed_roots = [t.root is not None and t.root.is_error for t in traces]
+    mark = any(failed_roots)  # then every root gets a mark column, so the names stay aligned
+    rows = []
+    for s, start, failed in zip(sums, starts, failed_roots, strict=True):
+        root = Text(no_wrap=True, overflow="ellipsis")
+        if mark:
+            root.append("✗ " if failed else "  ", "bold red")
+        root.append(clean(s.root_service), "cyan")
+        root.append(": ")
+        root.append(clean(s.root_name), "bold red" if failed else "")
+        if not s.has_root:
+            root.append(" (no root)", "yellow")
+        cells = [start, clean(s.trace_id[:id_len]), root, fmt_duration(s.duration_ns), str(s.span_count)]
+        if wide:
+            cells.append(str(len(s.services)))
+        cells.append(Text(str(s.error_count), "bold red" if s.error_count else ""))
+        cells.append(Text(str(s.orphan_count), "yellow" if s.orphan_count else ""))
+        rows.append(cells)
+
+    # (header, right-aligned); "Root" takes whatever the others leave.
+    columns = [("Start", False), ("Trace", False), ("Root", False), ("Duration", True), ("Spans", True)]
+    if wide:
+        columns.append(("Services", True))
+    columns += [("Errors", True), ("Orphans", True)] if wide else [("Err", True), ("Orph", True)]
+    widths = [max([len(h)] + [cell_len(str(r[i])) for r in rows]) for i, (h, _) in enumerate(columns)]
+    gap = 2
+    fixed = sum(w for i, w in enumerate(widths) if i != 2) + gap * (len(columns) - 1)
+    widths[2] = max(12, min(widths[2], width - fixed))
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  padding=(0, 1), collapse_padding=True)
+    for (header, right), w in zip(columns, widths, strict=True):
+        table.add_column(header, justify="right" if right else "left", no_wrap=True, overflow="ellipsis",
+                         width=w, min_width=min(w, 12) if header == "Root" else w)
+    for cells in rows:
+        table.add_row(*cells)
     console.print(table)
 
 
 def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10) -> None:
     s = summarize(trace)
-    console.print(
-        Text.assemble(
-            ("Trace ", "bold"), (s.trace_id, "bold cyan"), "  ",
-            fmt_time(s.start_unix_nano, utc), "  ", (fmt_duration(s.duration_ns), "bold"),
-            f"  {s.span_count} spans  {len(s.services)} services  depth {trace.max_depth + 1}  ",
-            (f"{s.error_count} errors", "red" if s.error_count else ""), "  ",
-            (f"{s.orphan_count} orphans", "yellow" if s.orphan_count else ""),
-        )
-    )
+    failed = trace.root is not None and trace.root.is_error
+    console.print(Text.assemble(
+        ("Trace ", "bold"), (clean(s.trace_id), "bold cyan"), "  ",
+        ("✗ " if failed else "", "bold red"), (clean(s.root_service), "cyan"), ": ",
+        (clean(s.root_name), "bold red" if failed else "bold"), ("" if s.has_root else " (no root)", "yellow"),
+    ), no_wrap=True, overflow="ellipsis")
+    facts = [
+        Text(fmt_time(s.start_unix_nano, utc)), Text(fmt_duration(s.duration_ns), "bold"),
+        Text(_count(s.span_count, "span")), Text(_count(len(s.services), "service")),
+        Text(f"depth {trace.max_depth + 1}"),
+        Text(_count(s.error_count, "error"), "red" if s.error_count else ""),
+        Text(_count(s.orphan_count, "orphan"), "yellow" if s.orphan_count else ""),
+    ]
+    # Wrapped between facts, never inside one ("0" at the end of a line, "orphans" on the next).
+    line = Text()
+    for fact in facts:
+        if line and len(line) + 2 + len(fact) > console.width:
+            console.print(line)
+            line = Text()
+        line.append_text(Text("  ") + fact if line else fact)
+    console.print(line)
     spans = trace.spans
     total = trace.duration_ns or 1
+    svc_w = max(10, min(30, console.width // 5))
     sections = sorted(critical_path(trace), key=lambda x: x.start_ns)
     on_path = time_on_path(trace, sections)
     cp = Table(title="Critical path", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    cp.add_column("Span")
-    cp.add_column("Service")
+    cp.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [12, 6]))
+    cp.add_column("Service", no_wrap=True, overflow="ellipsis", max_width=svc_w)
     cp.add_column("Time on path", justify="right")
     cp.add_column("Share", justify="right")
     seen: set[int] = set()
@@ -112,24 +172,40 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         seen.add(sec.pos)
         sp = spans[sec.pos]
         cp.add_row(
-            safe_text(sp.name, "red" if sp.is_error else "", 60), safe_text(sp.service, max_len=40),
+            _span_name(sp), safe_text(sp.service, max_len=40),
             fmt_duration(on_path[sec.pos]), f"{100 * on_path[sec.pos] / total:.1f}%",
         )
     console.print(cp)
     selfs = self_times(trace)
     st = Table(title=f"Most self time (top {top})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    st.add_column("Span")
-    st.add_column("Service")
+    st.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [9, 8, 6]))
+    st.add_column("Service", no_wrap=True, overflow="ellipsis", max_width=svc_w)
     st.add_column("Self time", justify="right")
     st.add_column("Duration", justify="right")
     st.add_column("Share", justify="right")
     for i in sorted(range(len(spans)), key=lambda i: -selfs[i])[:top]:
         sp = spans[i]
         st.add_row(
-            safe_text(sp.name, "red" if sp.is_error else "", 60), safe_text(sp.service, max_len=40),
+            _span_name(sp), safe_text(sp.service, max_len=40),
             fmt_duration(selfs[i]), fmt_duration(sp.duration_ns), f"{100 * selfs[i] / total:.1f}%",
         )
     console.print(st)
+
+
+def _span_name(sp) -> Text:
+    """A span's name, marked ✗ (and red) when it failed, so that errors show without colour too."""
+    if sp.is_error:
+        return Text.assemble(("✗ ", "bold red"), (clean(sp.name, 60), "red"))
+    return safe_text(sp.name, max_len=60)
+
+
+def _name_width(width: int, service_width: int, numbers: list[int]) -> int:
+    """What a Span column can have next to a Service column and number columns of these widths
+    (each cell padded by 1 on both sides, 1-cell dividers and edges), so that rich never has to
+    drop the numbers to fit the names."""
+    n = 2 + len(numbers)
+    fixed = service_width + sum(numbers) + 2 * n + (n - 1) + 2
+    return max(12, width - fixed)
 
 
 def find_trace(store: TraceStore, wanted: str) -> tuple[Trace | None, str]:
