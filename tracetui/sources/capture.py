@@ -2,7 +2,7 @@
 exporter format), so `tracetui capture.jsonl` opens them later.
 
 Protobuf requests are written by a walker specialised for spans (hex ids, integer enums,
-camelCase, int64 as strings), about 5× faster than the generic descriptor walk of
+camelCase, int64 as strings), about 1.5–2× faster than the generic descriptor walk of
 `tracetui.render.otlp_json_out`, which it must match field for field (a test checks that) and
 falls back to for anything else. JSON requests are written as they came, on one line.
 """

@@ -160,8 +160,8 @@ class LoopLag:
 
 async def _run(seconds: float, senders: int, mode: str, capture: str | None, rate: float | None) -> dict[str, Any]:
     from tracetui.model import TraceStore
-    from tracetui.sources.ingest import Ingest, Received
-    from tracetui.sources.live import LiveConfig, LiveServers
+    from tracetui.sources.ingest import Ingest
+    from tracetui.sources.live import LiveConfig, LiveServers, StoreFeed
 
     body = template()
     ctx = mp.get_context("spawn")
@@ -171,9 +171,8 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
     servers = None
     record_task = None
     if mode == "store":
-        def sink(rec: Received) -> None:
-            store.add(rec.batch.spans)
-
+        updates = []  # what the TUI would get: one SpansArrived per flush
+        sink = StoreFeed(store, lambda ids, problems: updates.append(len(ids)))
         servers = LiveServers(LiveConfig(http=("127.0.0.1", 0)), Ingest(sink))
         await servers.start()
         port = servers.http.port
@@ -238,7 +237,7 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
         "spans_per_s": round(acked / elapsed) if elapsed else 0,
         **lags,
         "gc_pause_max_ms": round(gc_pauses.max_ms, 1),
-        **({"rejected_requests": stats.rejected_requests} if stats else {}),
+        **({"rejected_requests": stats.rejected_requests, "view_updates": len(updates)} if stats else {}),
     }
 
 
