@@ -138,12 +138,13 @@ class IngestStats:
         return total / window
 
     def rejected_text(self) -> str:
-        """`3 rejected (2 × 401 unauthorized, 1 × 413 too large)`, or "" when none."""
-        parts = [f"{n} × {why}" for why, n in self.reasons.most_common()]
-        out = f"{self.rejected_requests} requests rejected ({', '.join(parts)})" if parts else ""
+        """`3 requests rejected (2 × 401 unauthorized, 1 × 413 too large)`, or "" when none."""
+        parts = [f"{n:,} × {why}" for why, n in self.reasons.most_common()]
+        n = self.rejected_requests
+        out = f"{n:,} request{'s' if n != 1 else ''} rejected ({', '.join(parts)})" if parts else ""
         if self.rejected_spans:
             out = f"{out}, " if out else ""
-            out += f"{self.rejected_spans} spans rejected"
+            out += f"{self.rejected_spans:,} span{'s' if self.rejected_spans != 1 else ''} rejected"
         return out
 
 

@@ -81,7 +81,8 @@ class LiveServers:
         try:
             await self.http.start()
         except OSError as e:
-            raise OSError(f"cannot listen on {self.config.http[0]}:{self.config.http[1]}: {e.strerror or e}") from None
+            why = os.strerror(e.errno) if e.errno else str(e)
+            raise OSError(f"cannot listen on {self.config.http[0]}:{self.config.http[1]}: {why}") from None
         if self.grpc is not None:
             try:
                 await self.grpc.start()

@@ -1,0 +1,102 @@
+"""Live mode (`tracetui --listen`): the OTLP receivers run on the app's own event loop and feed
+its store; the views hear about new spans through `SpansArrived`, at most every FLUSH_SECONDS.
+
+Decoding happens in the receiver's worker thread; on the loop a request costs only the HTTP
+handling and `TraceStore.add` (see `tracetui.sources.receiver_bench` for the measured lag).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding, BindingType
+
+from tracetui.loaders.problems import Problem
+from tracetui.model.store import TraceStore
+from tracetui.sources.ingest import Ingest, IngestStats
+from tracetui.sources.live import LiveConfig, LiveServers, StoreFeed
+from tracetui.ui.app import TraceTuiApp
+from tracetui.ui.messages import SpansArrived
+
+FLUSH_SECONDS = 0.2  # the views update at most 5 times a second, however many requests arrive
+TICK_SECONDS = 1.0  # the rate in the status bar is refreshed this often
+
+
+def live_status(stats: IngestStats, where: str) -> str:
+    """The status bar's live part: `● live 127.0.0.1:4318 · 12,345 spans received · 2,100/s · …`.
+    (Evictions by retention are in the status bar already: "N old traces dropped".)"""
+    parts = [f"● live {where}", f"{stats.spans:,} spans received", f"{stats.rate():,.0f}/s"]
+    rejected = stats.rejected_text()
+    if rejected:
+        parts.append(rejected)
+    return " · ".join(parts)
+
+
+class LiveTraceTuiApp(TraceTuiApp):
+    """The explorer with receivers attached. Ctrl+L clears every trace received so far."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("ctrl+l", "clear_live", "Clear", id="app.live_clear"),
+    ]
+
+    def __init__(self, store: TraceStore, *, live: LiveConfig, **kwargs: Any) -> None:
+        super().__init__(store, **kwargs)
+        self.live_config = live
+        self.feed = StoreFeed(store, self._spans_received, interval=FLUSH_SECONDS)
+        self.ingest = Ingest(self.feed, token=live.token, max_body=live.max_body)
+        self.servers = LiveServers(live, self.ingest)  # raises GrpcMissing without grpcio
+        self.live_where = f"{live.http[0]}:{live.http[1]}"
+        self.live_started = False
+
+    # -- start and stop ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        # TraceTuiApp.on_mount runs too (Textual calls each class's handler) and shows the list;
+        # the receivers start once it is up, so an error can end the app cleanly.
+        self.call_after_refresh(self._start_live)
+
+    async def _start_live(self) -> None:
+        try:
+            await self.servers.start()
+        except OSError as e:
+            self.exit(return_code=1, message=f"tracetui: {e}")
+            return
+        self.live_started = True
+        http = self.servers.http
+        self.live_where = f"{http.host}:{http.port}" + (
+            f" + gRPC {self.servers.grpc.address}" if self.servers.grpc is not None else "")
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.refresh_status()
+
+    async def on_unmount(self) -> None:
+        if self.live_started:
+            self.live_started = False
+            await self.servers.stop()
+
+    # -- feeding -------------------------------------------------------------------------------
+    def _spans_received(self, trace_ids: set[str], problems: list[Problem]) -> None:
+        self.post_message(SpansArrived(trace_ids, problems, mark_new=True))
+
+    def _tick(self) -> None:
+        self.refresh_status()
+
+    def _status(self, **changes: Any):
+        ingest = getattr(self, "ingest", None)  # None while TraceTuiApp.__init__ runs
+        if ingest is not None:
+            changes.setdefault("live", live_status(ingest.stats, self.live_where))
+        return super()._status(**changes)
+
+    # -- clearing ------------------------------------------------------------------------------
+    def action_clear_live(self) -> None:
+        """Forget every trace, problem and count so far; keep receiving."""
+        from tracetui.ui.screens.trace_view import TraceViewScreen
+
+        self.feed.flush()
+        traces = len(self.store)
+        while isinstance(self.screen, TraceViewScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.store.clear()
+        self.store.evicted_traces = self.store.evicted_spans = 0
+        self.problems.clear()
+        self.ingest.stats = IngestStats()
+        self.post_message(SpansArrived((), (), mark_new=False))
+        self.notify(f"cleared {traces:,} traces; still receiving on {self.live_where}", timeout=3)
