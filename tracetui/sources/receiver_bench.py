@@ -241,14 +241,111 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
     }
 
 
+async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str, Any]:
+    """The live TUI (headless, 120×35) receiving while keys are pressed: how long from a key to
+    its handler having moved the trace list's selection."""
+    from textual import events
+
+    from tracetui.model import TraceStore
+    from tracetui.sources.live import LiveConfig
+    from tracetui.ui.app import make_app
+    from tracetui.ui.widgets.trace_table import TraceTable
+
+    app = make_app(TraceStore(max_spans=10_000_000), live=LiveConfig(http=("127.0.0.1", 0)))
+    body = template()
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    async with app.run_test(size=(120, 35)) as pilot:
+        while not app.live_started:
+            await asyncio.sleep(0.02)
+        port = app.servers.http.port
+        start = time.time() + 1.5
+        deadline = start + seconds
+        procs = [ctx.Process(target=_sender, args=(port, i, start, deadline, body, SPANS_PER_REQUEST,
+                                                   rate / senders if rate else None, out), daemon=True)
+                 for i in range(senders)]
+        for p in procs:
+            p.start()
+        await asyncio.sleep(max(0.0, start - time.time()))
+        loop = asyncio.get_running_loop()
+        lag = LoopLag()
+        lag.start()
+        t0 = time.perf_counter()
+        keys: list[float] = []
+        misses = 0
+        with GcPauses() as gc_pauses:
+            key = "j"
+            while time.time() < deadline:
+                table = app.screen.query_one(TraceTable)
+                before = table.selected.trace_id if table.selected else None
+                if len(app.index.rows) < 2:
+                    await asyncio.sleep(0.05)
+                    continue
+                t = time.perf_counter()
+                app.post_message(events.Key(key, key))
+                while True:
+                    now = table.selected.trace_id if table.selected else None
+                    if now != before or time.perf_counter() - t > 2.0:
+                        break
+                    await asyncio.sleep(0)
+                if now == before:
+                    misses += 1
+                else:
+                    keys.append(time.perf_counter() - t)
+                key = "k" if key == "j" else "j"
+                await asyncio.sleep(0.1)
+            results = []
+            while len(results) < senders and time.time() < deadline + 30:
+                try:
+                    results.append(await loop.run_in_executor(None, out.get, True, 0.5))
+                except Exception:  # queue.Empty
+                    continue
+        elapsed = time.perf_counter() - t0
+        lags = lag.stop()
+        for p in procs:
+            p.join(5)
+        await pilot.pause()
+        app.feed.flush()
+        await pilot.pause()
+        acked = sum(r[0] for r in results)
+        arrived = app.store.span_count
+        listed = app.index.total
+        await pilot.press("q")
+    keys.sort()
+    ms = [round(k * 1000, 1) for k in keys] or [0.0]
+    return {
+        "mode": "tui",
+        "offered_spans_per_s": rate or "max",
+        "seconds": round(elapsed, 2),
+        "senders": senders,
+        "spans_acked": acked,
+        "spans_arrived": arrived,
+        "traces_listed": listed,
+        "lost": max(0, acked - arrived),
+        "failed_requests": sum(r[2] for r in results),
+        "spans_per_s": round(acked / elapsed) if elapsed else 0,
+        "keys": len(keys),
+        "key_missed": misses,
+        "key_median_ms": ms[len(ms) // 2],
+        "key_p99_ms": ms[max(0, int(len(ms) * 0.99) - 1)],
+        "key_max_ms": ms[-1],
+        **lags,
+        "gc_pause_max_ms": round(gc_pauses.max_ms, 1),
+    }
+
+
 def bench(seconds: float = 10.0, senders: int = 3, mode: str = "store", rate: float | None = None) -> dict[str, Any]:
     """Run the live-ingest benchmark for about `seconds` (+ ~2 s of start-up); loopback only.
 
-    mode "store": spans go into a TraceStore as in the TUI; "record": into a capture file.
+    mode "store": spans go into a TraceStore as the TUI's live mode does; "record": into a capture
+    file; "tui": into the real app (headless), pressing j/k every 100 ms and timing each key
+    (key_*_ms: from the key event to the list's selection having moved).
     rate: spans/s offered by all senders together (None: as fast as they can).
     Returns spans_per_s (acknowledged), spans_acked vs spans_arrived (lost must be 0) and the
     event loop's lateness (loop_lag_*_ms: what a key press would wait).
     """
+    if mode == "tui":
+        return asyncio.run(_run_tui(seconds, senders, rate))
     with tempfile.TemporaryDirectory() as tmp:
         capture = os.path.join(tmp, "capture.jsonl") if mode == "record" else None
         return asyncio.run(_run(seconds, senders, mode, capture, rate))
@@ -256,6 +353,6 @@ def bench(seconds: float = 10.0, senders: int = 3, mode: str = "store", rate: fl
 
 if __name__ == "__main__":
     secs = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-    for m in (sys.argv[2:] or ["store", "record"]):
+    for m in (sys.argv[2:] or ["store", "record", "tui"]):
         print(bench(secs, mode=m))
         print(bench(secs, mode=m, rate=20_000))
