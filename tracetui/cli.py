@@ -53,17 +53,29 @@ def main() -> None:
 @click.argument("sources", nargs=-1)
 def open_cmd(sources: tuple[str, ...]) -> None:
     """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
+    from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
-    from tracetui.sources.files import load_paths
+    from tracetui.sources.files import decompress, expand_paths, read_source
 
     paths = _sources(sources)
     store = TraceStore()
-    problems = load_paths(paths, store)
-    if "-" in paths:
+    # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
+    # in the app's background worker, so the first screen paints at once even for huge files.
+    piped = sys.stdin.buffer.read() if "-" in paths else None
+    if piped is not None:
         _reattach_terminal()
+
+    def loader():
+        if piped is not None:
+            data, problems = decompress(piped, "<stdin>")
+            yield Batch(problems=problems)
+            yield from read_bytes(data, "<stdin>")
+        for path in expand_paths([p for p in paths if p != "-"]):
+            yield from read_source(path)
+
     from tracetui.ui.app import make_app
 
-    make_app(store, problems=problems, sources=paths).run()
+    make_app(store, sources=paths, loader=loader).run()
 
 
 def _reattach_terminal() -> None:

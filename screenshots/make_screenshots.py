@@ -1,0 +1,84 @@
+"""Make the README's screenshots from the real app on a sample trace file.
+
+    python screenshots/make_screenshots.py [TRACE_FILE]
+
+Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
+slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden) and help.svg.
+Times are shown in UTC so the pictures do not depend on where they were made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+os.environ["TZ"] = "UTC"
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIZE = (120, 35)
+
+
+def default_source() -> Path:
+    for candidate in (ROOT / "sample_traces" / "shop.json", *sorted((ROOT / "sample_traces").glob("*.json"))):
+        if candidate.exists():
+            return candidate
+    raise SystemExit("no sample trace file found: pass one, e.g. python screenshots/make_screenshots.py FILE")
+
+
+def load(path: Path):
+    from tracetui.model import TraceStore
+    from tracetui.sources.files import load_paths
+
+    store = TraceStore()
+    problems = load_paths([str(path)], store)
+    return store, problems
+
+
+def pick_trace(store) -> str:
+    """The slowest trace with an error (what a person debugging would open), else the slowest."""
+    traces = sorted(store, key=lambda t: t.duration_ns, reverse=True)
+    failing = [t for t in traces if t.error_count]
+    return (failing or traces)[0].trace_id
+
+
+async def shoot(source: Path) -> list[Path]:
+    from tracetui.ui.app import make_app
+
+    store, problems = load(source)
+    shown = [source.relative_to(ROOT).as_posix() if source.is_relative_to(ROOT) else source.name]
+    trace_id = pick_trace(store)
+    out: list[Path] = []
+
+    async def run(name: str, keys: list[str], open_trace: bool) -> None:
+        app = make_app(store, problems=problems, sources=shown, utc=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            if open_trace:
+                app.open_trace(trace_id)
+                await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause(0.3)
+            path = HERE / f"{name}.svg"
+            app.save_screenshot(path.name, str(HERE))
+            out.append(path)
+
+    await run("trace_list", ["d"], open_trace=False)
+    await run("trace_view", ["f"], open_trace=True)
+    await run("service_filter", ["s", "space"], open_trace=True)
+    await run("help", ["question_mark"], open_trace=True)
+    return out
+
+
+def main() -> None:
+    source = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else default_source()
+    for path in asyncio.run(shoot(source)):
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

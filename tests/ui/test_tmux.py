@@ -1,0 +1,78 @@
+"""End to end: the real `tracetui` command in a real terminal (tmux), keys typed, screen read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .otlp_sample import sample_bytes
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (.ci/run installs it)")
+
+BIN = Path(sys.executable).parent / "tracetui"
+
+
+# A private tmux server (-L): other tmux users on the machine cannot resize or see our window.
+SOCKET = f"tracetui-test-{uuid.uuid4().hex[:8]}"
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def test_open_find_the_slowest_trace_and_why_it_failed(tmp_path):
+    dump = tmp_path / "dump.json"
+    dump.write_bytes(sample_bytes())
+    session = f"tracetui-e2e-{uuid.uuid4().hex[:8]}"
+    # COLUMNS/LINES inherited from the test process would override the terminal's real size.
+    env = f"env -u COLUMNS -u LINES TZ=UTC TEXTUAL_ANIMATIONS=none TERM=xterm-256color {BIN} {dump}"
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "35", env)
+    try:
+        screen = _wait_for(session, "GET /checkout")
+        assert "4 traces" in screen and "GET /report" in screen
+        _tmux("send-keys", "-t", session, "d")
+        screen = _wait_for(session, "sorted by duration")
+        rows = [line for line in screen.splitlines() if "frontend:" in line]
+        assert "GET /report" in rows[0]  # the slowest first
+        _tmux("send-keys", "-t", session, "j", "Enter")
+        _wait_for(session, "Trace aaaaaaaa")
+        _tmux("send-keys", "-t", session, "e")
+        screen = _wait_for(session, "CardDeclined")
+        assert "card declined" in screen and "payment.charge" in screen
+        # Hide a service, keys typed ahead in one burst as a fast typist (or a paste) does.
+        _tmux("send-keys", "-t", session, "s", "j", "j", "Space")
+        screen = _wait_for(session, "hidden")
+        panel_line = next(line for line in screen.splitlines() if "hidden" in line)
+        assert "payment" in panel_line
+        assert "SELECT cards" not in screen  # payment's spans left the waterfall
+        _tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + 10
+        while _alive(session):
+            if time.monotonic() > deadline:
+                raise AssertionError("q did not quit the app")
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+
+
+def _alive(session: str) -> bool:
+    return subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", session],
+                          capture_output=True).returncode == 0

@@ -1,0 +1,48 @@
+"""Span names and values from other programs show literally and never break the screen."""
+
+from __future__ import annotations
+
+from tracetui.ui.screens.value import ValueScreen
+from tracetui.ui.widgets.span_detail import SpanDetail
+
+from .helpers import SIZE, sample_app, screen_text, table_rows
+from .otlp_sample import TRACE_D
+
+
+def _assert_clean(text: str, width: int) -> None:
+    assert "\x1b" not in text and "\x07" not in text and "\t" not in text
+    for line in text.splitlines():
+        assert len(line) <= width
+
+
+async def test_hostile_text_in_the_list_the_view_and_the_value_modal():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        row = next(r for r in table_rows(app) if "pwn" in r)
+        assert "[bold]pwn[/]" in row  # markup shown as typed, not applied
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert len(text.splitlines()) == SIZE[1]
+
+        app.open_trace(TRACE_D)
+        await pilot.pause()
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert len(text.splitlines()) == SIZE[1]
+        assert "[bold]pwn[/]" in text
+        assert "⇥tab↵newline ünïcødé 漢字" in text
+        detail = app.screen.query_one(SpanDetail)
+        detail.highlighted = next(i for i, f in enumerate(detail.fields) if f.key == "evil")
+        detail.focus()
+        await pilot.pause()
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert "[red]x[/red]" in text and "long long" in text  # wrapped, literal
+        await pilot.press("v")
+        assert isinstance(app.screen, ValueScreen)
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert "[red]x[/red]" in text
+        await pilot.press("y")
+        assert app.clipboard.startswith("[red]x[/red] \x1b]52;")  # the copy is the exact value

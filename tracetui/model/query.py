@@ -1,0 +1,378 @@
+"""The small filter language of the trace list filter box and of search in a trace.
+
+    checkout error duration>200ms http.status_code>=500 -service=redis name~="GET /api"
+
+Terms are AND-ed and separated by spaces; quotes ("…" or '…') hold spaces, and a fully quoted
+token is always a plain word (`"error"` searches for the text). Terms:
+
+  word            case-insensitive substring of service, span name or span id (and trace id)
+  key=value       attribute equals, as text, case-insensitive (span attributes, then resource
+                  attributes); built-in keys: service, name, kind, status, span_id, trace_id,
+                  parent_id, scope
+  key!=value      not equal;  key~=text  contains (case-insensitive)
+  key>n key<=n    numeric comparison of an attribute
+  error           status ERROR
+  duration>200ms  also >=, <, <=; units ns us µs ms s m (no unit: ms); in a trace search the
+                  trace's own duration, in a span search the span's
+  -term           negation
+
+Attributes stay undecoded until a term needs them, and a span whose raw attributes do not even
+contain the key's text is rejected without decoding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter, contains, eq, ge, gt, le, lt, not_, or_, sub
+from typing import Any
+
+from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
+from tracetui.model.trace import Trace
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; the message is one line, fit for a status bar."""
+
+
+_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+          "m": 60_000_000_000}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zµμ]*)\s*$", re.IGNORECASE)
+_KEYED = re.compile(r"^([^\s=<>!~\"']+?)(~=|!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
+
+
+def parse_duration(text: str) -> int:
+    """`200ms`, `1.5s`, `250us`, `3m`, `42` (ms) → nanoseconds."""
+    m = _DURATION.match(text)
+    if not m:
+        raise QueryError(f"not a duration: {text!r} (try 200ms, 1.5s, 250us)")
+    unit = m.group(2).lower() or "ms"
+    scale = _UNITS.get(unit)
+    if scale is None:
+        raise QueryError(f"unknown unit {m.group(2)!r} in {text!r} (ns, us, ms, s, m)")
+    return round(float(m.group(1)) * scale)
+
+
+@dataclass(slots=True)
+class Term:
+    """One condition. `test(span)` is the positive condition; `negated` flips it.
+
+    `mask(spans)` gives `test` for many spans at once; terms on span fields build it from
+    C-level pieces (`map`, `attrgetter`, memo dicts), so filtering a million spans stays fast.
+    """
+
+    text: str
+    negated: bool
+    test: Callable[[Span], bool]
+    cost: int = 0  # cheap terms are tried first
+    mask: Callable[[list[Span]], Iterable[bool]] | None = None
+    duration: tuple[str, int] | None = None  # (op, ns) for duration terms: trace-level
+    word: str | None = None  # lower-cased plain word: may also match the trace id
+
+    def verdicts(self, spans: list[Span]) -> Iterable[bool]:
+        """Whether each span satisfies the term (negation applied)."""
+        out = self.mask(spans) if self.mask is not None else map(self.test, spans)
+        return map(not_, out) if self.negated else out
+
+
+@dataclass(slots=True)
+class Query:
+    text: str = ""
+    terms: list[Term] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+    def match_span(self, span: Span) -> bool:
+        return all(t.test(span) != t.negated for t in self.terms)
+
+    def match_trace(self, trace: Trace) -> bool:
+        """Trace-level terms on the trace; the other positive terms all on one span; a negated
+        span term means no span matches it."""
+        if not self.terms:
+            return True
+        on_span: list[Term] = []
+        none_may: list[Term] = []
+        tid = trace.trace_id.lower()
+        for t in self.terms:
+            if t.duration is not None:
+                if _compare(t.duration[0], trace.duration_ns, t.duration[1]) == t.negated:
+                    return False
+                continue
+            if t.word is not None and t.word in tid:
+                if t.negated:
+                    return False
+                continue
+            (none_may if t.negated else on_span).append(t)
+        spans = trace.spans
+        candidates = spans
+        for t in on_span:  # narrow down to the spans that satisfy every term so far
+            candidates = list(compress(candidates, t.verdicts(candidates)))
+            if not candidates:
+                return False
+        # A negated span term (verdicts already negated) must hold on every span.
+        return all(all(t.verdicts(spans)) for t in none_may)
+
+    def matching_positions(self, trace: Trace) -> list[int]:
+        """Positions of the spans of a trace that match, in position order."""
+        spans = trace.spans
+        positions: list[int] = list(range(len(spans)))
+        for t in self.terms:  # cheapest first, each over the survivors of the previous ones
+            subset = spans if len(positions) == len(spans) else list(map(spans.__getitem__, positions))
+            positions = list(compress(positions, t.verdicts(subset)))
+            if not positions:
+                break
+        return positions
+
+
+def _compare(op: str, a: float, b: float) -> bool:
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    return a == b
+
+
+# -- tokens ------------------------------------------------------------------------------------
+def _tokens(text: str) -> list[str]:
+    """Split on whitespace outside quotes; quotes are kept (removed per term)."""
+    out: list[str] = []
+    cur: list[str] = []
+    quote = ""
+    for ch in text:
+        if quote:
+            cur.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            cur.append(ch)
+        elif ch.isspace():
+            if cur:
+                out.append("".join(cur))
+                cur = []
+        else:
+            cur.append(ch)
+    if quote:
+        raise QueryError(f"unclosed quote {quote} in the query")
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _unquote(s: str) -> str:
+    out: list[str] = []
+    quote = ""
+    for ch in s:
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                out.append(ch)
+        elif ch in "\"'":
+            quote = ch
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _fully_quoted(s: str) -> bool:
+    return len(s) >= 2 and s[0] in "\"'" and s.find(s[0], 1) == len(s) - 1
+
+
+# -- terms -------------------------------------------------------------------------------------
+def parse_query(text: str) -> Query:
+    """Parse a filter; raises `QueryError` with a one-line message."""
+    terms = [_term(tok) for tok in _tokens(text)]
+    terms.sort(key=lambda t: t.cost)
+    return Query(text=text, terms=terms)
+
+
+class _Memo(dict):
+    """`memo[value]`: `fn(value)` computed once per distinct value (service names, span names
+    and enums repeat across a million spans). Bounded: cleared when it grows past 200k."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> bool:
+        if len(self) > 200_000:
+            self.clear()
+        v = self[key] = bool(self.fn(key))
+        return v
+
+
+_name = attrgetter("name")
+_service = attrgetter("resource.service")
+_span_id = attrgetter("span_id")
+_status = attrgetter("status")
+_start = attrgetter("start_ns")
+_end = attrgetter("end_ns")
+_OPS = {">": gt, ">=": ge, "<": lt, "<=": le, "=": eq}
+
+
+def _field_term(tok: str, negated: bool, get: Callable[[Span], Any], check: Callable[[Any], bool],
+                **kw: Any) -> Term:
+    """A term on one span field, through a memo of verdicts per distinct field value."""
+    memo = _Memo(check)
+    lookup = memo.__getitem__
+    return Term(tok, negated, lambda s: lookup(get(s)), mask=lambda spans: map(lookup, map(get, spans)), **kw)
+
+
+def _term(tok: str) -> Term:
+    negated = tok.startswith("-") and len(tok) > 1
+    body = tok[1:] if negated else tok
+    if _fully_quoted(body):
+        return _word_term(tok, negated, _unquote(body))
+    if body.lower() == "error":
+        return Term(tok, negated, lambda s: s.status == STATUS_ERROR,
+                    mask=lambda spans: map(eq, map(_status, spans), repeat(STATUS_ERROR)))
+    m = _KEYED.match(body)
+    if m is None:
+        return _word_term(tok, negated, _unquote(body))
+    key, op, raw_value = m.group(1), m.group(2), m.group(3)
+    value = _unquote(raw_value)
+    if not value:
+        raise QueryError(f"missing value after {key}{op}")
+    if key.lower() == "duration":
+        if op in ("~=", "!="):
+            raise QueryError(f"duration takes >, >=, <, <= or = (got {op})")
+        ns = parse_duration(value)
+        cmp = _OPS[op]
+        return Term(tok, negated, lambda s: cmp(s.end_ns - s.start_ns, ns), duration=(op, ns),
+                    mask=lambda spans: map(cmp, map(sub, map(_end, spans), map(_start, spans)), repeat(ns)))
+    if op == "!=":
+        op, negated = "=", not negated
+    check = _value_test(op, value)
+    builtin = _BUILTIN_FIELDS.get(key)
+    if builtin is not None:
+        get, show = builtin
+        return _field_term(tok, negated, get, (lambda v: check(show(v))) if show else check, cost=1)
+    return Term(tok, negated, _attribute_test(key, op, value, check), cost=5)
+
+
+def _word_term(tok: str, negated: bool, word: str) -> Term:
+    w = word.lower()
+    if not w:
+        raise QueryError("empty word in the query")
+    names = _Memo(lambda v: w in v.lower())
+    services = _Memo(lambda v: w in v.lower())
+    in_name, in_service = names.__getitem__, services.__getitem__
+
+    def test(s: Span) -> bool:
+        return in_name(s.name) or in_service(s.resource.service) or w in s.span_id
+
+    def mask(spans: list[Span]) -> Iterable[bool]:
+        return map(or_, map(or_, map(in_name, map(_name, spans)), map(in_service, map(_service, spans))),
+                   map(contains, map(_span_id, spans), repeat(w)))
+
+    return Term(tok, negated, test, cost=1, word=w, mask=mask)
+
+
+def _enum_name(names: tuple[str, ...]) -> Callable[[int], str]:
+    return lambda v: names[v] if 0 <= v < len(names) else str(v)
+
+
+# Built-in keys: how to read the field, and how to show it (None: as is).
+_BUILTIN_FIELDS: dict[str, tuple[Callable[[Span], Any], Callable[[Any], Any] | None]] = {
+    "service": (_service, None),
+    "name": (_name, None),
+    "kind": (attrgetter("kind"), _enum_name(KIND_NAMES)),
+    "status": (_status, _enum_name(STATUS_NAMES)),
+    "span_id": (_span_id, None),
+    "trace_id": (attrgetter("trace_id"), None),
+    "parent_id": (attrgetter("parent_id"), None),
+    "scope": (attrgetter("scope.name"), None),
+}
+
+
+def _as_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return "" if v is None else str(v)
+
+
+def _as_number(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    try:
+        return float(str(v))
+    except ValueError:
+        return None
+
+
+def _value_test(op: str, value: str) -> Callable[[Any], bool]:
+    want = value.lower()
+    if op == "=":
+        want_num = _as_number(value)
+
+        def eq(v: Any) -> bool:
+            if _as_text(v).lower() == want:
+                return True
+            if want_num is not None and isinstance(v, int | float) and not isinstance(v, bool):
+                return float(v) == want_num
+            return False
+
+        return eq
+    if op == "~=":
+        return lambda v: want in _as_text(v).lower()
+    num = _as_number(value)
+    if num is None:
+        raise QueryError(f"{op} needs a number (got {value!r})")
+
+    def cmp(v: Any) -> bool:
+        x = _as_number(v)
+        return x is not None and _compare(op, x, num)
+
+    return cmp
+
+
+def _json_safe(text: str) -> bool:
+    """Whether `text` appears verbatim inside JSON (no escaping can change it)."""
+    return text.isascii() and '"' not in text and "\\" not in text and text.isprintable()
+
+
+def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
+    # Undecoded OTLP JSON attributes are searched as bytes first: without the key's text (and,
+    # for = and ~=, the value's text, case-folded) the span cannot match and is not decoded.
+    key_needle = f'"{key}"'.encode() if _json_safe(key) else None
+    value_needle = value.lower().encode() if op in ("=", "~=") and _json_safe(value) else None
+    fold = value_needle is not None and value_needle != value_needle.upper()  # has letters
+    res_memo: dict[int, tuple[Any, bool]] = {}  # resources are shared: decide each once
+
+    def on_resource(s: Span) -> bool:
+        res = s.resource
+        hit = res_memo.get(id(res))
+        if hit is None or hit[0] is not res:
+            attrs = res.attributes
+            hit = res_memo[id(res)] = (res, key in attrs and check(attrs[key]))
+        return hit[1]
+
+    def test(s: Span) -> bool:
+        raw = s.raw_attributes
+        if raw is not None:
+            if isinstance(raw, dict):
+                if key in raw and check(raw[key]):
+                    return True
+            else:
+                data = bytes(raw)
+                if (key_needle is None or key_needle in data) and (
+                        value_needle is None or value_needle in (data.lower() if fold else data)):
+                    attrs = s.attributes
+                    if key in attrs and check(attrs[key]):
+                        return True
+        return on_resource(s)
+
+    return test

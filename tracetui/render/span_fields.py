@@ -1,0 +1,172 @@
+"""What the span detail pane lists for one span, as plain data (no Textual): one `Field` per line
+the user can select, copy (`y`) or open in full.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from tracetui.model.span import Event, Span
+from tracetui.model.trace import NO_PARENT, Trace
+from tracetui.render.units import fmt_duration, fmt_time
+
+HEADING, VALUE, TEXT, LINK = "heading", "value", "text", "link"
+
+# Attributes whose values are multi-line by nature: kept with their line breaks.
+MULTILINE_KEYS = frozenset({"exception.stacktrace", "db.statement", "db.query.text", "code.stacktrace"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One line of the detail pane.
+
+    kind: HEADING (a section title), VALUE (key: value), TEXT (a line of its own, e.g. the
+    exception message), LINK (a link; `target` is (trace_id, span_id)).
+    `value` is the full text that `y` copies and the full-value view shows; `multiline` keeps
+    its line breaks; `style` names the look ("error", "muted", "strong", "").
+    """
+
+    kind: str
+    key: str = ""
+    value: str = ""
+    multiline: bool = False
+    style: str = ""
+    indent: int = 0
+    target: tuple[str, str] | None = None
+    note: str = ""
+
+
+def fmt_value(v: Any) -> str:
+    """An attribute value as text: strings as they are, lists and maps as JSON."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return str(v)
+    if isinstance(v, (list, dict)):
+        try:
+            return json.dumps(v, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            return str(v)
+    if v is None:
+        return ""
+    return str(v)
+
+
+def _attrs(attrs: dict[str, Any], indent: int = 0) -> list[Field]:
+    out = []
+    for k, v in attrs.items():
+        text = fmt_value(v)
+        out.append(Field(VALUE, str(k), text, multiline=str(k) in MULTILINE_KEYS and "\n" in text,
+                         indent=indent))
+    return out
+
+
+def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
+                on_path_ns: int | None = None, loaded_traces: set[str] | frozenset[str] | None = None,
+                utc: bool = False) -> list[Field]:
+    """The fields of span `pos`, in the order the pane shows them."""
+    trace.ensure_built()
+    s = trace.spans[pos]
+    f: list[Field] = []
+    f.append(Field(VALUE, "name", s.name, style="strong"))
+    f.append(Field(VALUE, "service", s.service))
+    f.append(Field(VALUE, "kind", s.kind_name))
+    status = s.status_name
+    f.append(Field(VALUE, "status", status, style="error" if s.is_error else ""))
+    if s.status_message:
+        f.append(Field(VALUE, "message", s.status_message, multiline="\n" in s.status_message,
+                       style="error" if s.is_error else ""))
+
+    span_events = s.events
+    events = _event_fields(s, span_events)
+    # The "why" of a failure comes first: an exception goes right under the status.
+    failed = any(e.name == "exception" for e in span_events)
+    if failed:
+        f.extend(events)
+
+    f.append(Field(HEADING, value="Timing"))
+    offset = s.start_ns - trace.start_ns
+    f.append(Field(VALUE, "start", f"{fmt_time(s.start_ns, utc)}  (+{fmt_duration(offset)})"))
+    f.append(Field(VALUE, "duration", fmt_duration(s.duration_ns)))
+    if self_time_ns is not None:
+        f.append(Field(VALUE, "self time", fmt_duration(self_time_ns)))
+    if on_path_ns is not None:
+        share = f"  ({on_path_ns * 100 / trace.duration_ns:.0f}% of the trace)" if trace.duration_ns else ""
+        f.append(Field(VALUE, "critical path", (fmt_duration(on_path_ns) + share) if on_path_ns
+                       else "not on the critical path", style="muted" if not on_path_ns else ""))
+
+    f.append(Field(HEADING, value="Ids"))
+    f.append(Field(VALUE, "trace id", s.trace_id))
+    f.append(Field(VALUE, "span id", s.span_id))
+    if s.parent_id:
+        missing = trace.parent[pos] == NO_PARENT
+        f.append(Field(VALUE, "parent id", s.parent_id,
+                       note="missing from the trace (orphan)" if missing else "",
+                       style="warning" if missing else ""))
+    else:
+        f.append(Field(VALUE, "parent id", "", note="none (root span)", style="muted"))
+
+    attrs = s.attributes
+    f.append(Field(HEADING, value=f"Attributes ({len(attrs)})"))
+    f.extend(_attrs(attrs))
+
+    if not failed:
+        f.extend(events)
+
+    links = s.links
+    if links:
+        f.append(Field(HEADING, value=f"Links ({len(links)})"))
+        for ln in links:
+            if ln.trace_id == s.trace_id or not ln.trace_id:
+                here = trace.position(ln.span_id) is not None
+                note = "in this trace — Enter jumps to it" if here else "span not in this trace"
+            elif loaded_traces is not None and ln.trace_id in loaded_traces:
+                note = "trace loaded — Enter opens it"
+            else:
+                note = "trace not loaded"
+            f.append(Field(LINK, "link", f"{ln.trace_id or s.trace_id} / {ln.span_id}",
+                           target=(ln.trace_id or s.trace_id, ln.span_id), note=note))
+            f.extend(_attrs(ln.attributes, indent=1))
+
+    res = s.resource.attributes
+    f.append(Field(HEADING, value=f"Resource ({len(res)})"))
+    f.extend(_attrs(res))
+
+    if s.scope.name or s.scope.version or s.scope.attributes:
+        f.append(Field(HEADING, value="Scope"))
+        f.append(Field(VALUE, "name", s.scope.name))
+        if s.scope.version:
+            f.append(Field(VALUE, "version", s.scope.version))
+        f.extend(_attrs(s.scope.attributes))
+    if s.trace_state:
+        f.append(Field(VALUE, "trace state", s.trace_state))
+    return f
+
+
+def _event_fields(s: Span, events: list[Event]) -> list[Field]:
+    f: list[Field] = []
+    if events:
+        f.append(Field(HEADING, value=f"Events ({len(events)})"))
+        for ev in events:
+            at = f"+{fmt_duration(ev.time_ns - s.start_ns)}" if ev.time_ns else ""
+            ev_attrs = dict(ev.attributes)
+            if ev.name == "exception":
+                etype = fmt_value(ev_attrs.pop("exception.type", ""))
+                emsg = fmt_value(ev_attrs.pop("exception.message", ""))
+                stack = fmt_value(ev_attrs.pop("exception.stacktrace", ""))
+                f.append(Field(TEXT, "event", f"{at}  exception", style="error"))
+                title = f"{etype}: {emsg}" if etype and emsg else etype or emsg
+                if title:
+                    f.append(Field(TEXT, "exception", title, multiline="\n" in title, style="error",
+                                   indent=1))
+                if stack:
+                    f.append(Field(VALUE, "exception.stacktrace", stack, multiline=True, indent=1))
+            else:
+                f.append(Field(TEXT, "event", f"{at}  {ev.name}", style="strong"))
+            f.extend(_attrs(ev_attrs, indent=1))
+    return f

@@ -1,0 +1,91 @@
+"""Help: every key, generated from the bindings of the app, the screen and its widgets."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def _own_bindings(cls: type) -> list[Binding]:
+    """Bindings declared by tracetui classes in `cls`'s hierarchy (not Textual's own plumbing)."""
+    out: list[Binding] = []
+    for klass in reversed(cls.__mro__):
+        if not klass.__module__.startswith("tracetui"):
+            continue
+        declared = klass.__dict__.get("BINDINGS")
+        if declared:
+            out.extend(Binding.make_bindings(declared))
+    return out
+
+
+def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(section title, [(keys, description)])]: the app's keys, the screen's, then each widget's.
+
+    Keys bound to the same action with the same description are merged: "j, ↓".
+    """
+    nodes: list[DOMNode] = [app, screen]
+    seen_classes: set[type] = set()
+    for widget in screen.query("*"):
+        if type(widget) not in seen_classes and type(widget).__module__.startswith("tracetui"):
+            seen_classes.add(type(widget))
+            nodes.append(widget)
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    for node in nodes:
+        merged: dict[tuple[str, str], list[str]] = {}
+        for b in _own_bindings(type(node)):
+            if b.system:
+                continue
+            keys = merged.setdefault((b.action, b.description or b.action), [])
+            shown = app.get_key_display(b)
+            if shown not in keys:
+                keys.append(shown)
+        if not merged:
+            continue
+        title = getattr(node, "HELP_TITLE", None) or type(node).__name__
+        sections.append((title, [(", ".join(k), d) for (_a, d), k in merged.items()]))
+    palette = (app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
+               "Command palette (open a trace by id, sort, theme…)")
+    if sections and sections[0][0] == getattr(app, "HELP_TITLE", None):
+        sections[0][1].append(palette)
+    else:
+        sections.insert(0, ("Everywhere", [palette]))
+    return sections
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, in sections. Esc, q or ? close it."""
+
+    HELP_TITLE = "Help"
+    BINDINGS: list[BindingType] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 80; max-width: 95%; height: 90%; border: round $accent; background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self._under = under
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, rows in binding_sections(self.app, self._under):
+            table.add_row(Text(title, style="underline"), Text(""))
+            for keys, desc in rows:
+                table.add_row(Text(keys), Text(desc))
+            table.add_row(Text(""), Text(""))
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys (Esc to close)"
+            yield Static(table)

@@ -1,0 +1,169 @@
+"""The trace list screen: every trace, sortable, filterable with the query language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from tracetui.analysis.trace_list import SORT_KEYS
+from tracetui.render.text import clean
+from tracetui.ui.messages import SortRequested
+from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.status_bar import StatusBar
+from tracetui.ui.widgets.trace_table import TraceTable
+
+FILTER_DELAY = 0.15
+
+
+class TraceListScreen(Screen):
+    """One row per trace. `/` filters, `d`/`t`/`o` sort, Enter opens."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("d", "sort('duration')", "By duration", id="list.sort_duration"),
+        Binding("t", "sort('start')", "By time", id="list.sort_start"),
+        Binding("o", "cycle_sort", "Next sort", id="list.sort_cycle"),
+        Binding("1", "sort('start')", "Sort by start", show=False, id="list.sort_1"),
+        Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
+        Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
+        Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
+        Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="list-title", markup=False)
+        with Horizontal(id="filter-bar", classes="-hidden"):
+            yield Static("Filter:", id="filter-label", markup=False)
+            yield Input(placeholder="service, name, id, key=value, error, duration>200ms, -negation",
+                        id="filter-input")
+            yield Static("", id="filter-count", markup=False)
+        yield Static("", id="filter-error", classes="-hidden", markup=False)
+        yield TraceTable(self.app.index, utc=self.app.utc, id="trace-table")  # type: ignore[attr-defined]
+        yield StatusBar()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._filter_timer: Timer | None = None
+        self._filter_text = ""
+        self.table.rows_changed()
+        self.table.focus()
+        self._update_title()
+        self.watch(self.app, "theme", self._update_title, init=False)
+
+    @property
+    def table(self) -> TraceTable:
+        return self.query_one(TraceTable)
+
+    # -- fed by the app ------------------------------------------------------------------------
+    def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
+        table = self.table
+        if new_ids:
+            table.new_ids |= new_ids
+        table.rows_changed()
+        self._update_title()
+
+    def trace_opened(self, trace_id: str) -> None:
+        table = self.table
+        if trace_id in table.new_ids:
+            table.new_ids.discard(trace_id)
+            table.marks_changed()
+
+    # -- title ---------------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        index = self.app.index  # type: ignore[attr-defined]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("tracetui", style="bold")
+        text.append(f"  ·  {index.total:,} traces")
+        arrow = "▼" if index.descending else "▲"
+        text.append(f"  ·  sorted by {index.sort} {arrow}")
+        if index.query is not None:
+            text.append("  ·  ")
+            text.append(f"filter: {clean(self._filter_text, 40)} ({len(index.rows):,} shown)",
+                        style=theme_style(self.app, "text-accent", bold=True))
+        sources = self.app.sources  # type: ignore[attr-defined]
+        if sources:
+            text.append("  ·  ")
+            text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 80),
+                        style=theme_style(self.app, "text-muted"))
+        self.query_one("#list-title", Static).update(text)
+        self.query_one("#filter-count", Static).update(
+            f"{len(index.rows):,} of {index.total:,} traces")
+
+    # -- sorting -------------------------------------------------------------------------------
+    def action_sort(self, key: str) -> None:
+        self.app.index.set_sort(key)  # type: ignore[attr-defined]
+        self.table.go_top()  # a new order is read from its top: the slowest, the newest…
+        self._update_title()
+
+    def action_cycle_sort(self) -> None:
+        index = self.app.index  # type: ignore[attr-defined]
+        nxt = SORT_KEYS[(SORT_KEYS.index(index.sort) + 1) % len(SORT_KEYS)]
+        self.action_sort(nxt)
+
+    def on_sort_requested(self, message: SortRequested) -> None:
+        self.action_sort(message.key)
+
+    # -- filtering -----------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#filter-bar").remove_class("-hidden")
+        self.set_focus(self.query_one("#filter-input", Input))  # now, not deferred: keys typed ahead go there
+
+    def action_escape(self) -> None:
+        bar = self.query_one("#filter-bar")
+        inp = self.query_one("#filter-input", Input)
+        if inp.has_focus and inp.value:
+            inp.value = ""
+            self._apply_filter("")
+        elif not bar.has_class("-hidden"):
+            if not inp.value:
+                bar.add_class("-hidden")
+            self.set_focus(self.table)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter-input":
+            return
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "filter-input":
+            return
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        if self._apply_filter(event.value):
+            self.set_focus(self.table)
+
+    def _apply_filter(self, text: str) -> bool:
+        from tracetui.model.query import QueryError, parse_query
+
+        error = self.query_one("#filter-error", Static)
+        try:
+            query = parse_query(text)
+        except QueryError as e:
+            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "error", bold=True)))
+            error.remove_class("-hidden")
+            return False
+        error.add_class("-hidden")
+        self._filter_text = text
+        app = self.app
+        app.index.set_query(app.store, None if query.is_empty else query)  # type: ignore[attr-defined]
+        self.table.rows_changed()
+        self._update_title()
+        return True
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        for key in SORT_KEYS:
+            yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
+                                lambda k=key: self.action_sort(k))
+        yield SystemCommand("Filter traces", "Type a query to filter the trace list", self.action_filter)

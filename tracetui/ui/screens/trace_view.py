@@ -1,0 +1,344 @@
+"""The trace view: header, waterfall, span detail, service filter, search in the trace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tracetui.analysis.errors import error_origins
+from tracetui.analysis.overview import TraceAnalysis
+from tracetui.model.trace import Trace
+from tracetui.render.span_fields import span_fields
+from tracetui.render.text import clean
+from tracetui.render.units import fmt_duration, fmt_time
+from tracetui.ui.messages import FollowLink, ServiceVisibilityChanged
+from tracetui.ui.screens.value import ValueScreen
+from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.service_filter import ServiceFilter
+from tracetui.ui.widgets.span_detail import SpanDetail
+from tracetui.ui.widgets.status_bar import StatusBar
+from tracetui.ui.widgets.waterfall import Waterfall
+
+# Below this width the detail pane goes under the waterfall instead of beside it.
+NARROW_WIDTH = 140
+
+
+class TraceViewScreen(Screen):
+    """One trace. Esc goes back to the list."""
+
+    HELP_TITLE = "Trace view"
+    BINDINGS: list[BindingType] = [
+        Binding("escape", "back", "Back", id="trace.back"),
+        Binding("slash", "search", "Search", id="trace.search"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
+        Binding("e", "next_error(1)", "Next error", key_display="e", id="trace.next_error"),
+        Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
+        Binding("f", "first_failure", "Where errors start", show=False, id="trace.first_failure"),
+        Binding("c", "next_critical(1)", "Critical path", id="trace.next_critical"),
+        Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
+        Binding("s", "services", "Services", id="trace.services"),
+        Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
+        Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
+        Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+    ]
+
+    def __init__(self, trace: Trace, span_id: str = "") -> None:
+        super().__init__()
+        self.trace = trace
+        self.analysis = TraceAnalysis(trace)
+        self._start_span = span_id
+        self._query_text = ""
+        self._match_count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="trace-header", markup=False)
+        with Horizontal(id="trace-body"):
+            yield ServiceFilter(id="service-filter", classes="-hidden")
+            with Horizontal(id="trace-main"):
+                yield Waterfall(id="waterfall")
+                yield SpanDetail(id="span-detail")
+        with Horizontal(id="search-bar", classes="-hidden"):
+            yield Static("Search:", id="search-label", markup=False)
+            yield Input(placeholder="service, name, id, key=value, error, duration>10ms, -negation",
+                        id="search-input")
+            yield Static("", id="search-count", markup=False)
+        yield Static("", id="search-error", classes="-hidden", markup=False)
+        yield StatusBar()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._layout_for(self.size.width)
+        self.waterfall.show_trace(self.trace, self.analysis)
+        self.query_one(ServiceFilter).set_services(self.analysis.services)
+        if self._start_span:
+            pos = self.trace.position(self._start_span)
+            if pos is not None:
+                self.waterfall.select_pos(pos)
+        self._update_header()
+        self._show_span(self.waterfall.selected_pos)
+        self.waterfall.focus()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self) -> None:
+        """Text built in Python carries theme colours: build it again for the new theme."""
+        self._update_header()
+        self._show_span(self.waterfall.selected_pos)
+        self.query_one(ServiceFilter).set_services(self.analysis.services)
+
+    @property
+    def waterfall(self) -> Waterfall:
+        return self.query_one(Waterfall)
+
+    @property
+    def detail(self) -> SpanDetail:
+        return self.query_one(SpanDetail)
+
+    # -- layout --------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout_for(event.size.width)
+
+    def _layout_for(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "narrow")
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("no-detail")
+
+    # -- header --------------------------------------------------------------------------------
+    def _update_header(self) -> None:
+        t, a = self.trace, self.analysis
+        root = t.root
+        muted = theme_style(self.app, "text-muted")
+        error_style = theme_style(self.app, "text-error", bold=True)
+        sep = (" · ", muted)
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append("Trace ", style="bold")
+        text.append(t.trace_id)
+        if root is not None:
+            text.append("  ")
+            text.append(clean(root.service, 40), style="bold")
+            text.append(": ")
+            text.append(clean(root.name, 80))
+        text.append("\n")
+        share = f" ({a.critical_path_ns * 100 / t.duration_ns:.0f}%)" if t.duration_ns else ""
+        text.append_text(Text.assemble(
+            (fmt_time(t.start_ns, self.app.utc), muted), sep,  # type: ignore[attr-defined]
+            (fmt_duration(t.duration_ns), "bold"), sep,
+            (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
+            (f"{len(a.services)}", "bold"), (" services", muted), sep,
+            ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
+            ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
+        ))
+        if t.orphans:
+            text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
+                        style=theme_style(self.app, "text-warning", bold=True))
+            text.append_text(Text.assemble(sep))
+        errors = len(a.error_positions)
+        if not errors:
+            text.append("no errors", style=muted)
+        else:
+            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
+            origins = error_origins(t)
+            if origins:
+                # Errors climb to the callers: a third line names the span where they start, and why.
+                o = t.spans[origins[0]]
+                text.append("\n")
+                text.append("✗ failed first: ", style=error_style)
+                text.append(clean(o.service, 30), style="bold")
+                text.append(": ")
+                text.append(clean(o.name, 50))
+                if o.status_message:
+                    text.append(" — ")
+                    text.append(clean(o.status_message, 100), style=error_style)
+                if len(origins) > 1:
+                    text.append(f"  (+{len(origins) - 1} more)", style=muted)
+                text.append("   f: go there · e: next error", style=muted)
+        self.query_one("#trace-header", Static).update(text)
+
+    # -- detail --------------------------------------------------------------------------------
+    def on_waterfall_span_highlighted(self, message: Waterfall.SpanHighlighted) -> None:
+        self._show_span(message.pos)
+        self._update_search_count()
+
+    def on_waterfall_span_activated(self, message: Waterfall.SpanActivated) -> None:
+        self.set_focus(self.detail)
+
+    def _show_span(self, pos: int | None) -> None:
+        detail = self.detail
+        if pos is None:
+            detail.clear_fields("No span selected.")
+            return
+        a = self.analysis
+        fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
+                             on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,  # type: ignore[attr-defined]
+                             utc=self.app.utc)  # type: ignore[attr-defined]
+        detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
+
+    def action_copy(self) -> None:
+        field = self.detail.highlighted_field
+        if field is None:
+            return
+        value = field.value if field.kind != "link" or field.target is None else " ".join(field.target)
+        self.app.copy_to_clipboard(value)
+        what = field.key or "value"
+        self.notify(f"copied {clean(what, 40)} ({len(value):,} characters)")
+
+    def action_view_value(self) -> None:
+        field = self.detail.highlighted_field
+        if field is None:
+            return
+        self.app.push_screen(ValueScreen(field.key or "value", field.value))
+
+    def on_follow_link(self, message: FollowLink) -> None:
+        if message.trace_id != self.trace.trace_id:
+            return  # bubbles to the app, which opens the linked trace (or says it is not loaded)
+        message.stop()
+        pos = self.trace.position(message.span_id)
+        if pos is None:
+            self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning")
+            return
+        self.waterfall.select_pos(pos)
+        self.set_focus(self.waterfall)
+
+    # -- services ------------------------------------------------------------------------------
+    def action_services(self) -> None:
+        panel = self.query_one(ServiceFilter)
+        if panel.has_class("-hidden"):
+            panel.remove_class("-hidden")
+            self.set_focus(panel)  # now, not deferred: keys typed ahead go there
+        elif panel.has_focus:
+            panel.add_class("-hidden")
+            self.set_focus(self.waterfall)
+        else:
+            self.set_focus(panel)
+
+    def on_service_visibility_changed(self, message: ServiceVisibilityChanged) -> None:
+        self.waterfall.set_hidden_services(set(message.hidden))
+        self.waterfall.set_dimmed_services(set(message.dimmed))
+        self._update_search_count()
+
+    # -- search --------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.query_one("#search-bar").remove_class("-hidden")
+        self.set_focus(self.query_one("#search-input", Input))  # now, not deferred: keys typed ahead go there
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search-input":
+            event.stop()
+            self._apply_search(event.value, jump=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search-input":
+            event.stop()
+            if self._apply_search(event.value, jump=True):
+                self.set_focus(self.waterfall)
+
+    def _apply_search(self, text: str, jump: bool) -> bool:
+        from tracetui.model.query import QueryError, parse_query
+
+        error = self.query_one("#search-error", Static)
+        try:
+            query = parse_query(text)
+        except QueryError as e:
+            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "text-error", bold=True)))
+            error.remove_class("-hidden")
+            return False
+        error.add_class("-hidden")
+        self._query_text = text
+        self._match_count = self.waterfall.set_search(None if query.is_empty else query)
+        if jump and self._match_count:
+            self.waterfall.next_match(1)
+        self._update_search_count()
+        return True
+
+    def _update_search_count(self) -> None:
+        label = self.query_one("#search-count", Static)
+        if not self._query_text.strip():
+            label.update("")
+            return
+        if not self._match_count:
+            label.update(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
+            return
+        current = self._current_match()
+        label.update(f"{current}/{self._match_count}" if current else f"{self._match_count} matches")
+
+    def _current_match(self) -> int | None:
+        """1-based number of the selected span among the matches, in row order (None if not one)."""
+        index = getattr(self.waterfall, "match_index", None)
+        if callable(index):
+            return index()
+        return None
+
+    def action_next_match(self, direction: int) -> None:
+        if not self._query_text.strip():
+            self.action_search()
+            return
+        if not self.waterfall.next_match(direction):
+            self.notify("no more matches", timeout=2)
+        self._update_search_count()
+
+    def action_next_error(self, direction: int) -> None:
+        if not self.analysis.error_positions:
+            self.notify("this trace has no errors", timeout=2)
+        elif not self.waterfall.next_error(direction):
+            self.notify("no more errors that way", timeout=2)
+
+    def action_first_failure(self) -> None:
+        """Select the span where errors start (the next origin on each press)."""
+        origins = error_origins(self.trace)
+        if not origins:
+            self.notify("this trace has no errors", timeout=2)
+            return
+        current = self.waterfall.selected_pos
+        nxt = origins[(origins.index(current) + 1) % len(origins)] if current in origins else origins[0]
+        self.waterfall.select_pos(nxt)
+
+    def action_next_critical(self, direction: int) -> None:
+        if not self.waterfall.next_critical(direction):
+            self.notify("end of the critical path", timeout=2)
+
+    # -- leaving -------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        bar = self.query_one("#search-bar")
+        inp = self.query_one("#search-input", Input)
+        panel = self.query_one(ServiceFilter)
+        if inp.has_focus:
+            if inp.value:
+                inp.value = ""
+                self._apply_search("", jump=False)
+            bar.add_class("-hidden")
+            self.query_one("#search-error").add_class("-hidden")
+            self.set_focus(self.waterfall)
+            return
+        if panel.has_focus or self.detail.has_focus:
+            self.set_focus(self.waterfall)
+            return
+        if self.app.screen is self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    # -- live ----------------------------------------------------------------------------------
+    def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
+        if self.trace.trace_id not in trace_ids:
+            return
+        self.analysis = TraceAnalysis(self.trace)
+        self.waterfall.show_trace(self.trace, self.analysis)
+        self.query_one(ServiceFilter).set_services(self.analysis.services)
+        self._update_header()
+        self._show_span(self.waterfall.selected_pos)
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Toggle service filter", "Show or hide the list of services", self.action_services)
+        yield SystemCommand("Search in this trace", "Highlight matching spans", self.action_search)
+        yield SystemCommand("Next error", "Jump to the next span with status ERROR",
+                            lambda: self.action_next_error(1))
+        yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
+                            lambda: self.action_next_critical(1))
+        yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)

@@ -1,0 +1,54 @@
+"""The status bar: loading progress, counts, and problems met while reading."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from tracetui.render.text import clean
+from tracetui.ui.theme import theme_style
+
+
+class StatusBar(Horizontal):
+    """Reads `app.status` (see `tracetui.ui.app.Status`) and shows it on one line."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text-muted; }
+    StatusBar > #status-text { width: 1fr; height: 1; padding: 0 1; }
+    StatusBar > ProgressBar { width: 40; height: 1; }
+    StatusBar > ProgressBar.-hidden { display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status-text", markup=False)
+        yield ProgressBar(total=None, show_eta=False, classes="-hidden")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self._show, init=True)
+        self.watch(self.app, "theme", lambda: self._show(self.app.status), init=False)
+
+    def _show(self, status) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if status.loading:
+            text.append("loading… ", style="bold")
+        text.append(f"{status.traces:,} traces · {status.spans:,} spans")
+        if status.evicted_traces:
+            text.append(f" · {status.evicted_traces:,} old traces dropped (retention)")
+        if status.failure:
+            text.append(" · ")
+            text.append(clean(status.failure, 120), style=theme_style(self.app, "error", bold=True))
+        if status.problems:
+            what = (f"{status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped" if status.skipped
+                    else f"{status.problems:,} problem" + ("s" if status.problems != 1 else ""))
+            text.append(" · ")
+            text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "warning", bold=True))
+        self.query_one("#status-text", Static).update(text)
+        bar = self.query_one(ProgressBar)
+        bar.set_class(not status.loading, "-hidden")
+        if status.loading:
+            if status.fraction is None:
+                bar.update(total=None)
+            else:
+                bar.update(total=100, progress=round(status.fraction * 100))

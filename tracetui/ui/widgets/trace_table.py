@@ -1,0 +1,371 @@
+"""The trace list: one line per trace, drawn from `TraceIndex.rows` (Line API, no widget per row).
+
+Line 0 is a sticky header (click a column title to sort by it); every other line is one trace.
+Finished lines are cached by (row, trace, cursor?, width, version); the version changes when the
+rows, the marks or the theme change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracetui.analysis.summary import TraceSummary
+from tracetui.analysis.trace_list import TraceIndex
+from tracetui.render.text import clean
+from tracetui.render.units import fmt_duration, fmt_time
+from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly `width` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def bar_text(fraction: float, width: int) -> str:
+    """A horizontal bar of `fraction` of `width` cells, with ⅛-cell resolution (never empty)."""
+    eighths = max(1, round(max(0.0, min(1.0, fraction)) * width * 8))
+    full, part = divmod(eighths, 8)
+    s = "█" * full + (_EIGHTHS[part] if part else "")
+    return s.ljust(width)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    sort: str | None = None
+    right: bool = False
+
+
+class TraceTable(ScrollView, can_focus=True):
+    """Rows of `index.rows`; the cursor is a row number, the selection follows the trace id."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("enter", "open", "Open trace", id="list.open"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="list.up_vi"),
+        Binding("j", "cursor(1)", "Down", show=False, id="list.down_vi"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("home", "first", "First", show=False, id="list.first"),
+        Binding("end", "last", "Last", show=False, id="list.last"),
+        Binding("g", "first", "First", show=False, id="list.first_vi"),
+        Binding("G", "last", "Last", show=False, id="list.last_vi"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "trace-table--header", "trace-table--header-sorted", "trace-table--cursor",
+        "trace-table--error", "trace-table--orphan", "trace-table--bar", "trace-table--muted",
+        "trace-table--new",
+    }
+
+    DEFAULT_CSS = """
+    TraceTable {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    TraceTable > .trace-table--header { background: $panel; color: $text; text-style: bold; }
+    TraceTable > .trace-table--header-sorted { background: $panel; color: $accent; text-style: bold; }
+    TraceTable > .trace-table--cursor { background: $surface-lighten-2; }
+    TraceTable:focus > .trace-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    TraceTable > .trace-table--error { color: $error; text-style: bold; }
+    TraceTable > .trace-table--orphan { color: $warning; }
+    TraceTable > .trace-table--bar { color: $primary; }
+    TraceTable > .trace-table--muted { color: $text-muted; }
+    TraceTable > .trace-table--new { color: $success; text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    def __init__(self, index: TraceIndex, *, utc: bool = False, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.index = index
+        self.utc = utc
+        self.new_ids: set[str] = set()
+        self._version = 0
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._columns: list[Column] = []
+        self._columns_width = -1
+        self._selected_id: str | None = None
+
+    # -- data ----------------------------------------------------------------------------------
+    @property
+    def selected(self) -> TraceSummary | None:
+        rows = self.index.rows
+        return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
+
+    def rows_changed(self) -> None:
+        """The index's rows changed: keep the same trace selected at the same place on screen."""
+        rows = self.index.rows
+        old_cursor = self.cursor
+        new_cursor = None
+        if self._selected_id is not None:
+            new_cursor = self.index.index_of(self._selected_id)
+        if new_cursor is None:
+            new_cursor = min(old_cursor, max(0, len(rows) - 1))
+        self._version += 1
+        self._cache.clear()
+        self.virtual_size = Size(0, len(rows) + 1)
+        shift = new_cursor - old_cursor
+        if shift and self._selected_id is not None:
+            # Rows were inserted above the selection: scroll with them so nothing moves on screen.
+            self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
+        self.set_reactive(TraceTable.cursor, new_cursor)
+        self._remember()
+        self.refresh()
+
+    def go_top(self) -> None:
+        """Rows were reordered: select the first one and show it."""
+        self._selected_id = None
+        self.set_reactive(TraceTable.cursor, 0)
+        self.rows_changed()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._remember()
+        if self._selected_id is not None:
+            self.post_message(TraceHighlighted(self._selected_id))
+
+    def marks_changed(self) -> None:
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+
+    def _remember(self) -> None:
+        s = self.selected
+        self._selected_id = s.trace_id if s else None
+
+    def select_trace(self, trace_id: str) -> bool:
+        i = self.index.index_of(trace_id)
+        if i is None:
+            return False
+        self.cursor = i
+        return True
+
+    # -- cursor --------------------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.index.rows) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_to_cursor()
+        self._remember()
+        if self._selected_id is not None:
+            self.post_message(TraceHighlighted(self._selected_id))
+
+    def _scroll_to_cursor(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def refresh_line(self, y: int) -> None:  # y in virtual lines, header excluded from scrolling
+        self.refresh_lines(y, 1)
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        # Row r is drawn on screen line r + 1 - scroll_y (the header takes line 0).
+        from textual.geometry import Region
+
+        self.refresh(Region(0, y_start - round(self.scroll_y), self.size.width, line_count))
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.cursor += direction * height
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.index.rows) - 1
+
+    def action_open(self) -> None:
+        s = self.selected
+        if s is not None:
+            self.post_message(OpenTrace(s.trace_id))
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            x = 0
+            for col in self._layout(self.scrollable_content_region.width):
+                if x <= offset.x < x + col.width + 1 and col.sort:  # (the bar's title is empty)
+                    self.post_message(SortRequested(col.sort))
+                    return
+                x += col.width + 1
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if 0 <= row < len(self.index.rows):
+            self.cursor = row
+            if event.chain >= 2:
+                self.action_open()
+
+    # -- drawing -------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._version += 1
+        self._cache.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(0, len(self.index.rows) + 1)
+        self._scroll_to_cursor()
+
+    def _layout(self, width: int) -> list[Column]:
+        if width == self._columns_width:
+            return self._columns
+        cols = [
+            Column("mark", " ", 1),
+            Column("start", "Start", 18, "start"),
+            Column("root", "Root service: span", 20),
+            Column("duration", "Duration", 8, "duration", right=True),
+            Column("bar", "", 12 if width >= 80 else 6),
+            Column("spans", "Spans", 6, "spans", right=True),
+            Column("errors", "Errors", 7, "errors"),
+            Column("services", "Services", 0),
+        ]
+        fixed = sum(c.width + 1 for c in cols if c.key not in ("root", "services"))
+        flex = max(10, width - fixed - 2)
+        if width >= 100:
+            root_w = max(20, flex * 55 // 100)
+            services_w = max(0, flex - root_w)
+        else:
+            root_w, services_w = flex, 0
+        out = []
+        for c in cols:
+            if c.key == "root":
+                c = Column(c.key, c.title, root_w, c.sort, c.right)
+            elif c.key == "services":
+                if services_w < 8:
+                    continue
+                c = Column(c.key, c.title, services_w, c.sort, c.right)
+            out.append(c)
+        self._columns, self._columns_width = out, width
+        return out
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        row = round(self.scroll_y) + y - 1
+        rows = self.index.rows
+        if not 0 <= row < len(rows):
+            return Strip.blank(width, self.rich_style)
+        summary = rows[row]
+        selected = row == self.cursor
+        key = (row, summary.trace_id, selected, self.has_focus, width, self._version)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._row(summary, selected, width)
+            self._cache[key] = strip
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        base = self.get_component_rich_style("trace-table--header")
+        sorted_style = self.get_component_rich_style("trace-table--header-sorted")
+        arrow = " ▼" if self.index.descending else " ▲"
+        segs = []
+        cols = self._layout(width)
+        skip = False
+        for i, col in enumerate(cols):
+            if skip:
+                skip = False
+                continue
+            title = col.title
+            style = base
+            w = col.width
+            if i + 1 < len(cols) and cols[i + 1].title == "":
+                w += cols[i + 1].width + 1  # a title may spill over the untitled column after it
+                skip = True
+            if col.sort and col.sort == self.index.sort:
+                title += arrow
+                style = sorted_style
+            segs.append(Segment(fit(title, w), style))
+            segs.append(Segment(" ", base))
+        return Strip(segs).adjust_cell_length(width, base)
+
+    def _row(self, s: TraceSummary, selected: bool, width: int) -> Strip:
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("trace-table--cursor")
+
+        def part(name: str) -> Style:
+            # The component's own colour, resolved against the widget's background (a partial
+            # style cannot resolve "auto" colours such as $text-muted), on this row's base.
+            full = self.get_component_rich_style(name)
+            if selected:  # the cursor's colours win: every part stays readable on it
+                return base + Style(bold=full.bold)
+            return base + Style(color=full.color, bold=full.bold, italic=full.italic)
+
+        muted = part("trace-table--muted")
+
+        segs: list[Segment] = []
+        gap = Segment(" ", base)
+        for col in self._layout(width):
+            w = col.width
+            if col.key == "mark":
+                new = s.trace_id in self.new_ids
+                segs.append(Segment("•" if new else " ", part("trace-table--new") if new else base))
+            elif col.key == "start":
+                segs.append(Segment(fit(fmt_time(s.start_unix_nano, self.utc)[5:], w), muted))
+            elif col.key == "root":
+                service = clean(s.root_service)
+                name = clean(s.root_name)
+                if not s.has_root:
+                    name = f"{name} (no root)"
+                text = fit(f"{service}: {name}", w)
+                cut = min(len(text), cell_len(service) + 1)
+                segs.append(Segment(text[:cut], base + Style(bold=True)))
+                segs.append(Segment(text[cut:], base))
+            elif col.key == "duration":
+                segs.append(Segment(fmt_duration(s.duration_ns).rjust(w)[-w:], base))
+            elif col.key == "bar":
+                top = self.index.max_duration_ns or 1
+                segs.append(Segment(bar_text(s.duration_ns / top, w), part("trace-table--bar")))
+            elif col.key == "spans":
+                segs.append(Segment(str(s.span_count).rjust(w)[-w:], base))
+            elif col.key == "errors":
+                err = f"✗{s.error_count}" if s.error_count else ""
+                orphan = f"⚠{s.orphan_count}" if s.orphan_count else ""
+                used = 0
+                if err:
+                    segs.append(Segment(err, part("trace-table--error")))
+                    used += cell_len(err)
+                if orphan:
+                    if used:
+                        segs.append(Segment(" ", base))
+                        used += 1
+                    segs.append(Segment(fit(orphan, w - used), part("trace-table--orphan")))
+                    used = w
+                if used < w:
+                    segs.append(Segment(" " * (w - used), base))
+            elif col.key == "services":
+                names = ", ".join(clean(x) for x in s.services)
+                segs.append(Segment(fit(f"{len(s.services)} {names}", w), muted))
+            segs.append(gap)
+        return Strip(segs).adjust_cell_length(width, base)
