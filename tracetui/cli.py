@@ -51,14 +51,29 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
-def open_cmd(sources: tuple[str, ...]) -> None:
-    """Open trace dumps (files, directories, '-' for stdin) in the explorer."""
+@click.option("--listen", is_flag=False, flag_value="127.0.0.1:4318", default=None, metavar="[HOST:PORT]",
+              help="Live mode: receive OTLP/HTTP (default 127.0.0.1:4318) and show traces as they arrive.")
+@click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
+              help="Live mode: also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc].")
+@click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
+              help="Live mode: require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
+@click.option("--max-spans", default=1_000_000, show_default=True, metavar="N",
+              help="Live mode: keep at most N spans; the oldest whole traces go first.")
+@click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
+              help="Live mode: largest request accepted, after decompression (413 above it).")
+def open_cmd(sources: tuple[str, ...], listen: str | None, grpc: str | None, token: str | None,
+             max_spans: int, max_request_size: str) -> None:
+    """Open trace dumps (files, directories, '-' for stdin) in the explorer; or receive them live."""
     from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
     from tracetui.sources.files import decompress, expand_paths, read_source
 
-    paths = _sources(sources)
-    store = TraceStore()
+    live = None
+    if listen is not None or grpc is not None:
+        live = _live_config(listen, grpc, token, max_request_size)
+        _check_free(live)
+    paths = list(sources) if live is not None else _sources(sources)
+    store = TraceStore(max_spans=max_spans if live is not None else None)
     # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
     # in the app's background worker, so the first screen paints at once even for huge files.
     piped = sys.stdin.buffer.read() if "-" in paths else None
@@ -75,7 +90,9 @@ def open_cmd(sources: tuple[str, ...]) -> None:
 
     from tracetui.ui.app import make_app
 
-    make_app(store, sources=paths, loader=loader).run()
+    app = make_app(store, sources=paths, loader=loader if paths else None, live=live)
+    app.run()
+    sys.exit(app.return_code or 0)
 
 
 def _reattach_terminal() -> None:
@@ -139,6 +156,24 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
 
 # -- live: the OTLP receiver ----------------------------------------------------------------
+
+
+def _check_free(config) -> None:
+    """Say at once, before the screen is taken over, when an address is taken."""
+    import socket
+
+    for addr in (config.http, config.grpc):
+        if addr is None:
+            continue
+        family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(addr)
+            except OSError as e:
+                raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
+    for w in config.warnings():
+        click.echo(f"tracetui: {w}", err=True)
 
 
 def _live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
