@@ -158,3 +158,13 @@ async def test_a_taken_port_ends_the_app_with_a_message():
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
         assert app.return_code == 1
+
+
+async def test_listening_beyond_loopback_warns_in_the_app_too(monkeypatch):
+    # The warning is also printed before the TUI starts, where the screen then hides it.
+    # (The address stays loopback here; only the warning's display is under test.)
+    monkeypatch.setattr(LiveConfig, "warnings", lambda self: ["warning: reachable from other machines"])
+    app = live_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(app, pilot)
+        await until(lambda: "reachable from other machines" in screen_text(app), pilot, 5)

@@ -66,6 +66,8 @@ class LiveTraceTuiApp(TraceTuiApp):
             f" + gRPC {self.servers.grpc.address}" if self.servers.grpc is not None else "")
         self.set_interval(TICK_SECONDS, self._tick)
         self.refresh_status()
+        for warning in self.live_config.warnings():  # also printed before the screen was taken over
+            self.notify(warning, severity="warning", timeout=15)
 
     async def on_unmount(self) -> None:
         if self.live_started:
