@@ -104,3 +104,24 @@ async def test_flush_reports_nothing_when_nothing_changed():
     feed.flush()
     await asyncio.sleep(0)
     assert calls == []
+
+
+def test_full_collections_wait_for_quiet_input_and_are_restored():
+    import gc
+
+    from tracetui.sources.live import QuietCollections
+
+    before = gc.get_threshold()
+    q = QuietCollections(quiet=3, every=30, at_most=300)
+    q.start()
+    try:
+        assert gc.get_threshold()[2] == QuietCollections.NEVER  # no automatic full collection
+        t = q.last_collect
+        assert not q.tick(last_input=t + 29, now=t + 31)  # typing 2 s ago: wait
+        assert q.tick(last_input=t + 27, now=t + 31)  # quiet for 4 s: collect now
+        t = q.last_collect
+        assert not q.tick(last_input=t + 10, now=t + 20)  # quiet, but collected 20 s ago
+        assert q.tick(last_input=t + 300, now=t + 301)  # typing non-stop: still at least every 300 s
+    finally:
+        q.stop()
+    assert gc.get_threshold() == before and q.collections == 2

@@ -161,7 +161,7 @@ class LoopLag:
 async def _run(seconds: float, senders: int, mode: str, capture: str | None, rate: float | None) -> dict[str, Any]:
     from tracetui.model import TraceStore
     from tracetui.sources.ingest import Ingest
-    from tracetui.sources.live import LiveConfig, LiveServers, StoreFeed
+    from tracetui.sources.live import LiveConfig, LiveServers, QuietCollections, StoreFeed
 
     body = template()
     ctx = mp.get_context("spawn")
@@ -176,6 +176,15 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
         servers = LiveServers(LiveConfig(http=("127.0.0.1", 0)), Ingest(sink))
         await servers.start()
         port = servers.http.port
+        collections = QuietCollections()  # as in the TUI; nobody types here, so it may collect
+        collections.start()
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(1.0)
+                collections.tick(last_input=0.0)
+
+        ticker = asyncio.create_task(tick())
     else:
         from tracetui.sources import receiver
         from tracetui.sources import record as rec_mod
@@ -215,6 +224,8 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
         p.join(5)
     acked = sum(r[0] for r in results)
     if mode == "store":
+        ticker.cancel()
+        collections.stop()
         await servers.stop()
         arrived = store.span_count
         stats = servers.ingest.stats

@@ -7,14 +7,16 @@ handling and `TraceStore.add` (see `tracetui.sources.receiver_bench` for the mea
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from textual import events
 from textual.binding import Binding, BindingType
 
 from tracetui.loaders.problems import Problem
 from tracetui.model.store import TraceStore
 from tracetui.sources.ingest import Ingest, IngestStats
-from tracetui.sources.live import LiveConfig, LiveServers, StoreFeed
+from tracetui.sources.live import LiveConfig, LiveServers, QuietCollections, StoreFeed
 from tracetui.ui.app import TraceTuiApp
 from tracetui.ui.messages import SpansArrived
 
@@ -47,6 +49,8 @@ class LiveTraceTuiApp(TraceTuiApp):
         self.servers = LiveServers(live, self.ingest)  # raises GrpcMissing without grpcio
         self.live_where = f"{live.http[0]}:{live.http[1]}"
         self.live_started = False
+        self.collections = QuietCollections()
+        self.last_input = 0.0
 
     # -- start and stop ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -61,6 +65,7 @@ class LiveTraceTuiApp(TraceTuiApp):
             self.exit(return_code=1, message=f"tracetui: {e}")
             return
         self.live_started = True
+        self.collections.start()
         http = self.servers.http
         self.live_where = f"{http.host}:{http.port}" + (
             f" + gRPC {self.servers.grpc.address}" if self.servers.grpc is not None else "")
@@ -72,6 +77,7 @@ class LiveTraceTuiApp(TraceTuiApp):
     async def on_unmount(self) -> None:
         if self.live_started:
             self.live_started = False
+            self.collections.stop()
             await self.servers.stop()
 
     # -- feeding -------------------------------------------------------------------------------
@@ -80,6 +86,12 @@ class LiveTraceTuiApp(TraceTuiApp):
 
     def _tick(self) -> None:
         self.refresh_status()
+        self.collections.tick(self.last_input)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_input = time.monotonic()  # full collections wait for a quiet moment
+        await super().on_event(event)
 
     def _status(self, **changes: Any):
         ingest = getattr(self, "ingest", None)  # None while TraceTuiApp.__init__ runs
