@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -105,4 +106,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
 
 
 def run_record(config: LiveConfig, output: str, *, append: bool = False) -> int:
+    # Everything alive now (modules, classes) lives as long as the process: keep full
+    # collections from walking it again and again while requests pour in.
+    gc.collect()
+    gc.freeze()
     return asyncio.run(record(config, output, append=append))
