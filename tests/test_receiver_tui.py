@@ -168,3 +168,20 @@ async def test_listening_beyond_loopback_warns_in_the_app_too(monkeypatch):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(app, pilot)
         await until(lambda: "reachable from other machines" in screen_text(app), pilot, 5)
+
+
+def test_listen_on_a_taken_port_says_so_before_the_screen_is_taken(tmp_path):
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "tracetui", "--listen", f"127.0.0.1:{port}"],
+                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "tracetui", "--listen", "127.0.0.1:notaport"],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
