@@ -52,23 +52,35 @@ class TooLarge(Exception):
 
 def parse_address(text: str, default_port: int) -> tuple[str, int]:
     """`HOST:PORT`, `:PORT`, `HOST`, `[::1]:PORT` -> (host, port). Raises ValueError."""
-    text = text.strip()
+    try:
+        return _parse_address(text.strip(), default_port)
+    except ValueError as e:
+        raise ValueError(f"bad address {text!r}: {e}; expected HOST:PORT, e.g. 127.0.0.1:4318") from None
+
+
+def _port(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(f"{text!r} is not a port number")
+    return int(text)
+
+
+def _parse_address(text: str, default_port: int) -> tuple[str, int]:
     host, port = text, default_port
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise ValueError(f"bad address {text!r}: missing ']'")
+            raise ValueError("missing ']'")
         host, rest = text[1:end], text[end + 1:]
         if rest:
             if not rest.startswith(":"):
-                raise ValueError(f"bad address {text!r}")
-            port = int(rest[1:])
+                raise ValueError("expected ':' after ']'")
+            port = _port(rest[1:])
     elif text.count(":") == 1:
         host, p = text.split(":")
-        port = int(p)
+        port = _port(p)
     host = host or "127.0.0.1"
     if not 0 <= port <= 65535:
-        raise ValueError(f"bad port {port}")
+        raise ValueError(f"port {port} is out of range")
     return host, port
 
 
