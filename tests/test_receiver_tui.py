@@ -185,3 +185,20 @@ def test_listen_on_a_taken_port_says_so_before_the_screen_is_taken(tmp_path):
     r = subprocess.run([sys.executable, "-m", "tracetui", "--listen", "127.0.0.1:notaport"],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+async def test_grpc_spans_show_up_live_too():
+    pytest.importorskip("grpc", reason="grpcio not installed (pip install 'tracetui[grpc]')")
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import SpanExportResult
+    from test_receiver_http import sdk_spans
+
+    app = live_app(grpc=("127.0.0.1", 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        exporter = OTLPSpanExporter(endpoint=f"127.0.0.1:{app.servers.grpc.port}", insecure=True, timeout=10)
+        assert await asyncio.to_thread(exporter.export, sdk_spans("payments")) == SpanExportResult.SUCCESS
+        exporter.shutdown()
+        await until(lambda: app.index.total == 1, pilot)
+        text = screen_text(app)
+        assert "payments: POST /checkout" in text and "+ gRPC 127.0.0.1:" in text
