@@ -5,8 +5,8 @@ send it, using the generated classes of the `opentelemetry-proto` package.
 from __future__ import annotations
 
 import base64
-from sys import intern
 from collections.abc import Iterator
+from sys import intern
 from typing import Any
 
 from google.protobuf.message import DecodeError
