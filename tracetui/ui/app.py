@@ -39,7 +39,6 @@ class Status:
     skipped: int = 0
     evicted_traces: int = 0
     failure: str = ""
-    live: str = ""  # live mode: receiver address, spans received, rate, rejections
 
 
 class TraceTuiApp(App[None]):
@@ -211,11 +210,6 @@ def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Itera
 
     `loader` (optional) is an iterable of `Batch`es, or a callable returning one, read in a thread
     worker while the UI runs; if it has a `progress` attribute (0..1), the status bar shows it.
-    Options: `utc=True` shows times in UTC; `live=LiveConfig(...)` runs the OTLP receivers
-    (live mode, `tracetui.ui.live`).
+    Options: `utc=True` shows times in UTC.
     """
-    if options.get("live") is not None:
-        from tracetui.ui.live import LiveTraceTuiApp
-
-        return LiveTraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
     return TraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)

@@ -33,9 +33,6 @@ class StatusBar(Horizontal):
         text = Text(no_wrap=True, overflow="ellipsis")
         if status.loading:
             text.append("loading… ", style="bold")
-        if status.live:
-            text.append(status.live, style=theme_style(self.app, "text-accent"))
-            text.append(" · ")
         text.append(f"{status.traces:,} traces · {status.spans:,} spans")
         if status.evicted_traces:
             text.append(f" · {status.evicted_traces:,} old traces dropped (retention)")
