@@ -39,6 +39,7 @@ class Status:
     skipped: int = 0
     evicted_traces: int = 0
     failure: str = ""
+    note: str = ""  # a feeder's own line, e.g. "listening on 127.0.0.1:4318 · 2,300 spans/s"
 
 
 class TraceTuiApp(App[None]):
@@ -211,5 +212,11 @@ def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Itera
     `loader` (optional) is an iterable of `Batch`es, or a callable returning one, read in a thread
     worker while the UI runs; if it has a `progress` attribute (0..1), the status bar shows it.
     Options: `utc=True` shows times in UTC.
+
+    Feeding it live data (a receiver, a backend poller), on the app's thread:
+        ids = app.store.add(spans)                       # the store changes on this thread only
+        app.post_message(SpansArrived(ids, problems))    # list, marks and open view update
+        app.refresh_status(note="listening on …")        # optional line in the status bar
+    From another thread, wrap the first two lines in a function and `app.call_from_thread` it.
     """
     return TraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)

@@ -34,6 +34,9 @@ class StatusBar(Horizontal):
         if status.loading:
             text.append("loading… ", style="bold")
         text.append(f"{status.traces:,} traces · {status.spans:,} spans")
+        if status.note:
+            text.append(" · ")
+            text.append(clean(status.note, 120))
         if status.evicted_traces:
             text.append(f" · {status.evicted_traces:,} old traces dropped (retention)")
         if status.failure:
