@@ -106,6 +106,7 @@ class IngestStats:
     rejected_spans: int = 0
     rejected_requests: int = 0
     reasons: Counter = field(default_factory=Counter)  # "401 unauthorized" -> count
+    details: dict = field(default_factory=dict)  # reason -> the latest detail given for it
     last_rejection: str = ""
     started: float = field(default_factory=time.monotonic)
     _recent: deque = field(default_factory=deque, repr=False)  # (monotonic second, spans)
@@ -126,6 +127,7 @@ class IngestStats:
     def rejected(self, reason: str, detail: str = "") -> None:
         self.rejected_requests += 1
         self.reasons[reason] += 1
+        self.details[reason] = detail
         self.last_rejection = f"{reason}: {detail}" if detail else reason
 
     def rate(self, now: float | None = None) -> float:
@@ -136,6 +138,18 @@ class IngestStats:
         total = sum(n for s, n in self._recent if lo <= s < sec)
         window = min(RATE_WINDOW_S, max(1.0, sec - int(self.started)))
         return total / window
+
+    def rejected_short(self) -> str:
+        """`2 rejected (401×1, 415×1)` for a status bar ("" when none); 404s keep their path."""
+        parts = []
+        for why, n in self.reasons.most_common():
+            code, _, rest = why.partition(" ")
+            parts.append(f"{code} {rest}×{n:,}" if rest.startswith("/") else f"{code}×{n:,}")
+        out = f"{self.rejected_requests:,} rejected ({', '.join(parts)})" if parts else ""
+        if self.rejected_spans:
+            out = f"{out}, " if out else ""
+            out += f"{self.rejected_spans:,} span{'s' if self.rejected_spans != 1 else ''} rejected"
+        return out
 
     def rejected_text(self) -> str:
         """`3 requests rejected (2 × 401 unauthorized, 1 × 413 too large)`, or "" when none."""

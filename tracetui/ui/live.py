@@ -25,10 +25,11 @@ TICK_SECONDS = 1.0  # the rate in the status bar is refreshed this often
 
 
 def live_status(stats: IngestStats, where: str) -> str:
-    """The status bar's live part: `● live 127.0.0.1:4318 · 12,345 spans received · 2,100/s · …`.
-    (Evictions by retention are in the status bar already: "N old traces dropped".)"""
-    parts = [f"● live {where}", f"{stats.spans:,} spans received", f"{stats.rate():,.0f}/s"]
-    rejected = stats.rejected_text()
+    """The status bar's live part: `● live 127.0.0.1:4318 · 12,345 received · 2,100 spans/s · 2 rejected
+    (401×2)`. Short: it follows the trace and span counts on one line. (Evictions by retention are
+    in the status bar already: "N old traces dropped".)"""
+    parts = [f"● live {where}", f"{stats.spans:,} received", f"{stats.rate():,.0f} spans/s"]
+    rejected = stats.rejected_short()
     if rejected:
         parts.append(rejected)
     return " · ".join(parts)
@@ -51,6 +52,7 @@ class LiveTraceTuiApp(TraceTuiApp):
         self.live_started = False
         self.collections = QuietCollections()
         self.last_input = 0.0
+        self._told: set[str] = set()  # rejection reasons already notified
 
     # -- start and stop ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -86,7 +88,18 @@ class LiveTraceTuiApp(TraceTuiApp):
 
     def _tick(self) -> None:
         self.refresh_status()
+        self._tell_new_rejections()
         self.collections.tick(self.last_input)
+
+    def _tell_new_rejections(self) -> None:
+        """Each new kind of rejection once as a notification with its detail (a misconfigured
+        exporter is found here: wrong path, token, content type)."""
+        stats = self.ingest.stats
+        for reason, detail in stats.details.items():
+            if reason not in self._told:
+                self._told.add(reason)
+                self.notify(f"rejected a request: {reason}" + (f": {detail}" if detail else ""),
+                            severity="warning", timeout=8, markup=False)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
@@ -96,7 +109,7 @@ class LiveTraceTuiApp(TraceTuiApp):
     def _status(self, **changes: Any):
         ingest = getattr(self, "ingest", None)  # None while TraceTuiApp.__init__ runs
         if ingest is not None:
-            changes.setdefault("live", live_status(ingest.stats, self.live_where))
+            changes.setdefault("note", live_status(ingest.stats, self.live_where))
         return super()._status(**changes)
 
     # -- clearing ------------------------------------------------------------------------------
@@ -112,5 +125,6 @@ class LiveTraceTuiApp(TraceTuiApp):
         self.store.evicted_traces = self.store.evicted_spans = 0
         self.problems.clear()
         self.ingest.stats = IngestStats()
+        self._told.clear()
         self.post_message(SpansArrived((), (), mark_new=False))
         self.notify(f"cleared {traces:,} traces; still receiving on {self.live_where}", timeout=3)
