@@ -66,10 +66,12 @@ class LiveConfig:
 class LiveServers:
     """The receivers of one `LiveConfig`, sharing one `Ingest` (one set of counts)."""
 
-    def __init__(self, config: LiveConfig, ingest: Ingest) -> None:
+    def __init__(self, config: LiveConfig, ingest: Ingest, *, grace: float = 10.0) -> None:
+        """`grace`: how long requests in flight may take to finish when stopping."""
         self.config = config
         self.ingest = ingest
-        self.http = OtlpHttpReceiver(ingest, *config.http)
+        self.grace = grace
+        self.http = OtlpHttpReceiver(ingest, *config.http, shutdown_timeout=grace)
         self.grpc = None
         if config.grpc is not None:
             from tracetui.sources.grpc_receiver import OtlpGrpcReceiver  # raises GrpcMissing
@@ -94,7 +96,7 @@ class LiveServers:
         """Stop listening; requests in flight are finished and answered first."""
         try:
             if self.grpc is not None:
-                await self.grpc.stop()
+                await self.grpc.stop(self.grace)
         finally:
             await self.http.stop()
             self.ingest.close()

@@ -47,7 +47,8 @@ class LiveTraceTuiApp(TraceTuiApp):
         self.live_config = live
         self.feed = StoreFeed(store, self._spans_received, interval=FLUSH_SECONDS)
         self.ingest = Ingest(self.feed, token=live.token, max_body=live.max_body)
-        self.servers = LiveServers(live, self.ingest)  # raises GrpcMissing without grpcio
+        # Quitting should be quick: requests in flight get 2 s (record waits longer: it must not lose them).
+        self.servers = LiveServers(live, self.ingest, grace=2.0)  # raises GrpcMissing without grpcio
         self.live_where = f"{live.http[0]}:{live.http[1]}"
         self.live_started = False
         self.collections = QuietCollections()
