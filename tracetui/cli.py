@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -24,10 +25,12 @@ class DefaultGroup(click.Group):
 
 
 def _sources(sources: tuple[str, ...]) -> list[str]:
-    """The sources named, or stdin when it is a pipe and none are named."""
+    """The sources named, or stdin when it is a pipe (or a redirected file) and none are named."""
+    from tracetui.sources.files import stdin_has_data
+
     if sources:
         return list(sources)
-    if not sys.stdin.isatty():
+    if stdin_has_data():
         return ["-"]
     raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
 
@@ -64,9 +67,8 @@ def main() -> None:
 def open_cmd(sources: tuple[str, ...], listen: str | None, grpc: str | None, token: str | None,
              max_spans: int, max_request_size: str) -> None:
     """Open trace dumps (files, directories, '-' for stdin) in the explorer; or receive them live."""
-    from tracetui.loaders import Batch, read_bytes
     from tracetui.model import TraceStore
-    from tracetui.sources.files import decompress, expand_paths, read_source
+    from tracetui.sources.files import iter_paths
 
     live = None
     if listen is not None or grpc is not None:
@@ -81,12 +83,9 @@ def open_cmd(sources: tuple[str, ...], listen: str | None, grpc: str | None, tok
         _reattach_terminal()
 
     def loader():
-        if piped is not None:
-            data, problems = decompress(piped, "<stdin>")
-            yield Batch(problems=problems)
-            yield from read_bytes(data, "<stdin>")
-        for path in expand_paths([p for p in paths if p != "-"]):
-            yield from read_source(path)
+        # Every source in the order given (a directory's non-dumps only warned about); the
+        # pipe's bytes were read above. Compression and format are told by content.
+        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
 
     from tracetui.ui.app import make_app
 
@@ -147,8 +146,8 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_summary(out, store, utc=utc)
     skipped = _skipped(problems)
     # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
-    # though they count no spans. (`warning` is on Problem from the loaders branch.)
-    if any(not getattr(p, "warning", False) for p in problems):
+    # though they count no spans.
+    if any(not p.warning for p in problems):
         err.print(f"tracetui: {skipped} spans skipped" if skipped else "tracetui: some input could not be read",
                   markup=False)
         sys.exit(1)

@@ -2,7 +2,12 @@
 
 Times are microseconds. `processes` give services; `tags` attributes; `logs` events;
 CHILD_OF references parents; a FOLLOWS_FROM parent is kept as the parent and marked
-`follows_from` (not blocking); other references become links; `warnings` are reported.
+`follows_from` (not blocking, shown as a link-like parent); further references become links;
+the backend's `warnings` (of a trace or a span) are kept as warnings (problems that cost no span);
+the query API's `errors` are reported.
+
+Jaeger writes hex ids without leading zeros (a 31-character trace id is common): they are padded
+to 16/32 characters so a trace joins its OTLP copy. Ids that are not hex are kept as given.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.gcpause import gc_paused
+from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.model.ids import normalize_id
+from tracetui.loaders.salvage import documents, is_trailing_error, salvage
 from tracetui.model.span import (
     KIND_CLIENT,
     KIND_CONSUMER,
@@ -41,10 +48,48 @@ def looks_like_jaeger(head: bytes) -> bool:
 
 def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
     try:
+        with gc_paused():
+            obj = msgspec.json.decode(data)
+    except msgspec.DecodeError as e:
+        if is_trailing_error(e):
+            # Several answers back to back (`cat a.json b.json`): each read on its own.
+            for off, piece in documents(data):
+                yield from _read_value(piece, source, off)
+        else:
+            yield from _read_value(data, source, 0)
+        return
+    yield from _read_object(obj, source, [])
+
+
+def _read_value(data: bytes, source: str, off: int) -> Iterator[Batch]:
+    problems: list[Problem] = []
+    try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError as e:
-        yield Batch(problems=[Problem(source, "", f"not valid JSON ({e})")])
-        return
+        keys = frozenset({"data", "spans", "trace"})
+        got = salvage(data, path=keys, leaf_arrays=frozenset({"data", "spans"}), top_leaves=True)
+        obj = got.value
+        if isinstance(obj, dict) and isinstance(obj.get("trace"), dict):
+            obj = obj["trace"]
+        if isinstance(obj, dict) and isinstance(obj.get("spans"), list):
+            n, unit = len(obj["spans"]), "span(s) of the trace"
+        else:
+            n = len(obj.get("data") or []) if isinstance(obj, dict) else len(obj) if isinstance(obj, list) else 0
+            unit = "trace(s)"
+        what = "not valid JSON: it ends early (truncated)" if got.truncated else f"not valid JSON, damaged ({e})"
+        problems.append(Problem(source, f"byte {off + got.stop_byte:,}",
+                                f"{what}: read the {n} complete {unit} before this point; the rest was skipped"))
+        if not n:
+            yield Batch(problems=problems)
+            return
+    yield from _read_object(obj, source, problems)
+
+
+def _read_object(obj: Any, source: str, problems: list[Problem]) -> Iterator[Batch]:
+    if isinstance(obj, dict) and isinstance(obj.get("errors"), list) and obj["errors"]:
+        for err in obj["errors"]:
+            msg = err.get("msg") or err.get("message") or err if isinstance(err, dict) else err
+            problems.append(Problem(source, "errors", f"the Jaeger API answered with an error: {msg}"))
     if isinstance(obj, dict) and isinstance(obj.get("data"), list):
         traces, prefix = obj["data"], "data"
     elif isinstance(obj, dict) and "trace" in obj and isinstance(obj["trace"], dict):
@@ -54,33 +99,40 @@ def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
     elif isinstance(obj, list):
         traces, prefix = obj, ""
     else:
-        yield Batch(problems=[Problem(source, "", "not Jaeger trace data (expected {\"data\": [...]})")])
+        if not problems:
+            problems.append(Problem(source, "", "not Jaeger trace data (expected {\"data\": [...]} or a trace)"))
+        yield Batch(problems=problems)
         return
+    if problems:
+        yield Batch(problems=problems)
     for t_i, tr in enumerate(traces):
         where = f"{prefix}[{t_i}]" if prefix else f"[{t_i}]" if len(traces) > 1 else ""
         if not isinstance(tr, dict):
             yield Batch(problems=[Problem(source, where, "trace is not an object: skipped")])
             continue
-        yield read_trace(tr, source, where)
+        with gc_paused():
+            batch = read_trace(tr, source, where)
+        yield batch
 
 
 def read_trace(tr: dict, source: str, where: str = "") -> Batch:
     batch = Batch()
     resources: dict[str, Resource] = {}
-    for pid, proc in (tr.get("processes") or {}).items():
+    procs = tr.get("processes")
+    for pid, proc in (procs.items() if isinstance(procs, dict) else ()):
         if isinstance(proc, dict):
             attrs = _tags(proc.get("tags"))
             svc = proc.get("serviceName") or UNKNOWN_SERVICE
             attrs.setdefault("service.name", svc)
             resources[pid] = Resource(str(svc), attrs)
-    for w in tr.get("warnings") or []:
-        batch.problems.append(Problem(source, where, f"Jaeger warning: {w}"))
-    trace_id = normalize_id(str(tr.get("traceID", "")))
-    for s_i, sp in enumerate(tr.get("spans") or []):
+    for w in _list(tr.get("warnings")):
+        batch.problems.append(Problem(source, where, f"Jaeger warning: {w}", warning=True))
+    trace_id = hex_id(tr.get("traceID", ""))
+    for s_i, sp in enumerate(_list(tr.get("spans"))):
         loc = f"{where}.spans[{s_i}]" if where else f"spans[{s_i}]"
         try:
             span = _span(sp, trace_id, resources, batch, source, loc)
-        except (TypeError, ValueError, AttributeError) as e:
+        except (TypeError, ValueError, AttributeError, OverflowError) as e:
             batch.problems.append(Problem(source, loc, f"bad span ({e}): skipped", 1))
             continue
         if span is not None:
@@ -92,29 +144,32 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     if not isinstance(sp, dict):
         batch.problems.append(Problem(source, loc, "span is not an object: skipped", 1))
         return None
-    tid = normalize_id(str(sp.get("traceID") or trace_id))
-    sid = normalize_id(str(sp.get("spanID", "")))
+    tid = hex_id(sp.get("traceID") or trace_id)
+    sid = hex_id(sp.get("spanID", ""))
     if not tid or not sid:
         batch.problems.append(Problem(source, loc, f"span without {'traceID' if not tid else 'spanID'}: skipped", 1))
         return None
     start = int(sp.get("startTime", 0)) * _US
     duration = int(sp.get("duration", 0)) * _US
     if duration < 0:
-        batch.problems.append(Problem(source, loc, f"span {sid} has a negative duration: shown as zero"))
+        batch.problems.append(Problem(source, loc, f"span {sid} has a negative duration: shown as zero",
+                                      warning=True))
         duration = 0
-    refs = sp.get("references") or []
+    for w in _list(sp.get("warnings")):
+        batch.problems.append(Problem(source, loc, f"Jaeger warning: {w}", warning=True))
+    refs = _list(sp.get("references"))
     parent, follows, links = "", False, []
     for ref in refs:
         if not isinstance(ref, dict):
             continue
-        rid = normalize_id(str(ref.get("spanID", "")))
-        rtid = normalize_id(str(ref.get("traceID") or tid))
+        rid = hex_id(ref.get("spanID", ""))
+        rtid = hex_id(ref.get("traceID") or tid)
         if not parent and rtid == tid and ref.get("refType", "CHILD_OF") in ("CHILD_OF", "FOLLOWS_FROM"):
             parent, follows = rid, ref.get("refType") == "FOLLOWS_FROM"
         else:
             links.append(Link(rtid, rid, {"jaeger.ref_type": ref.get("refType", "")}))
     if not parent and sp.get("parentSpanID"):
-        parent = normalize_id(str(sp["parentSpanID"]))
+        parent = hex_id(sp["parentSpanID"])
     tags = _tags(sp.get("tags"))
     kind = _KINDS.get(str(tags.pop("span.kind", "")).lower(), 0)
     status, message = STATUS_UNSET, ""
@@ -127,7 +182,7 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     events = [
         Event(int(log.get("timestamp", 0)) * _US, str(_tags(log.get("fields")).get("event", "log")),
               _tags(log.get("fields")))
-        for log in sp.get("logs") or [] if isinstance(log, dict)
+        for log in _list(sp.get("logs")) if isinstance(log, dict)
     ]
     proc = sp.get("process")
     if isinstance(proc, dict):
@@ -151,3 +206,7 @@ def _tags(tags: Any) -> dict[str, Any]:
     elif isinstance(tags, dict):
         out.update(tags)
     return out
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else []

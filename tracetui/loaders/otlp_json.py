@@ -16,6 +16,7 @@ from typing import Any, Union
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.salvage import Salvage, cut_otlp, documents, is_trailing_error, salvage
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import UNKNOWN_SERVICE, Resource, Scope, Span
 from tracetui.model.values import key_values
@@ -133,22 +134,22 @@ def _is_other_signal(head: bytes) -> bool:
 # -- reading --------------------------------------------------------------------------------
 
 
-def read_otlp_json(data: bytes, source: str) -> Iterator[Batch]:
+def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]:
     """Read a whole OTLP JSON document, or JSON Lines of them; yield a batch per document."""
     stripped = data.strip()
     if not stripped:
-        yield Batch(problems=[Problem(source, "", "empty input")])
+        yield Batch(problems=[Problem(source, where, "empty input")])
         return
-    batch = _read_document(stripped, source, "")
+    batch = _read_document(stripped, source, where)
     if batch is not None:
         yield batch
         return
     if not any(_is_json(line) for line in stripped.split(b"\n", 2)[:2]):
         # Not JSON Lines but one (pretty-printed) document that is broken, e.g. a cut-off
-        # download: one problem, not one per line.
-        yield _fallback(stripped, source, "")
+        # download: one problem, not one per line (and its complete spans, see `_salvage`).
+        yield _fallback(stripped, source, where)
         return
-    yield from read_otlp_jsonl(data, source)
+    yield from read_otlp_jsonl(data, source, where=where)
 
 
 def _is_json(line: bytes) -> bool:
@@ -159,17 +160,19 @@ def _is_json(line: bytes) -> bool:
     return True
 
 
-def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256) -> Iterator[Batch]:
-    """JSON Lines: one document per line; a bad line is reported with its number and skipped."""
+def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where: str = "") -> Iterator[Batch]:
+    """JSON Lines: one document per line; a bad line is reported with its number and skipped
+    (what is complete in a cut or damaged line is still read)."""
     out = Batch()
     count = 0
+    prefix = f"{where}: " if where else ""
     for lineno, line in enumerate(data.split(b"\n"), start=1):
         line = line.strip()
         if not line:
             continue
-        b = _read_document(line, source, f"line {lineno}", single=False)
+        b = _read_document(line, source, f"{prefix}line {lineno}", single=False)
         if b is None:
-            b = _fallback(line, source, f"line {lineno}")
+            b = _fallback(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
         count += 1
@@ -219,7 +222,20 @@ def _read_document(doc: bytes, source: str, where: str, single: bool = True) -> 
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
     elif _empty(parsed) and _is_other_signal(head):
         return Batch()  # a logs or metrics line among the traces: skipped quietly
+    elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
+        return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return _convert_doc(parsed, source, where)
+
+
+def _read_pieces(pieces: list[tuple[int, bytes]], source: str, where: str) -> Batch:
+    """Several documents back to back (`cat a.json b.json`): each read on its own."""
+    out = Batch()
+    for off, piece in pieces:
+        b = _read_document(piece, source, f"{where}: byte {off:,}" if where else f"byte {off:,}",
+                           single=False) or Batch()
+        out.spans.extend(b.spans)
+        out.problems.extend(b.problems)
+    return out
 
 
 def _convert_doc(doc: Any, source: str, where: str) -> Batch:
@@ -286,7 +302,8 @@ def _span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos) 
         batch.problems.append(Problem(source, _where(where, pos), "span time is not an integer: skipped", 1))
         return None
     if end < start:
-        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration"))
+        batch.problems.append(Problem(source, _where(where, pos), f"span {sid} ends before it starts: shown with zero duration",
+                                      warning=True))
         end = start
     st = ws.status
     return Span(
@@ -321,15 +338,25 @@ _generic = msgspec.json.Decoder()
 
 def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = None) -> Batch:
     """Decode into plain objects and convert span by span; report what does not fit."""
+    if decode_error is not None:  # known not to be JSON: no second full decode into objects
+        return _salvage(doc, source, where, decode_error)
     try:
         obj = _generic.decode(doc)
     except msgspec.DecodeError as e:
-        return Batch(problems=[Problem(source, where, f"not valid JSON ({decode_error or e})")])
+        return _salvage(doc, source, where, str(e))
     if isinstance(obj, dict):
         for key in ("trace", "result", "data"):
             if isinstance(obj.get(key), dict):
                 obj = obj[key]
                 break
+    if isinstance(obj, list) and obj and all(isinstance(x, dict) for x in obj):
+        # A JSON list of requests (`jq -s`): each element read as a document of its own.
+        out = Batch()
+        for i, el in enumerate(obj):
+            b = _fallback(msgspec.json.encode(el), source, f"{where}[{i}]")
+            out.spans.extend(b.spans)
+            out.problems.extend(b.problems)
+        return out
     if not isinstance(obj, dict):
         return Batch(problems=[Problem(source, where, "not OTLP trace data (expected a JSON object)")])
     rss = obj.get("resourceSpans", obj.get("resource_spans", obj.get("batches")))
@@ -365,4 +392,57 @@ def _fallback(doc: bytes, source: str, where: str, decode_error: str | None = No
                 span = _span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
                     batch.spans.append(span)
+    return batch
+
+
+class _Nothing(msgspec.Struct):
+    """Decoding into this only checks the JSON (every field is skipped): fast, no objects made."""
+
+
+_check = msgspec.json.Decoder(_Nothing)
+
+
+def _decodes(doc: bytes) -> bool:
+    try:
+        _check.decode(doc)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _salvage(doc: bytes, source: str, where: str, error: str) -> Batch:
+    """A document that is not valid JSON: keep every complete span before the damage.
+
+    Documents written back to back (`cat a.json b.json`) are read one by one instead."""
+    if not isinstance(doc, bytes):
+        doc = bytes(doc)  # a memoryview (a line of JSON Lines): salvage needs bytes
+    if is_trailing_error(error):
+        pieces = documents(doc)
+        if len(pieces) > 1:
+            return _read_pieces(pieces, source, where)
+    fast = cut_otlp(doc, _decodes) if "truncated" in error else None
+    if fast is not None:
+        repaired, cut = fast
+        batch = _read_document(repaired, source, where, single=False) or Batch()
+        got = Salvage(True, cut, True)
+    else:
+        got = salvage(doc)
+        batch = _fallback(msgspec.json.encode(got.value), source, where) if got.value else Batch()
+    recovered = len(batch.spans)
+    what = "it ends early" if got.truncated else "damaged"
+    if not recovered:
+        # Nothing to keep: one plain line (inside a line of JSON Lines the line number says where).
+        at = f" at byte {got.stop_byte:,}" if not where else ""
+        batch.problems = [p for p in batch.problems if "no resourceSpans" not in p.message and p.warning]
+        batch.problems.append(Problem(source, where, f"not valid JSON ({error}; {what}{at}): no complete span in it"))
+        return batch
+    loc = f"{where}: byte {got.stop_byte:,}" if where else f"byte {got.stop_byte:,}"
+    spans = f"{recovered} complete span{'s' if recovered != 1 else ''}"
+    if got.truncated:
+        msg = (f"not valid JSON: it ends early (the input is cut at byte {len(doc):,}): read the {spans} before this "
+               "point; the incomplete rest was skipped")
+    else:
+        msg = (f"not valid JSON, damaged ({error}): read the {spans} before this point; "
+               f"the remaining {len(doc) - got.stop_byte:,} bytes were skipped")
+    batch.problems.append(Problem(source, loc, msg))
     return batch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tracetui.model.span import Span
@@ -11,17 +12,33 @@ from tracetui.model.span import Span
 class Problem:
     """One thing that could not be read, as one line: `file: where: what`.
 
-    `skipped` counts the spans (or records) lost to it; 0 for warnings where the data was kept.
+    `skipped` counts the spans lost to it when that is known (0 when unknown, e.g. a line of
+    JSON that could not be parsed). `warning` marks a problem where nothing was lost: the data
+    was kept (perhaps adjusted, e.g. an end before the start shown as zero duration) or the
+    message is the backend's own (Jaeger `warnings`). Only problems that are not warnings mean
+    that some input was skipped (`tracetui summary` exits 1).
     """
 
     source: str
     where: str
     message: str
     skipped: int = 0
+    warning: bool = False
 
     def __str__(self) -> str:
+        """One line, with control characters escaped (file names and messages are untrusted)."""
         where = f"{self.where}: " if self.where else ""
-        return f"{self.source}: {where}{self.message}"
+        return one_line(f"{self.source}: {where}{self.message}")
+
+
+# C0/C1 controls, and the bidirectional marks/overrides/isolates that can reorder a line visually.
+_BIDI = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {c: f"\\u{c:04x}" for c in _BIDI}
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines, other control characters and bidi overrides shown as escapes."""
+    return text.translate(_CONTROL)
 
 
 @dataclass(slots=True)
@@ -30,3 +47,30 @@ class Batch:
 
     spans: list[Span] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+def input_skipped(problems: Iterable[Problem]) -> bool:
+    """Whether some input was lost (any problem that is not a warning)."""
+    return any(not p.warning for p in problems)
+
+
+def problems_summary(problems: Iterable[Problem]) -> str:
+    """One line counting the problems, for the status bar and stderr; "" when there are none.
+
+    e.g. "3 problems: 12 spans skipped, 1 other input unreadable, 1 warning".
+    """
+    problems = list(problems)
+    if not problems:
+        return ""
+    spans = sum(p.skipped for p in problems)
+    unknown = sum(1 for p in problems if not p.warning and not p.skipped)
+    warnings = sum(1 for p in problems if p.warning)
+    parts = []
+    if spans:
+        parts.append(f"{spans} span{'s' if spans != 1 else ''} skipped")
+    if unknown:
+        parts.append(f"{unknown} unreadable part{'s' if unknown != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    n = len(problems)
+    return f"{n} problem{'s' if n != 1 else ''}: " + ", ".join(parts)

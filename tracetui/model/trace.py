@@ -65,10 +65,14 @@ class Trace:
         spans = self.spans
         n = len(spans)
         index: dict[str, int] = {}
+        shared: dict[str, int] = {}
         for i, s in enumerate(spans):
             # A span that names itself as parent (Zipkin shared server span) does not own the id.
-            if s.parent_id != s.span_id and s.span_id not in index:
-                index[s.span_id] = i
+            if s.parent_id != s.span_id:
+                if s.span_id not in index:
+                    index[s.span_id] = i
+            else:
+                shared.setdefault(s.span_id, i)
         for i, s in enumerate(spans):
             index.setdefault(s.span_id, i)
 
@@ -83,6 +87,12 @@ class Trace:
                 roots.append(i)
                 continue
             p = index.get(pid)
+            if shared and pid in shared:
+                # The id is both a client's and its shared server's: a child in the server's
+                # service is the server's (as Zipkin attaches it, by local endpoint).
+                q = shared[pid]
+                if q != i and spans[q].resource.service == s.resource.service:
+                    p = q
             if p is None or p == i:
                 orphans.append(i)
             else:

@@ -1,50 +1,85 @@
-"""Reading dumps from files, directories and stdin, decompressing by content."""
+"""Reading dumps from files, directories and stdin. Compression and format are decided by
+content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/O."""
 
 from __future__ import annotations
 
-import gzip
+import os
 import sys
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from tracetui.loaders import Batch, Problem, read_bytes
+from tracetui.loaders.compression import DEFAULT_LIMIT
+from tracetui.loaders.compression import decompress as _decompress
+from tracetui.loaders.detect import UNKNOWN, detect_format
 
-GZIP_MAGIC = b"\x1f\x8b"
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 def decompress(data: bytes, source: str) -> tuple[bytes, list[Problem]]:
-    """Undo gzip by content. A truncated stream gives what could be read and a problem."""
-    if data[:2] != GZIP_MAGIC:
-        return data, []
-    try:
-        return gzip.decompress(data), []
-    except (OSError, EOFError, zlib.error) as e:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            partial = d.decompress(data)
-        except zlib.error:
-            partial = b""
-        return partial, [Problem(source, "", f"gzip stream is damaged ({e}); read what came before")]
+    """Undo gzip/zstd by content (kept for callers; `read_bytes` does this itself)."""
+    return _decompress(data, source)
 
 
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; directories to the files inside them (sorted, hidden ones skipped)."""
-    out: list[str] = []
+    """Files as given; directories to the files inside them (sorted, hidden ones skipped).
+
+    "-" (stdin) is kept once, however often it is named.
+    """
+    return [p for p, _ in _expand(paths)]
+
+
+def _expand(paths: list[str]) -> list[tuple[str, bool]]:
+    """(path, found in a directory) for each file to read."""
+    out: list[tuple[str, bool]] = []
     for p in paths:
         path = Path(p)
-        if p != "-" and path.is_dir():
-            out.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file() and not f.name.startswith("."))
+        if p == STDIN:
+            if (STDIN, False) not in out:
+                out.append((p, False))
+        elif path.is_dir():
+            out.extend((str(f), True) for f in sorted(path.rglob("*"))
+                       if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts))
         else:
-            out.append(p)
+            out.append((p, False))
     return out
 
 
-def read_source(path: str) -> Iterator[Batch]:
-    """Batches of spans from one file, or from stdin for "-"."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
+def stdin_has_data() -> bool:
+    """Whether stdin is a pipe, a file or a socket (something to read), not a terminal or /dev/null."""
+    import stat
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        # Not a real file (a test runner's stream, or stdin closed): has data if it is not a terminal.
+        try:
+            return sys.stdin is not None and not sys.stdin.isatty()
+        except (AttributeError, ValueError):
+            return False
+    try:
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
+
+
+def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_LIMIT,
+                in_dir: bool = False) -> Iterator[Batch]:
+    """Batches of spans from one file, or from stdin for "-" (`stdin` overrides fd 0).
+
+    `in_dir`: the file was found in a directory rather than named, so a file that is no trace
+    dump at all (a README next to the dumps) is only a warning.
+    """
+    if path == STDIN:
+        name = STDIN_NAME
+        try:
+            data = (stdin or sys.stdin.buffer).read()
+        except (OSError, ValueError) as e:
+            yield Batch(problems=[Problem(name, "", f"cannot read stdin ({e})")])
+            return
     else:
         name = path
         try:
@@ -52,18 +87,26 @@ def read_source(path: str) -> Iterator[Batch]:
         except OSError as e:
             yield Batch(problems=[Problem(name, "", e.strerror or str(e))])
             return
-    data, problems = decompress(data, name)
-    if problems:
-        yield Batch(problems=problems)
-    yield from read_bytes(data, name)
+        except MemoryError:
+            yield Batch(problems=[Problem(name, "", "too big to read into memory")])
+            return
+    if in_dir and detect_format(data) == UNKNOWN:
+        yield Batch(problems=[Problem(name, "", "not a trace dump: ignored", warning=True)])
+        return
+    yield from read_bytes(data, name, limit=limit)
 
 
-def load_paths(paths: list[str], store) -> list[Problem]:
+def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:
+    """Batches from every source in turn (directories expanded): for a worker that posts them."""
+    for path, in_dir in _expand(paths):
+        yield from read_source(path, stdin=stdin, in_dir=in_dir)
+
+
+def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[Problem]:
     """Read every source into the store; return the problems met (never raises)."""
     problems: list[Problem] = []
-    for path in expand_paths(paths):
-        for batch in read_source(path):
-            if batch.spans:
-                store.add(batch.spans)
-            problems.extend(batch.problems)
+    for batch in iter_paths(paths, stdin=stdin):
+        if batch.spans:
+            store.add(batch.spans)
+        problems.extend(batch.problems)
     return problems
