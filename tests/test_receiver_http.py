@@ -230,3 +230,17 @@ def test_empty_json_request_is_accepted():
         assert r.post(b"{}", JS)[0] == 200
         assert r.post(b"", JS)[0] == 200
         assert r.stats.requests == 2 and r.store.span_count == 0
+
+
+def test_spans_that_cannot_be_stored_get_a_retryable_503():
+    def full_disk(rec):
+        raise OSError(28, "No space left on device")
+
+    req = ExportTraceServiceRequest()
+    sp = req.resource_spans.add().scope_spans.add().spans.add()
+    sp.trace_id, sp.span_id, sp.name = bytes(range(1, 17)), bytes(range(1, 9)), "x"
+    with LiveReceiver(sink=full_disk) as r:
+        status, headers, body = r.post(req.SerializeToString(), PB)
+        assert status == 503 and headers["retry-after"] == "1"
+        assert "No space left" in status_of(body)[1]
+        assert r.stats.reasons["503 not stored"] == 1 and r.stats.spans == 0
