@@ -9,3 +9,5 @@ sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = ROOT / "sample_traces"
+
+from backend_fixtures import serve  # noqa: E402,F401  (fixture: fake backend servers on loopback)

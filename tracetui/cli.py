@@ -11,6 +11,8 @@ import orjson
 from rich.console import Console
 
 from tracetui import __version__
+from tracetui.cli_backends import search_options
+from tracetui.cli_live import live_options, open_live, record_cmd
 
 
 class DefaultGroup(click.Group):
@@ -54,28 +56,23 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
-@click.option("--listen", is_flag=False, flag_value="127.0.0.1:4318", default=None, metavar="[HOST:PORT]",
-              help="Live mode: receive OTLP/HTTP (default 127.0.0.1:4318) and show traces as they arrive.")
-@click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
-              help="Live mode: also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc].")
-@click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-              help="Live mode: require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
-@click.option("--max-spans", default=1_000_000, show_default=True, metavar="N",
-              help="Live mode: keep at most N spans; the oldest whole traces go first.")
-@click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
-              help="Live mode: largest request accepted, after decompression (413 above it).")
-def open_cmd(sources: tuple[str, ...], listen: str | None, grpc: str | None, token: str | None,
-             max_spans: int, max_request_size: str) -> None:
-    """Open trace dumps (files, directories, '-' for stdin) in the explorer; or receive them live."""
+@click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
+@search_options(follow=True)
+@live_options
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, search, live, max_spans: int) -> None:
+    """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
+    if live is not None:  # tracetui --listen: the OTLP receivers feed the explorer (cli_live.py)
+        return open_live(sources, live, max_spans)
+    from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths
 
-    live = None
-    if listen is not None or grpc is not None:
-        live = _live_config(listen, grpc, token, max_request_size)
-        _check_free(live)
-    paths = list(sources) if live is not None else _sources(sources)
-    store = TraceStore(max_spans=max_spans if live is not None else None)
+    backend_sources, paths = split_sources(_sources(sources))
+    store = TraceStore()
+    # Backends are searched now, so a wrong URL or token is one line before the screen opens.
+    backends = open_backends(backend_sources)
+    ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
+    problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
     # in the app's background worker, so the first screen paints at once even for huge files.
     piped = sys.stdin.buffer.read() if "-" in paths else None
@@ -89,9 +86,11 @@ def open_cmd(sources: tuple[str, ...], listen: str | None, grpc: str | None, tok
 
     from tracetui.ui.app import make_app
 
-    app = make_app(store, sources=paths, loader=loader if paths else None, live=live)
-    app.run()
-    sys.exit(app.return_code or 0)
+    options = {"backends": backends, "search": search.params(), "follow": search.follow,
+               "search_first": bool(ask), "open_trace_id": trace_id} if backends else {}
+    # backends are named by their label: a URL's userinfo (a password) is never shown
+    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
+             loader=loader if paths else None, **options).run()
 
 
 def _reattach_terminal() -> None:
@@ -112,21 +111,37 @@ def _reattach_terminal() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README) instead of tables.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
 @click.option("--top", default=10, show_default=True, help="How many spans to list by self time.")
-def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int) -> None:
+@search_options()
+def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
+    from tracetui.cli_backends import (
+        load_backend_sources,
+        needs_a_service,
+        open_backends,
+        service_hint,
+        split_sources,
+    )
     from tracetui.model import TraceStore
     from tracetui.render.summary import find_trace, print_summary, print_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
 
     err = Console(stderr=True, highlight=False)
     store = TraceStore()
-    problems = load_paths(_sources(sources), store)
+    backend_sources, paths = split_sources(_sources(sources))
+    problems = load_paths(paths, store) if paths else []
+    backends = open_backends(backend_sources)
+    for b in needs_a_service(backends, search, trace_id):
+        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    problems += load_backend_sources(backends, store, search, trace_id)
     for p in problems:
         err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count:
+    if not store.span_count and backend_sources and trace_id is None and not paths:
+        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
+    elif not store.span_count:
         err.print("tracetui: no spans could be loaded", markup=False)
         sys.exit(2)
     if trace_id is not None:
@@ -154,67 +169,4 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     sys.exit(0)
 
 
-# -- live: the OTLP receiver ----------------------------------------------------------------
-
-
-def _check_free(config) -> None:
-    """Say at once, before the screen is taken over, when an address is taken."""
-    import socket
-
-    for addr in (config.http, config.grpc):
-        if addr is None:
-            continue
-        family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(addr)
-            except OSError as e:
-                raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
-    for w in config.warnings():
-        click.echo(f"tracetui: {w}", err=True)
-
-
-def _live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
-    """The receiver settings from the options; a usage error for a bad address or a missing extra."""
-    from tracetui.sources.grpc_receiver import GrpcMissing, _grpc
-    from tracetui.sources.live import LiveConfig, parse_size
-
-    try:
-        config = LiveConfig.from_options(listen, grpc, token, parse_size(max_request_size))
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
-    if config.grpc is not None:
-        try:
-            _grpc()
-        except GrpcMissing as e:
-            raise click.ClickException(str(e)) from None
-    return config
-
-
-@main.command("record")
-@click.option("--listen", default="127.0.0.1:4318", show_default=True, metavar="HOST:PORT",
-              help="Where to receive OTLP/HTTP. Beyond loopback only when you name such an address.")
-@click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
-              help="Also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc].")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
-@click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")
-@click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-              help="Require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
-@click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
-              help="Largest request accepted, after decompression (413 above it).")
-def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: str | None,
-               max_request_size: str) -> None:
-    """Receive OTLP headless and write every accepted request to a capture file.
-
-    Runs until Ctrl-C or SIGTERM; every request answered 200 is on disk by then.
-    """
-    from tracetui.sources.record import run_record
-
-    config = _live_config(listen, grpc, token, max_request_size)
-    try:
-        status = run_record(config, output, append=append)
-    except OSError as e:
-        raise click.ClickException(str(e)) from None
-    sys.exit(status)
+main.add_command(record_cmd)

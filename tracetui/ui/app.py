@@ -40,6 +40,7 @@ class Status:
     evicted_traces: int = 0
     failure: str = ""
     note: str = ""  # a feeder's own line, e.g. "listening on 127.0.0.1:4318 · 2,300 spans/s"
+    live: str = ""  # browsing a backend: the search, follow state, last refresh (ui/backend_app.py)
 
 
 class TraceTuiApp(App[None]):
@@ -223,4 +224,8 @@ def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Itera
         from tracetui.ui.live import LiveTraceTuiApp
 
         return LiveTraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
+    if options.get("backends"):  # browsing Jaeger/Tempo/Zipkin: search screen, follow (ui/backend_app.py)
+        from tracetui.ui.backend_app import with_backend
+
+        return with_backend(TraceTuiApp)(store, problems=problems, sources=sources, loader=loader, **options)
     return TraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
