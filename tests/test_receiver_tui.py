@@ -203,3 +203,15 @@ async def test_grpc_spans_show_up_live_too():
         await until(lambda: app.index.total == 1, pilot)
         text = screen_text(app)
         assert "payments: POST /checkout" in text and "+ gRPC 127.0.0.1:" in text
+
+
+async def test_live_mode_shortens_the_gil_switch_interval_and_restores_it():
+    import sys
+
+    before = sys.getswitchinterval()
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        await pilot.press("q")
+    assert sys.getswitchinterval() == pytest.approx(before)
