@@ -12,7 +12,7 @@ from rich.console import Console
 
 from tracetui import __version__
 from tracetui.cli_backends import search_options
-from tracetui.cli_live import live_options, open_live, record_cmd
+from tracetui.cli_live import live_options, record_cmd  # --listen on open; record
 
 
 class DefaultGroup(click.Group):
@@ -59,10 +59,8 @@ def main() -> None:
 @click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
 @search_options(follow=True)
 @live_options
-def open_cmd(sources: tuple[str, ...], trace_id: str | None, search, live, max_spans: int) -> None:
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
-    if live is not None:  # tracetui --listen: the OTLP receivers feed the explorer (cli_live.py)
-        return open_live(sources, live, max_spans)
     from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths

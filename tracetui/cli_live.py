@@ -54,8 +54,9 @@ def check_free(config) -> None:
 
 
 def live_options(f: Callable) -> Callable:
-    """Add --listen/--grpc/--token/--max-spans/--max-request-size to `open`; it receives
-    `live`: a `LiveConfig` when live mode was asked for (None otherwise) and `max_spans`."""
+    """Add --listen/--grpc/--token/--max-spans/--max-request-size to `open`. With --listen or
+    --grpc the command runs live mode (`open_live`) instead of its own body; otherwise it runs
+    as if these options did not exist (its signature does not change)."""
     opts = [
         click.option("--listen", is_flag=False, flag_value="127.0.0.1:4318", default=None, metavar="[HOST:PORT]",
                      help="Live mode: receive OTLP/HTTP (default 127.0.0.1:4318) and show traces as they arrive."),
@@ -72,11 +73,12 @@ def live_options(f: Callable) -> Callable:
     @functools.wraps(f)
     def wrapper(*args: Any, listen: str | None, grpc: str | None, token: str | None, max_spans: int,
                 max_request_size: str, **kwargs: Any) -> Any:
-        live = None
-        if listen is not None or grpc is not None:
-            live = live_config(listen, grpc, token, max_request_size)
-            check_free(live)
-        return f(*args, live=live, max_spans=max_spans, **kwargs)
+        if listen is None and grpc is None:
+            return f(*args, **kwargs)
+        live = live_config(listen, grpc, token, max_request_size)
+        check_free(live)
+        options = {"utc": True} if kwargs.get("utc") else {}
+        return open_live(kwargs.get("sources", ()), live, max_spans, **options)
 
     for opt in reversed(opts):
         wrapper = opt(wrapper)
