@@ -56,9 +56,9 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
+@live_options
 @click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
 @search_options(follow=True)
-@live_options
 def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
