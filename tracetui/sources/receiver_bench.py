@@ -158,14 +158,50 @@ class LoopLag:
         }
 
 
+class Senders:
+    """The sender processes, started together once their (slow, spawn) start-up is done; the
+    clock runs from `start`. Use: `async with Senders(...) as fleet:` … `await fleet.results()`."""
+
+    def __init__(self, port: int, senders: int, seconds: float, rate: float | None) -> None:
+        ctx = mp.get_context("spawn")
+        self.count = senders
+        self.out = ctx.Queue()
+        self.start = time.time() + 1.5
+        self.deadline = self.start + seconds
+        body = template()
+        self.procs = [ctx.Process(target=_sender, args=(port, i, self.start, self.deadline, body, SPANS_PER_REQUEST,
+                                                        rate / senders if rate else None, self.out), daemon=True)
+                      for i in range(senders)]
+
+    async def __aenter__(self) -> Senders:
+        for p in self.procs:
+            p.start()
+        await asyncio.sleep(max(0.0, self.start - time.time()))
+        self.t0 = time.perf_counter()
+        return self
+
+    async def results(self) -> tuple[int, int, float]:
+        """Wait for every sender's report: (spans acknowledged, failed requests, seconds)."""
+        loop = asyncio.get_running_loop()
+        results = []
+        while len(results) < self.count and time.time() < self.deadline + 30:
+            try:
+                results.append(await loop.run_in_executor(None, self.out.get, True, 0.5))
+            except Exception:  # queue.Empty
+                continue
+        self.elapsed = time.perf_counter() - self.t0
+        return sum(r[0] for r in results), sum(r[2] for r in results), self.elapsed
+
+    async def __aexit__(self, *exc: object) -> None:
+        for p in self.procs:
+            p.join(5)
+
+
 async def _run(seconds: float, senders: int, mode: str, capture: str | None, rate: float | None) -> dict[str, Any]:
     from tracetui.model import TraceStore
     from tracetui.sources.ingest import Ingest
     from tracetui.sources.live import LiveConfig, LiveServers, QuietCollections, StoreFeed
 
-    body = template()
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
     store = TraceStore(max_spans=10_000_000)
     stop = asyncio.Event()
     servers = None
@@ -198,31 +234,12 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
         record_task = asyncio.create_task(rec_mod.record(
             LiveConfig(http=("127.0.0.1", port)), capture, err=devnull, stop=stop))
         await asyncio.sleep(0.3)
-    # Senders start together after their (slow, spawn) start-up; the clock runs from `start`.
-    start = time.time() + 1.5
-    deadline = start + seconds
-    procs = [ctx.Process(target=_sender, args=(port, i, start, deadline, body, SPANS_PER_REQUEST,
-                                                rate / senders if rate else None, out), daemon=True)
-             for i in range(senders)]
-    for p in procs:
-        p.start()
-    loop = asyncio.get_running_loop()
-    await asyncio.sleep(max(0.0, start - time.time()))
-    lag = LoopLag()
-    lag.start()
-    t0 = time.perf_counter()
-    results = []
-    with GcPauses() as gc_pauses:
-        while len(results) < senders and time.time() < deadline + 30:
-            try:
-                results.append(await loop.run_in_executor(None, out.get, True, 0.5))
-            except Exception:  # queue.Empty
-                continue
-    elapsed = time.perf_counter() - t0
-    lags = lag.stop()
-    for p in procs:
-        p.join(5)
-    acked = sum(r[0] for r in results)
+    async with Senders(port, senders, seconds, rate) as fleet:
+        lag = LoopLag()
+        lag.start()
+        with GcPauses() as gc_pauses:
+            acked, failed, elapsed = await fleet.results()
+        lags = lag.stop()
     if mode == "store":
         ticker.cancel()
         collections.stop()
@@ -244,7 +261,7 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
         "spans_acked": acked,
         "spans_arrived": arrived,
         "lost": acked - arrived if arrived <= acked else 0,
-        "failed_requests": sum(r[2] for r in results),
+        "failed_requests": failed,
         "spans_per_s": round(acked / elapsed) if elapsed else 0,
         **lags,
         "gc_pause_max_ms": round(gc_pauses.max_ms, 1),
@@ -263,62 +280,41 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
     from tracetui.ui.widgets.trace_table import TraceTable
 
     app = make_app(TraceStore(max_spans=10_000_000), live=LiveConfig(http=("127.0.0.1", 0)))
-    body = template()
-    ctx = mp.get_context("spawn")
-    out = ctx.Queue()
     async with app.run_test(size=(120, 35)) as pilot:
         while not app.live_started:
             await asyncio.sleep(0.02)
         port = app.servers.http.port
-        start = time.time() + 1.5
-        deadline = start + seconds
-        procs = [ctx.Process(target=_sender, args=(port, i, start, deadline, body, SPANS_PER_REQUEST,
-                                                   rate / senders if rate else None, out), daemon=True)
-                 for i in range(senders)]
-        for p in procs:
-            p.start()
-        await asyncio.sleep(max(0.0, start - time.time()))
-        loop = asyncio.get_running_loop()
-        lag = LoopLag()
-        lag.start()
-        t0 = time.perf_counter()
-        keys: list[float] = []
-        misses = 0
-        with GcPauses() as gc_pauses:
-            key = "j"
-            while time.time() < deadline:
-                table = app.screen.query_one(TraceTable)
-                before = table.selected.trace_id if table.selected else None
-                if len(app.index.rows) < 2:
-                    await asyncio.sleep(0.05)
-                    continue
-                t = time.perf_counter()
-                app.post_message(events.Key(key, key))
-                while True:
-                    now = table.selected.trace_id if table.selected else None
-                    if now != before or time.perf_counter() - t > 2.0:
-                        break
-                    await asyncio.sleep(0)
-                if now == before:
-                    misses += 1
-                else:
-                    keys.append(time.perf_counter() - t)
-                key = "k" if key == "j" else "j"
-                await asyncio.sleep(0.1)
-            results = []
-            while len(results) < senders and time.time() < deadline + 30:
-                try:
-                    results.append(await loop.run_in_executor(None, out.get, True, 0.5))
-                except Exception:  # queue.Empty
-                    continue
-        elapsed = time.perf_counter() - t0
-        lags = lag.stop()
-        for p in procs:
-            p.join(5)
+        async with Senders(port, senders, seconds, rate) as fleet:
+            lag = LoopLag()
+            lag.start()
+            keys: list[float] = []
+            misses = 0
+            with GcPauses() as gc_pauses:
+                key = "j"
+                while time.time() < fleet.deadline:
+                    table = app.screen.query_one(TraceTable)
+                    if len(app.index.rows) < 2:
+                        await asyncio.sleep(0.05)
+                        continue
+                    before = table.selected.trace_id if table.selected else None
+                    t = time.perf_counter()
+                    app.post_message(events.Key(key, key))
+                    while True:
+                        now = table.selected.trace_id if table.selected else None
+                        if now != before or time.perf_counter() - t > 2.0:
+                            break
+                        await asyncio.sleep(0)
+                    if now == before:
+                        misses += 1
+                    else:
+                        keys.append(time.perf_counter() - t)
+                    key = "k" if key == "j" else "j"
+                    await asyncio.sleep(0.1)
+                acked, failed, elapsed = await fleet.results()
+            lags = lag.stop()
         await pilot.pause()
         app.feed.flush()
         await pilot.pause()
-        acked = sum(r[0] for r in results)
         arrived = app.store.span_count
         listed = app.index.total
         await pilot.press("q")
@@ -333,7 +329,7 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
         "spans_arrived": arrived,
         "traces_listed": listed,
         "lost": max(0, acked - arrived),
-        "failed_requests": sum(r[2] for r in results),
+        "failed_requests": failed,
         "spans_per_s": round(acked / elapsed) if elapsed else 0,
         "keys": len(keys),
         "key_missed": misses,
