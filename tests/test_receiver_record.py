@@ -173,7 +173,7 @@ def test_progress_overwrites_one_line_on_a_terminal():
     p.show("10 spans in 1 requests")
     p.show("2,000 spans in 4 requests")
     p.show("9 spans", final=True)
-    assert buf.getvalue() == "\r10 spans in 1 requests\r2,000 spans in 4 requests\r9 spans                  \n"
+    assert buf.getvalue() == "\r10 spans in 1 requests\r2,000 spans in 4 requests\r9 spans" + " " * 20 + "\n"
     buf = io.StringIO()
     p = Progress(buf, tty=False)
     p.show("a")

@@ -22,8 +22,12 @@ from tracetui.sources.ingest import Ingest, IngestStats, Received
 from tracetui.sources.live import LiveConfig, LiveServers
 
 
+def _n(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+
 def status_line(stats: IngestStats, path: str) -> str:
-    line = f"{stats.spans:,} spans in {stats.requests:,} requests to {path}, {stats.rate():,.0f} spans/s"
+    line = f"{_n(stats.spans, 'span')} in {_n(stats.requests, 'request')} to {path}, {stats.rate():,.0f} spans/s"
     rejected = stats.rejected_text()
     return f"{line}; {rejected}" if rejected else line
 
@@ -41,7 +45,7 @@ class Progress:
 
     def show(self, text: str, final: bool = False) -> None:
         if self.tty:
-            pad = " " * max(0, self._width - len(text))
+            pad = " " * (max(0, self._width - len(text)) + (2 if final else 0))  # and over an echoed ^C
             self.out.write(f"\r{text}{pad}" + ("\n" if final else ""))
             self._width = len(text)
         elif text != self._last:
@@ -99,8 +103,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
         for sig in handled:
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
-        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {writer.spans:,} spans in "
-                  f"{writer.lines:,} lines of {output}\n")
+        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')} in "
+                  f"{_n(writer.lines, 'line')} of {output}\n")
         err.flush()
     return 0
 
