@@ -236,3 +236,21 @@ def test_record_replaces_or_appends(tmp_path, exists):
     conn.close()
     assert rec.stop()[0] == 0
     assert len(out.read_bytes().splitlines()) == (2 if exists else 1)
+
+
+def test_record_takes_grpc_too(tmp_path):
+    pytest.importorskip("grpc", reason="grpcio not installed (pip install 'tracetui[grpc]')")
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+
+    out = tmp_path / "capture.jsonl"
+    rec = Recorder(out, "--grpc", "127.0.0.1:0")
+    try:
+        port = int(re.search(r"OTLP/gRPC on 127\.0\.0\.1:(\d+)", "".join(rec.stderr_lines)).group(1))
+        exporter = GrpcExporter(endpoint=f"127.0.0.1:{port}", insecure=True, timeout=10)
+        assert exporter.export(sdk_spans("grpc-svc")) == SpanExportResult.SUCCESS
+        exporter.shutdown()
+    finally:
+        status, err = rec.stop()
+    assert status == 0, err
+    store = load(out)
+    assert store.span_count == 3 and next(iter(store)).root.service == "grpc-svc"
