@@ -22,3 +22,11 @@ def test_no_errors_no_origins_and_orphans_count():
     assert error_origins(trace(span("r", "", 0, 10), span("x", "r", 1, 2))) == []
     t = trace(span("r", "", 0, 10), span("o", "missing", 1, 2, **E))
     assert [t.spans[i].span_id for i in error_origins(t)] == ["o"]
+
+
+def test_a_chain_of_100k_spans_failing_at_the_bottom():
+    n = 100_000
+    spans = [span("s0", "", 0, 2 * n, **E)]
+    spans += [span(f"s{i}", f"s{i - 1}", i, 2 * n - i, **E) for i in range(1, n)]
+    t = trace(*spans)
+    assert [t.spans[i].span_id for i in error_origins(t)] == [f"s{n - 1}"]

@@ -58,8 +58,9 @@ def main() -> None:
 @click.argument("sources", nargs=-1)
 @live_options
 @click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
+@click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
 @search_options(follow=True)
-def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
@@ -88,7 +89,7 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, search) -> None:
                "search_first": bool(ask), "open_trace_id": trace_id} if backends else {}
     # backends are named by their label: a URL's userinfo (a password) is never shown
     make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
-             loader=loader if paths else None, **options).run()
+             loader=loader if paths else None, utc=utc, **options).run()
 
 
 def _reattach_terminal() -> None:

@@ -4,7 +4,8 @@
 
 Prints: the time to summarize and sort every trace (TraceIndex), the first paint of the app
 while a big file is still loading in the background, the time until the load is done, one page
-of the list rendered with `render_line` from an empty cache, a re-sort, and a filter.
+of the list rendered with `render_line` from an empty cache, a re-sort, a filter; then opening a
+100k-span trace from the app (analysis, rows, detail pane, first paint).
 """
 
 from __future__ import annotations
@@ -87,9 +88,15 @@ async def app_figures(path: Path) -> dict[str, float]:
             await asyncio.sleep(0.005)
         out["first paint (ms, file still loading)"] = (first[0] - t0) * 1000
         out["load still running at first paint"] = int(app.status.loading)
+        stalls = []  # how late a 5 ms sleep wakes up: how long the UI thread was busy
         while app.status.loading:
-            await asyncio.sleep(0.01)
+            t1 = time.perf_counter()
+            await asyncio.sleep(0.005)
+            stalls.append((time.perf_counter() - t1) * 1000 - 5)
         out["load done, list complete (ms)"] = ms(t0)
+        stalls.sort()
+        out["UI thread stall while loading, p90 (ms)"] = stalls[int(len(stalls) * 0.9)] if stalls else 0
+        out["UI thread stall while loading, max (ms)"] = stalls[-1] if stalls else 0
         await pilot.pause()
         out["traces listed"] = len(app.index.rows)
         TraceTable.render_line = original
@@ -133,6 +140,38 @@ def main() -> None:
         print(f"  filter 'service=payments duration>200ms': {ms(t0):5.0f} ms ({len(index.rows):,} match)")
         for k, v in asyncio.run(app_figures(path)).items():
             print(f"  {k:<38} {v:8.0f}")
+    for k, v in asyncio.run(open_big_trace()).items():
+        print(f"  {k:<58} {v:8.0f}")
+
+
+
+async def open_big_trace(n: int = 100_000) -> dict[str, float]:
+    """Open a trace of n spans from the list: key press to the trace view's first lines drawn."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from big_trace import make_trace
+
+    from tracetui.ui.app import make_app
+    from tracetui.ui.screens.trace_view import TraceViewScreen
+
+    trace = make_trace(n)
+    store = TraceStore()
+    store.add(trace.spans)
+    out: dict[str, float] = {}
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        t0 = time.perf_counter()
+        app.open_trace(trace.trace_id)
+        await pilot.pause()
+        assert isinstance(app.screen, TraceViewScreen)
+        out[f"open a {n:,}-span trace, to first paint (ms)"] = ms(t0)
+        t0 = time.perf_counter()
+        await pilot.press("e")
+        out["e: next error, handled and painted (ms, incl. ~40 ms Pilot)"] = ms(t0)
+        t0 = time.perf_counter()
+        await pilot.press("slash", *"error", "enter")
+        out["search 'error' typed and applied (ms, incl. Pilot keys)"] = ms(t0)
+    return out
 
 
 if __name__ == "__main__":

@@ -61,11 +61,13 @@ def sample_document() -> dict:
     a = TRACE_A
     frontend = [
         _span(a, "a000000000000001", "", "GET /checkout", 0, 120, kind=2, attrs={"http.method": "GET", "http.status_code": 500}),
-        _span(TRACE_B, "b000000000000001", "", "GET /report", 0, 900, kind=2),
+        _span(TRACE_B, "b000000000000001", "", "GET /report", 0, 900, kind=2,
+              links=[{"traceId": TRACE_B, "spanId": "b000000000000002"}]),
         _span(TRACE_C, "c000000000000001", "", "process-order", 200, 230, kind=5,
               links=[{"traceId": a, "spanId": "a000000000000003"},
                      {"traceId": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "spanId": "e000000000000001"}]),
-        _span(TRACE_D, "d000000000000001", "", HOSTILE_NAME, 300, 310, attrs={"evil": HOSTILE_VALUE}),
+        _span(TRACE_D, "d000000000000001", "", HOSTILE_NAME, 300, 310, attrs={"evil": HOSTILE_VALUE},
+              links=[{"traceId": "[b]nope[/b]", "spanId": "[i]x"}]),
     ]
     checkout = [
         _span(a, "a000000000000002", "a000000000000001", "checkout.place_order", 5, 110, kind=2),

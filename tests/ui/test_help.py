@@ -42,8 +42,8 @@ async def test_help_in_the_trace_view_lists_screen_and_widget_keys():
         for desc in _descriptions(TraceViewScreen):
             assert desc in text
         # keys of the widgets on the screen too (service panel, waterfall)
-        assert "Only this" in text
-        assert re.search(r"│ e +Next error", text)
+        assert "Only" in text and "Hide" in text
+        assert re.search(r"│ e +Errors — Next span with status ERROR", text)
 
 
 async def test_command_palette_opens_a_trace_by_id():
@@ -56,3 +56,35 @@ async def test_command_palette_opens_a_trace_by_id():
         await pilot.pause()
         assert isinstance(app.screen, TraceViewScreen) and app.screen.trace.trace_id == TRACE_A
         assert f"Trace {TRACE_A}" in screen_text(app)
+
+
+async def test_command_palette_runs_screen_actions():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_trace(TRACE_A)
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"toggle service filter")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        from tracetui.ui.widgets.service_filter import ServiceFilter
+
+        panel = app.screen.query_one(ServiceFilter)
+        assert panel.display and panel.has_focus
+
+
+async def test_help_taller_than_the_terminal_scrolls_with_keys():
+    from textual.containers import VerticalScroll
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.open_trace(TRACE_A)
+        await pilot.pause()
+        await pilot.press("question_mark")
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y

@@ -43,11 +43,13 @@ def test_open_find_the_slowest_trace_and_why_it_failed(tmp_path):
     dump.write_bytes(sample_bytes())
     session = f"tracetui-e2e-{uuid.uuid4().hex[:8]}"
     # COLUMNS/LINES inherited from the test process would override the terminal's real size.
-    env = f"env -u COLUMNS -u LINES TZ=UTC TEXTUAL_ANIMATIONS=none TERM=xterm-256color {BIN} {dump}"
+    env = (f"env -u COLUMNS -u LINES TZ=Asia/Tokyo TEXTUAL_ANIMATIONS=none TERM=xterm-256color "
+           f"{BIN} {dump} --utc")
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "35", env)
     try:
         screen = _wait_for(session, "GET /checkout")
         assert "4 traces" in screen and "GET /report" in screen
+        assert "11-14 22:13:20.000" in screen  # --utc: the sample's start in UTC, not Tokyo time
         _tmux("send-keys", "-t", session, "d")
         screen = _wait_for(session, "sorted by duration")
         rows = [line for line in screen.splitlines() if "frontend:" in line]

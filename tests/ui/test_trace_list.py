@@ -105,9 +105,10 @@ async def test_background_loader_fills_the_list_and_reports_problems():
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(app, pilot)
         assert len(table_rows(app)) == 4
+        assert not any(row.startswith("•") for row in table_rows(app))  # a file's traces are not "new"
         text = screen_text(app)
         assert "4 traces · 9 spans" in text
-        assert "1 span skipped — press ! to see them" in text
+        assert "1 problem, 1 span skipped — press ! to see them" in text
         assert not app.status.loading
         await pilot.press("exclamation_mark")
         assert "dump.jsonl: line 7: not JSON: unexpected character" in screen_text(app)
@@ -215,3 +216,81 @@ async def test_keys_and_mouse_move_through_a_long_list():
         await pilot.pause()
         assert isinstance(app.screen, TraceViewScreen)
         assert app.screen.trace.trace_id == app.index.rows[5].trace_id
+
+
+async def test_an_empty_list_says_why():
+    def loader():
+        yield Batch(problems=[Problem("bad.json", "", "not a trace format this tool reads")])
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        text = screen_text(app)
+        assert "No traces loaded.  Press ! to see what went wrong." in text
+        await pilot.press("exclamation_mark")
+        assert "bad.json: not a trace format this tool reads" in screen_text(app)
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"nothing-matches-this", "enter")
+        assert "No trace matches the filter (Esc clears it)." in screen_text(app)
+        assert "0 of 4 traces" in screen_text(app)
+
+
+async def test_a_feeder_can_add_its_own_status_line():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.refresh_status(note="listening on 127.0.0.1:4318 · [b]2,300[/b] spans/s")
+        await pilot.pause()
+        assert "4 traces · 9 spans · listening on 127.0.0.1:4318 · [b]2,300[/b] spans/s" in screen_text(app)
+
+
+async def test_letters_typed_in_the_filter_are_text_not_commands():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"qdt?")
+        assert app.is_running and isinstance(app.screen, TraceListScreen)
+        assert app.screen.query_one("#filter-input").value == "qdt?"
+        assert app.index.sort == "start"
+
+
+async def test_a_loader_that_breaks_keeps_what_it_read_and_says_so():
+    def loader():
+        yield from read_bytes(sample_bytes(), "sample.json")
+        raise ValueError("[b]disk[/b] went away")
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        assert len(table_rows(app)) == 4
+        assert "loading stopped: ValueError: [b]disk[/b] went away" in screen_text(app)
+
+
+async def test_resizing_keeps_rows_whole_and_the_cursor_in_view():
+    store = TraceStore()
+    _add(store, _doc([(i, i * 10) for i in range(1, 101)]))
+    app = sample_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(TraceTable)
+        await pilot.press(*["j"] * 30)
+        for width, height in ((70, 20), (200, 50), (120, 35)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            text = screen_text(app)
+            assert all(len(line) <= width for line in text.splitlines())
+            top = round(table.scroll_y)
+            assert top <= table.cursor < top + table.scrollable_content_region.height - 1
+            assert "op-" in table.render_line(table.cursor - top + 1).text
+
+
+async def test_a_big_batch_is_listed_completely_before_loading_ends():
+    doc = _doc([(i, i) for i in range(1, 4001)])  # more traces than one slice of the drain
+
+    def loader():
+        yield from read_bytes(doc, "big.json")
+
+    app = sample_app(TraceStore(), loader=loader)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(app, pilot)
+        assert len(app.index.rows) == 4000
+        assert "4,000 traces · 4,000 spans" in screen_text(app)
+        assert "op-4000" in table_rows(app)[0]  # newest first, sorted once everything is in

@@ -114,11 +114,11 @@ async def test_search_highlights_counts_and_steps():
         wf = screen.waterfall
         assert wf.selected_pos in matches
         assert screen._match_count == 2
-        count = screen.query_one("#search-count").render()
-        assert "2" in str(count)
+        assert "1/2" in screen_text(app)  # on the first of two matches
         first = wf.selected_pos
         await pilot.press("n")
         assert wf.selected_pos in matches and wf.selected_pos != first
+        assert "2/2" in screen_text(app)
         await pilot.press("N")
         assert wf.selected_pos == first
         await pilot.press("slash", "home", "ctrl+k", *"duration>", "enter")
@@ -141,7 +141,7 @@ async def test_collapse_hides_the_subtree():
 
 async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
     app = sample_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _open(app, pilot, TRACE_C)
         await pilot.press("enter")  # waterfall Enter: into the detail pane
         detail = app.screen.query_one(SpanDetail)
@@ -153,7 +153,7 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.trace.trace_id == TRACE_C  # not loaded: stays, and says so
-        assert any("not loaded" in str(n.message) for n in app._notifications)
+        assert "trace eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee is not loaded" in screen_text(app)
         detail.highlighted = links[0]
         await pilot.press("enter")
         await pilot.pause()
@@ -162,6 +162,22 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
         assert screen.waterfall.selected_pos == _names(screen)["payment.charge"]
         await pilot.press("escape")  # back goes to the list, not through every trace
         assert not isinstance(app.screen, TraceViewScreen)
+
+
+async def test_a_link_inside_the_same_trace_selects_that_span():
+    from .otlp_sample import TRACE_B
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, TRACE_B)
+        await pilot.press("enter")
+        detail = screen.query_one(SpanDetail)
+        detail.highlighted = next(i for i, f in enumerate(detail.fields) if f.kind == "link")
+        assert "in this trace" in detail.highlighted_field.note
+        await pilot.press("enter")
+        assert app.screen is screen
+        assert screen.waterfall.selected_pos == _names(screen)["build-report"]
+        assert screen.waterfall.has_focus
 
 
 async def test_copy_and_view_the_full_value():
@@ -218,6 +234,13 @@ async def test_late_spans_grow_the_open_trace_and_keep_the_selection():
         assert screen.waterfall.selected_pos == selected  # still on payment.charge
         text = screen_text(app)
         assert "6 spans" in text and "4 services" in text and "fraud.score" in text
+        # A second burst right after: the view catches up shortly (re-analysis is throttled).
+        later = orjson.dumps({"resourceSpans": [_resource("fraud", [
+            _span(TRACE_A, "a00000000000000a", "a000000000000009", "fraud.rules", 31, 33)])]})
+        for batch in read_bytes(later, "live"):
+            app.post_message(SpansArrived(app.store.add(batch.spans)))
+        await pilot.pause(0.8)
+        assert len(screen.waterfall.row_view) == 7 and "7 spans" in screen_text(app)
 
 
 async def test_f_jumps_to_where_the_errors_start():
@@ -227,3 +250,17 @@ async def test_f_jumps_to_where_the_errors_start():
         assert "failed first: payment: payment.charge — card declined" in screen_text(app)
         await pilot.press("f")
         assert screen.waterfall.selected_pos == _names(screen)["payment.charge"]
+
+
+async def test_typing_a_search_highlights_after_a_pause_and_escape_clears_it():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        await pilot.press("slash", *"SELECT")
+        await pilot.pause(0.3)
+        assert screen._match_count == 1
+        assert "1 match" in screen_text(app)  # the selection is elsewhere: no "1/1" yet
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert screen._match_count == 0 and not screen.query_one("#search-bar").display
+        assert screen.waterfall.has_focus

@@ -17,7 +17,7 @@ def _assert_clean(text: str, width: int) -> None:
 
 async def test_hostile_text_in_the_list_the_view_and_the_value_modal():
     app = sample_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         row = next(r for r in table_rows(app) if "pwn" in r)
         assert "[bold]pwn[/]" in row  # markup shown as typed, not applied
@@ -31,8 +31,15 @@ async def test_hostile_text_in_the_list_the_view_and_the_value_modal():
         _assert_clean(text, SIZE[0])
         assert len(text.splitlines()) == SIZE[1]
         assert "[bold]pwn[/]" in text
+        assert text.count("[bold]pwn[/]") == 4  # header, waterfall, detail pane title and name
         assert "⇥tab↵newline ünïcødé 漢字" in text
         detail = app.screen.query_one(SpanDetail)
+        # A link whose ids are markup: followed, the message shows them literally.
+        detail.focus()
+        detail.highlighted = next(i for i, f in enumerate(detail.fields) if f.kind == "link")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "trace [b]nope[/b] is not loaded" in screen_text(app)
         detail.highlighted = next(i for i, f in enumerate(detail.fields) if f.key == "evil")
         detail.focus()
         await pilot.pause()

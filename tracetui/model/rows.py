@@ -197,6 +197,7 @@ class RowView:
                     extend(reversed(ch))
         self.rows = rows
         self._row_index: dict[int, int] | None = None
+        self._scans = 0
         self.version += 1
 
     def __len__(self) -> int:
@@ -325,7 +326,7 @@ class RowView:
             self._build_rows()
 
     def collapse_all(self) -> None:
-        self._collapsed = {n for n in range(len(self._kids)) if self._kids[n]}
+        self._collapsed = set(compress(range(len(self._kids)), self._kids))  # nodes with children
         self._collapsed.update(-1 - k for k, lst in enumerate(self._pkids) if lst)
         self._build_rows()
 
@@ -352,9 +353,19 @@ class RowView:
     # -- finding rows ---------------------------------------------------------------------------
     def row_of(self, node: int) -> int | None:
         """The row showing a node, or None (hidden service, collapsed ancestor)."""
-        if self._row_index is None:
-            self._row_index = dict(zip(self.rows, range(len(self.rows)), strict=True))
-        return self._row_index.get(node)
+        index = self._row_index
+        if index is not None:
+            return index.get(node)
+        # A few lookups after a change (keeping the cursor in place) scan the list in C; many
+        # (stepping through matches) pay once for an index.
+        self._scans += 1
+        if self._scans <= 8:
+            try:
+                return self.rows.index(node)
+            except ValueError:
+                return None
+        index = self._row_index = dict(zip(self.rows, range(len(self.rows)), strict=True))
+        return index.get(node)
 
     def ancestors(self, node: int) -> list[int]:
         """Effective ancestors of a shown node, nearest first."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from textual import work
@@ -16,15 +19,21 @@ from textual.screen import Screen
 from tracetui.analysis.trace_list import TraceIndex
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.store import TraceStore
+from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
 
 Loader = Iterable[Batch] | Callable[[], Iterable[Batch]]
 
 # The loader worker hands spans to the app's thread in chunks of this many (each chunk is one
-# short call on the UI thread), and tells the views at most every FLUSH_SECONDS.
+# short call on the UI thread and one SpansArrived), gathering the loader's batches for at
+# most FLUSH_SECONDS before handing them over.
 CHUNK_SPANS = 10_000
 FLUSH_SECONDS = 0.15
+# Arriving traces are summarized this many per turn of the event loop (~20-40 ms), and the list
+# re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
+SLICE_TRACES = 1500
+VIEW_SECONDS = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +79,14 @@ class TraceTuiApp(App[None]):
         self.options = options
         self.index = TraceIndex()
         self.index.update(store, list(store.traces))
-        self._pending_ids: set[str] = set()
-        self._pending_problems: list[Problem] = []
+        self._loaded_ids: set[str] = set()  # added by the loader, not yet announced
+        self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
+        self._mark_new: set[str] = set()  # of those, the ones a feeder wants marked when new
+        self._drained: set[str] = set()  # summarized since the screens were last told
+        self._drained_new: set[str] = set()
+        self._draining = False
+        self._last_view = 0.0
+        self._load_finished: str | None = None  # the loader's failure text once it is done
         self.set_reactive(TraceTuiApp.status, self._status(loading=loader is not None))
 
     # -- start ---------------------------------------------------------------------------------
@@ -106,6 +121,15 @@ class TraceTuiApp(App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, loader: Loader) -> None:
         """Parse in this thread; hand spans to the app's thread in chunks; post progress."""
+        # Millions of new objects make the cyclic GC walk the heap again and again (it doubled
+        # the time to summarize traces): it is paused while loading and turned back on, with
+        # what was loaded frozen out of later collections, when the last batch has been handled
+        # (`on_load_progress`).
+        self._gc_was_on = gc.isenabled()
+        gc.disable()
+        self._read(loader)
+
+    def _read(self, loader: Loader) -> None:
         batches: Iterable[Batch] = loader() if callable(loader) else loader
         pending: list = []
         problems: list[Problem] = []
@@ -134,30 +158,93 @@ class TraceTuiApp(App[None]):
         self.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
 
     def _add_spans(self, spans: list) -> None:
-        self._pending_ids |= self.store.add(spans)
+        self._loaded_ids |= self.store.add(spans)
 
     def _flush_loaded(self, problems: list[Problem], fraction: float | None, done: bool,
                       failure: str) -> None:
-        ids, self._pending_ids = self._pending_ids, set()
+        # One message per hand-over: a trace whose spans came in several chunks is summarized
+        # once; the app works through the ids in slices (_drain), so keys still get through.
+        ids, self._loaded_ids = self._loaded_ids, set()
         if ids or problems:
             self.post_message(SpansArrived(ids, problems, mark_new=False))
         self.post_message(LoadProgress(fraction, done=done, failure=failure))
 
     # -- feeding -------------------------------------------------------------------------------
     def on_spans_arrived(self, message: SpansArrived) -> None:
+        """Queue the traces; summarize them slice by slice between other events (_drain_slice)."""
         self.problems.extend(message.problems)
-        new = self.index.update(self.store, message.trace_ids)
-        for screen in self.screen_stack:
-            handler = getattr(screen, "spans_arrived", None)
-            if handler is not None:
-                handler(message.trace_ids, new if message.mark_new else set())
-        self.refresh_status()
+        dirty = self._dirty
+        for tid in message.trace_ids:
+            dirty[tid] = None
+        if message.mark_new:
+            self._mark_new.update(message.trace_ids)
+        if message.problems and not message.trace_ids:
+            self.refresh_status()
+        if self._draining or not dirty:
+            return
+        if len(dirty) <= SLICE_TRACES:
+            self._drain_slice()  # a live trickle: at once
+            self._after_drain()
+        else:
+            self._draining = True
+            self._drain_big()
+
+    @work(group="drain", exit_on_error=False)
+    async def _drain_big(self) -> None:
+        """Work through many traces in slices, yielding to the event loop between them so that
+        keys are handled and the screen repaints (the pump never idles while callbacks chain)."""
+        try:
+            while self._dirty:
+                self._drain_slice()
+                await asyncio.sleep(0.002)
+        finally:
+            self._draining = False
+            self._after_drain()
+
+    def _drain_slice(self) -> None:
+        """Summarize up to SLICE_TRACES queued traces; re-sort and tell the screens at the end
+        of the queue, and at most every VIEW_SECONDS during a long drain."""
+        dirty = self._dirty
+        ids = list(islice(dirty, SLICE_TRACES))
+        for tid in ids:
+            del dirty[tid]
+        new = self.index.update(self.store, ids, reorder=False)
+        self._drained.update(ids)
+        if self._mark_new:
+            self._drained_new |= new & self._mark_new
+            self._mark_new.difference_update(ids)
+        now = time.monotonic()
+        if not dirty or now - self._last_view >= VIEW_SECONDS:
+            self._last_view = now
+            self.index.reorder()
+            done, self._drained = frozenset(self._drained), set()
+            new_ids, self._drained_new = self._drained_new, set()
+            for screen in self.screen_stack:
+                handler = getattr(screen, "spans_arrived", None)
+                if handler is not None:
+                    handler(done, new_ids)
+            self.refresh_status()
+
+    def _after_drain(self) -> None:
+        if self._load_finished is not None and not self._dirty:
+            self._finish_load(self._load_finished)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.done:
-            self.refresh_status(loading=False, fraction=None, failure=message.failure)
+            self._load_finished = message.failure
+            if not self._draining:
+                self._finish_load(message.failure)
         else:
             self.refresh_status(loading=True, fraction=message.fraction)
+
+    def _finish_load(self, failure: str) -> None:
+        """The loader is done and every trace it brought is in the list."""
+        self._load_finished = None
+        if getattr(self, "_gc_was_on", False):
+            self._gc_was_on = False
+            gc.enable()
+            gc.freeze()
+        self.refresh_status(loading=False, fraction=None, failure=failure)
 
     # -- navigation ----------------------------------------------------------------------------
     def on_open_trace(self, message: OpenTrace) -> None:
@@ -168,7 +255,7 @@ class TraceTuiApp(App[None]):
 
         trace = self.store.get(trace_id)
         if trace is None:
-            self.notify(f"trace {trace_id} is not loaded", severity="warning")
+            self.notify(f"trace {clean(trace_id, 64)} is not loaded", severity="warning", markup=False)
             return False
         for screen in self.screen_stack:
             mark = getattr(screen, "trace_opened", None)

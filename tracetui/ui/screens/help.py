@@ -41,7 +41,10 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str
         for b in _own_bindings(type(node)):
             if b.system:
                 continue
-            keys = merged.setdefault((b.action, b.description or b.action), [])
+            text = b.description or b.action
+            if b.tooltip:  # the footer's short word, and the full meaning here
+                text = f"{text} — {b.tooltip}"
+            keys = merged.setdefault((b.action, text), [])
             shown = app.get_key_display(b)
             if shown not in keys:
                 keys.append(shown)

@@ -56,6 +56,7 @@ class TraceListScreen(Screen):
         self.table.focus()
         self._update_title()
         self.watch(self.app, "theme", self._update_title, init=False)
+        self.watch(self.app, "status", lambda _status: self.table.refresh(), init=False)
 
     @property
     def table(self) -> TraceTable:
@@ -151,7 +152,7 @@ class TraceListScreen(Screen):
         try:
             query = parse_query(text)
         except QueryError as e:
-            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "error", bold=True)))
+            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "text-error", bold=True)))
             error.remove_class("-hidden")
             return False
         error.add_class("-hidden")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tracetui.analysis.errors import error_origins
@@ -28,21 +30,27 @@ from tracetui.ui.widgets.waterfall import Waterfall
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140
+# An open trace that keeps receiving spans is analysed again at most this often.
+GROW_SECONDS = 0.5
+# Search-as-you-type waits for a pause in typing this long.
+SEARCH_DELAY = 0.12
 
 
 class TraceViewScreen(Screen):
     """One trace. Esc goes back to the list."""
 
     HELP_TITLE = "Trace view"
+    AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
         Binding("escape", "back", "Back", id="trace.back"),
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
-        Binding("e", "next_error(1)", "Next error", key_display="e", id="trace.next_error"),
+        Binding("e", "next_error(1)", "Errors", tooltip="Next span with status ERROR", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
         Binding("f", "first_failure", "Where errors start", show=False, id="trace.first_failure"),
-        Binding("c", "next_critical(1)", "Critical path", id="trace.next_critical"),
+        Binding("c", "next_critical(1)", "Crit. path", tooltip="Next span along the critical path",
+                id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
@@ -57,6 +65,10 @@ class TraceViewScreen(Screen):
         self._start_span = span_id
         self._query_text = ""
         self._match_count = 0
+        self._grow_pending = False
+        self._last_grow = 0.0
+        self._origins: list[int] = []
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -72,7 +84,7 @@ class TraceViewScreen(Screen):
             yield Static("", id="search-count", markup=False)
         yield Static("", id="search-error", classes="-hidden", markup=False)
         yield StatusBar()
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
@@ -84,7 +96,6 @@ class TraceViewScreen(Screen):
                 self.waterfall.select_pos(pos)
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
-        self.waterfall.focus()
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self) -> None:
@@ -127,39 +138,42 @@ class TraceViewScreen(Screen):
             text.append(": ")
             text.append(clean(root.name, 80))
         text.append("\n")
+        # Most telling first, so a narrow terminal cuts the least useful figures.
         share = f" ({a.critical_path_ns * 100 / t.duration_ns:.0f}%)" if t.duration_ns else ""
+        text.append(fmt_duration(t.duration_ns), style="bold")
+        text.append_text(Text.assemble(sep))
+        errors = len(a.error_positions)
+        if errors:
+            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
+        else:
+            text.append("no errors", style=muted)
+        if t.orphans:
+            text.append_text(Text.assemble(sep))
+            text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
+                        style=theme_style(self.app, "text-warning", bold=True))
         text.append_text(Text.assemble(
-            (fmt_time(t.start_ns, self.app.utc), muted), sep,  # type: ignore[attr-defined]
-            (fmt_duration(t.duration_ns), "bold"), sep,
+            sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
             (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
             (f"{len(a.services)}", "bold"), (" services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
-            ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
+            (fmt_time(t.start_ns, self.app.utc), muted),  # type: ignore[attr-defined]
         ))
-        if t.orphans:
-            text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
-                        style=theme_style(self.app, "text-warning", bold=True))
-            text.append_text(Text.assemble(sep))
-        errors = len(a.error_positions)
-        if not errors:
-            text.append("no errors", style=muted)
-        else:
-            text.append(f"✗ {errors} error{'s' if errors != 1 else ''}", style=error_style)
-            origins = error_origins(t)
-            if origins:
-                # Errors climb to the callers: a third line names the span where they start, and why.
-                o = t.spans[origins[0]]
-                text.append("\n")
-                text.append("✗ failed first: ", style=error_style)
-                text.append(clean(o.service, 30), style="bold")
-                text.append(": ")
-                text.append(clean(o.name, 50))
-                if o.status_message:
-                    text.append(" — ")
-                    text.append(clean(o.status_message, 100), style=error_style)
-                if len(origins) > 1:
-                    text.append(f"  (+{len(origins) - 1} more)", style=muted)
-                text.append("   f: go there · e: next error", style=muted)
+        self._origins = error_origins(t) if errors else []
+        if self._origins:
+            # Errors climb to the callers: a third line names the span where they start, and why.
+            origins = self._origins
+            o = t.spans[origins[0]]
+            text.append("\n")
+            text.append("✗ failed first: ", style=error_style)
+            text.append(clean(o.service, 30), style="bold")
+            text.append(": ")
+            text.append(clean(o.name, 50))
+            if o.status_message:
+                text.append(" — ")
+                text.append(clean(o.status_message, 100), style=error_style)
+            if len(origins) > 1:
+                text.append(f"  (+{len(origins) - 1} more)", style=muted)
+            text.append("   f: go there · e: next error", style=muted)
         self.query_one("#trace-header", Static).update(text)
 
     # -- detail --------------------------------------------------------------------------------
@@ -188,7 +202,7 @@ class TraceViewScreen(Screen):
         value = field.value if field.kind != "link" or field.target is None else " ".join(field.target)
         self.app.copy_to_clipboard(value)
         what = field.key or "value"
-        self.notify(f"copied {clean(what, 40)} ({len(value):,} characters)")
+        self.notify(f"copied {clean(what, 40)} ({len(value):,} characters)", markup=False)
 
     def action_view_value(self) -> None:
         field = self.detail.highlighted_field
@@ -202,7 +216,8 @@ class TraceViewScreen(Screen):
         message.stop()
         pos = self.trace.position(message.span_id)
         if pos is None:
-            self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning")
+            self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
+                        markup=False)
             return
         self.waterfall.select_pos(pos)
         self.set_focus(self.waterfall)
@@ -232,11 +247,17 @@ class TraceViewScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search-input":
             event.stop()
-            self._apply_search(event.value, jump=False)
+            # Highlight as the user types, but not on every key of a fast typist on a big trace.
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            value = event.value
+            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value, jump=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search-input":
             event.stop()
+            if self._search_timer is not None:
+                self._search_timer.stop()
             if self._apply_search(event.value, jump=True):
                 self.set_focus(self.waterfall)
 
@@ -267,7 +288,8 @@ class TraceViewScreen(Screen):
             label.update(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
             return
         current = self._current_match()
-        label.update(f"{current}/{self._match_count}" if current else f"{self._match_count} matches")
+        n = self._match_count
+        label.update(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
 
     def _current_match(self) -> int | None:
         """1-based number of the selected span among the matches, in row order (None if not one)."""
@@ -292,7 +314,7 @@ class TraceViewScreen(Screen):
 
     def action_first_failure(self) -> None:
         """Select the span where errors start (the next origin on each press)."""
-        origins = error_origins(self.trace)
+        origins = self._origins
         if not origins:
             self.notify("this trace has no errors", timeout=2)
             return
@@ -310,6 +332,8 @@ class TraceViewScreen(Screen):
         inp = self.query_one("#search-input", Input)
         panel = self.query_one(ServiceFilter)
         if inp.has_focus:
+            if self._search_timer is not None:
+                self._search_timer.stop()
             if inp.value:
                 inp.value = ""
                 self._apply_search("", jump=False)
@@ -325,8 +349,20 @@ class TraceViewScreen(Screen):
 
     # -- live ----------------------------------------------------------------------------------
     def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
-        if self.trace.trace_id not in trace_ids:
+        if self.trace.trace_id not in trace_ids or self._grow_pending:
             return
+        # A live feed may send spans of this trace many times a second; analysing a big trace
+        # again each time would eat the UI thread: at most one re-analysis per GROW_SECONDS.
+        wait = max(0.0, self._last_grow + GROW_SECONDS - time.monotonic())
+        if wait:
+            self._grow_pending = True
+            self.set_timer(wait, self._grow)
+        else:
+            self._grow()
+
+    def _grow(self) -> None:
+        self._grow_pending = False
+        self._last_grow = time.monotonic()
         self.analysis = TraceAnalysis(self.trace)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
@@ -33,7 +34,7 @@ class ValueScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = self.title_text
+            box.border_title = Content(self.title_text)  # plain: keys are never markup
             yield Static(f"{len(self.value):,} characters · y copies · Esc closes", id="value-hint",
                          markup=False)
             yield TextArea(clean_multiline(self.value), read_only=True, soft_wrap=True,

@@ -23,9 +23,9 @@ class ServiceFilter(OptionList):
 
     HELP_TITLE = "Service filter panel"
     BINDINGS: list[BindingType] = [
-        Binding("space", "toggle_hidden", "Hide/show", id="services.toggle"),
+        Binding("space", "toggle_hidden", "Hide", id="services.toggle"),
         Binding("d", "toggle_dimmed", "Dim", id="services.dim"),
-        Binding("o", "only", "Only this", id="services.only"),
+        Binding("o", "only", "Only", id="services.only"),
         Binding("a", "show_all", "All", id="services.all"),
         Binding("k", "cursor_up", "Up", show=False, id="services.up_vi"),
         Binding("j", "cursor_down", "Down", show=False, id="services.down_vi"),

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -50,7 +53,7 @@ class SpanDetail(OptionList):
         self.fields = list(fields)
         self.clear_options()
         self.add_options([self._option(i, f) for i, f in enumerate(self.fields)])
-        self.border_title = title
+        self.border_title = Content(title)  # plain: a span name is never markup
         # Keep the same key selected when moving between spans (compare "http.status" quickly).
         index = 0
         if keep is not None:
@@ -103,7 +106,12 @@ class SpanDetail(OptionList):
         text.append(clean(f.key), style=key_style)
         text.append(": ", style=muted)
         if f.multiline:
-            text.append("\n")
+            # A block (stack trace) under its key, indented as a whole: wrapped lines keep the margin.
+            if f.note:
+                text.append(f"({clean(f.note)})", style=muted)
+            text.end = "\n"
+            block = Padding(self._value_text(f, value_style), (0, 0, 0, 2 * (f.indent + 1)))
+            return Option(Group(text, block), id=str(i))
         text.append_text(self._value_text(f, value_style))
         if f.note:
             text.append(f"  ({clean(f.note)})", style=muted)
@@ -121,8 +129,7 @@ class SpanDetail(OptionList):
             if len(lines) > MAX_LINES:
                 cut = cut or f"\n… ({len(lines) - MAX_LINES} more lines: v shows all)"
                 lines = lines[:MAX_LINES]
-            pad = "  " * (f.indent + 1)  # a stack trace reads as a block under its key
-            out = Text("\n".join(pad + line for line in lines), style=style)
+            out = Text("\n".join(lines), style=style)
         else:
             out = Text(clean(value), style=style)
         if cut:

@@ -41,12 +41,13 @@ class StatusBar(Horizontal):
             text.append(f" · {status.evicted_traces:,} old traces dropped (retention)")
         if status.failure:
             text.append(" · ")
-            text.append(clean(status.failure, 120), style=theme_style(self.app, "error", bold=True))
+            text.append(clean(status.failure, 120), style=theme_style(self.app, "text-error", bold=True))
         if status.problems:
-            what = (f"{status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped" if status.skipped
-                    else f"{status.problems:,} problem" + ("s" if status.problems != 1 else ""))
+            what = f"{status.problems:,} problem{'s' if status.problems != 1 else ''}"
+            if status.skipped:
+                what += f", {status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped"
             text.append(" · ")
-            text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "warning", bold=True))
+            text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "text-warning", bold=True))
         if status.live:  # browsing a backend: the search and the follow state (ui/backend_app.py)
             text.append(" · ")
             text.append(clean(status.live, 100), style=theme_style(self.app, "text-accent"))

@@ -84,7 +84,7 @@ class TraceTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
     }
     TraceTable > .trace-table--header { background: $panel; color: $text; text-style: bold; }
-    TraceTable > .trace-table--header-sorted { background: $panel; color: $accent; text-style: bold; }
+    TraceTable > .trace-table--header-sorted { background: $panel; color: $text-accent; text-style: bold; }
     TraceTable > .trace-table--cursor { background: $surface-lighten-2; }
     TraceTable:focus > .trace-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     TraceTable > .trace-table--error { color: $error; text-style: bold; }
@@ -275,6 +275,8 @@ class TraceTable(ScrollView, can_focus=True):
         row = round(self.scroll_y) + y - 1
         rows = self.index.rows
         if not 0 <= row < len(rows):
+            if y == 2 and not rows:
+                return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         summary = rows[row]
         selected = row == self.cursor
@@ -284,6 +286,18 @@ class TraceTable(ScrollView, can_focus=True):
             strip = self._row(summary, selected, width)
             self._cache[key] = strip
         return strip
+
+    def _empty_line(self, width: int) -> Strip:
+        """What an empty list says: why it is empty."""
+        if self.index.total and self.index.query is not None:
+            text = "No trace matches the filter (Esc clears it)."
+        elif getattr(self.app, "status", None) is not None and self.app.status.loading:  # type: ignore[attr-defined]
+            text = "Loading… traces appear here as they are read."
+        else:
+            text = "No traces loaded." + ("  Press ! to see what went wrong."
+                                          if getattr(self.app, "problems", None) else "")
+        style = self.rich_style + self.get_component_rich_style("trace-table--muted", partial=True)
+        return Strip([Segment("  " + text, style)]).adjust_cell_length(width, self.rich_style)
 
     def _header(self, width: int) -> Strip:
         base = self.get_component_rich_style("trace-table--header")
