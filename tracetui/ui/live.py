@@ -128,7 +128,8 @@ class LiveTraceTuiApp(TraceTuiApp):
         from tracetui.ui.screens.trace_view import TraceViewScreen
 
         self.feed.flush()
-        traces = len(self.store)
+        gone = list(self.store.traces)  # told to the views as changed: they find them gone
+        traces = len(gone)
         while isinstance(self.screen, TraceViewScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         self.store.clear()
@@ -136,5 +137,5 @@ class LiveTraceTuiApp(TraceTuiApp):
         self.problems.clear()
         self.ingest.stats = IngestStats()
         self._told.clear()
-        self.post_message(SpansArrived((), (), mark_new=False))
+        self.post_message(SpansArrived(gone, (), mark_new=False))
         self.notify(f"cleared {traces:,} traces; still receiving on {self.live_where}", timeout=3)
