@@ -20,6 +20,7 @@ import struct
 import sys
 import tempfile
 import time
+from multiprocessing import resource_tracker as mp_resource_tracker
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -279,6 +280,9 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
     from tracetui.ui.app import make_app
     from tracetui.ui.widgets.trace_table import TraceTable
 
+    # Start multiprocessing's helper process now: inside the app, sys.stderr is Textual's capture,
+    # whose fileno() the helper cannot be handed ("bad value(s) in fds_to_keep").
+    mp_resource_tracker.ensure_running()
     app = make_app(TraceStore(max_spans=10_000_000), live=LiveConfig(http=("127.0.0.1", 0)))
     async with app.run_test(size=(120, 35)) as pilot:
         while not app.live_started:
