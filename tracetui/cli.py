@@ -54,6 +54,9 @@ def main() -> None:
     """
 
 
+main.add_command(record_cmd)  # tracetui record (cli_live.py)
+
+
 @main.command("open")
 @click.argument("sources", nargs=-1)
 @live_options
@@ -167,5 +170,3 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         sys.exit(1)
     sys.exit(0)
 
-
-main.add_command(record_cmd)
