@@ -169,4 +169,3 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
                   markup=False)
         sys.exit(1)
     sys.exit(0)
-
