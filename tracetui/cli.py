@@ -11,6 +11,7 @@ import orjson
 
 from tracetui import __version__
 from tracetui.cli_backends import search_options
+from tracetui.cli_live import live_options, record_cmd  # --listen on open; record
 
 
 class DefaultGroup(click.Group):
@@ -47,11 +48,17 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
+    tracetui record -o F.jsonl  receive OTLP headless into a capture file
     """
+
+
+main.add_command(record_cmd)  # tracetui record (cli_live.py)
 
 
 @main.command("open")
 @click.argument("sources", nargs=-1)
+@live_options
 @click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
 @search_options(follow=True)

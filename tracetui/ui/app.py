@@ -307,6 +307,10 @@ def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Itera
         app.refresh_status(note="listening on …")        # optional line in the status bar
     From another thread, wrap the first two lines in a function and `app.call_from_thread` it.
     """
+    if options.get("live") is not None:  # tracetui --listen: the OTLP receivers feed the app
+        from tracetui.ui.live import LiveTraceTuiApp
+
+        return LiveTraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
     if options.get("backends"):  # browsing Jaeger/Tempo/Zipkin: search screen, follow (ui/backend_app.py)
         from tracetui.ui.backend_app import with_backend
 

@@ -1,0 +1,99 @@
+"""OTLP/gRPC traces (`TraceService/Export`), the optional extra `tracetui[grpc]`.
+
+Many SDKs export gRPC to port 4317 by default. The server is grpcio's asyncio server on the
+running loop, with a generic handler that takes the request as bytes, so decoding goes through the
+same worker thread (and the same counts) as OTLP/HTTP. Status codes: UNAUTHENTICATED without the
+token, INVALID_ARGUMENT for an undecodable request, RESOURCE_EXHAUSTED above the size limit
+(grpcio refuses it before it reaches us), UNAVAILABLE when the spans could not be stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTracePartialSuccess,
+    ExportTraceServiceResponse,
+)
+
+from tracetui.sources.ingest import PROTOBUF, Ingest, SinkFailed, Undecodable
+
+SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+DEFAULT_GRPC = ("127.0.0.1", 4317)
+MISSING = "gRPC needs grpcio, an optional extra: pip install 'tracetui[grpc]'"
+
+
+class GrpcMissing(RuntimeError):
+    """grpcio is not installed; the message says how to get it."""
+
+
+def _grpc() -> Any:
+    try:
+        import grpc
+        import grpc.aio  # noqa: F401
+    except ImportError:
+        raise GrpcMissing(MISSING) from None
+    return grpc
+
+
+class OtlpGrpcReceiver:
+    """`TraceService/Export` on HOST:PORT; `start()` on the running loop, `stop()` to end."""
+
+    def __init__(self, ingest: Ingest, host: str = DEFAULT_GRPC[0], port: int = DEFAULT_GRPC[1]) -> None:
+        self.grpc = _grpc()
+        self.ingest = ingest
+        self.host = host
+        self.port = port
+        self._server: Any = None
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    async def start(self) -> None:
+        grpc = self.grpc
+        limit = self.ingest.max_body
+        server = grpc.aio.server(options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.so_reuseport", 0),  # a second tracetui on the same port must fail, not share it
+        ])
+        handler = grpc.method_handlers_generic_handler(
+            SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(self._export)})  # bytes in, bytes out
+        server.add_generic_rpc_handlers((handler,))
+        try:
+            port = server.add_insecure_port(self.address)
+        except RuntimeError as e:
+            raise OSError(f"cannot listen for gRPC on {self.address}: {e}") from None
+        if not port:
+            raise OSError(f"cannot listen for gRPC on {self.address}")
+        self.port = port
+        await server.start()
+        self._server = server
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop taking calls; calls in flight get `grace` seconds to finish."""
+        if self._server is not None:
+            server, self._server = self._server, None
+            await server.stop(grace)
+
+    async def _export(self, request: bytes, context: Any) -> bytes:
+        grpc, ingest = self.grpc, self.ingest
+        metadata = {k.lower(): v for k, v in (context.invocation_metadata() or ())}
+        if not ingest.authorized(metadata.get("authorization")):
+            ingest.stats.rejected("401 unauthorized", "gRPC call without the bearer token")
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong bearer token")
+        if ingest.busy():
+            ingest.stats.rejected("503 busy", "too many requests waiting")
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "too many requests waiting; retry later")
+        try:
+            rec = await ingest.accept(request, PROTOBUF, transport="grpc", peer=context.peer() or "")
+        except Undecodable as e:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        except SinkFailed as e:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"could not store the spans: {e}")
+        resp = ExportTraceServiceResponse()
+        if rec.rejected_spans or rec.error_message:
+            resp.partial_success.CopyFrom(
+                ExportTracePartialSuccess(rejected_spans=rec.rejected_spans, error_message=rec.error_message))
+        return resp.SerializeToString()

@@ -1,0 +1,233 @@
+"""What the OTLP receivers (HTTP and gRPC) share: decoding a request off the event loop, counting,
+and handing accepted spans to a sink.
+
+The transports only move bytes and map outcomes to their own status codes; everything a user
+sees counted (spans received, rate, rejected requests and why) lives here, in `IngestStats`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from google.protobuf.message import DecodeError
+
+from tracetui.loaders import otlp_json, otlp_proto
+from tracetui.loaders.problems import Batch
+
+PROTOBUF = "protobuf"
+JSON = "json"
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024  # the spec's recommended limit, after decompression
+RATE_WINDOW_S = 5.0
+
+
+class Undecodable(Exception):
+    """The body is not an OTLP trace request in the encoding it claims (HTTP 400)."""
+
+
+@dataclass(slots=True)
+class Received:
+    """One accepted request: its spans, what was wrong with some of them, and the request itself.
+
+    `body` is the decompressed request as it came (protobuf or JSON bytes); `message` is the
+    parsed `ExportTraceServiceRequest` for protobuf requests (None for JSON).
+    """
+
+    batch: Batch
+    encoding: str
+    body: bytes
+    message: Any = None
+    transport: str = "http"
+    peer: str = ""
+    span_count: int = -1  # spans accepted; -1: len(batch.spans) (a decoder may count without building spans)
+    line: bytes | None = None  # prepared capture line (record's decoder makes it off the loop)
+
+    @property
+    def accepted_spans(self) -> int:
+        return len(self.batch.spans) if self.span_count < 0 else self.span_count
+
+    @property
+    def rejected_spans(self) -> int:
+        return sum(p.skipped for p in self.batch.problems)
+
+    @property
+    def error_message(self) -> str:
+        """Up to three problems, for `partial_success.error_message` (warnings included)."""
+        probs = self.batch.problems
+        text = "; ".join(f"{p.where}: {p.message}" if p.where else p.message for p in probs[:3])
+        if len(probs) > 3:
+            text += f"; and {len(probs) - 3} more"
+        return text
+
+
+Sink = Callable[[Received], Awaitable[None] | None]
+Decoder = Callable[[bytes, str, str], Received]
+
+
+def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
+    """Decode one request body (already decompressed). Raises `Undecodable`. Pure; thread-safe."""
+    if encoding == PROTOBUF:
+        try:
+            msg = otlp_proto.parse_request(body)
+        except (DecodeError, ValueError, RuntimeError) as e:
+            raise Undecodable(f"not an OTLP protobuf ExportTraceServiceRequest ({e or 'undecodable'})") from None
+        return Received(otlp_proto.request_to_batch(msg, source), PROTOBUF, body, msg)
+    if not body.strip():
+        return Received(Batch(), JSON, body)  # an empty request is valid: nothing to add
+    batch = Batch()
+    for b in otlp_json.read_otlp_json(body, source):
+        batch.spans.extend(b.spans)
+        batch.problems.extend(b.problems)
+    if not batch.spans:
+        # Only here (no span came out) is it worth telling "bad JSON" from "no spans".
+        try:
+            obj = msgspec.json.decode(body)
+        except msgspec.DecodeError as e:
+            raise Undecodable(f"not valid JSON ({e})") from None
+        if not isinstance(obj, dict):
+            raise Undecodable("not an OTLP JSON ExportTraceServiceRequest (expected a JSON object)")
+    return Received(batch, JSON, body)
+
+
+@dataclass
+class IngestStats:
+    """What the status bar and `record` show. Mutated on the event loop only."""
+
+    requests: int = 0
+    spans: int = 0
+    rejected_spans: int = 0
+    rejected_requests: int = 0
+    reasons: Counter = field(default_factory=Counter)  # "401 unauthorized" -> count
+    details: dict = field(default_factory=dict)  # reason -> the latest detail given for it
+    last_rejection: str = ""
+    started: float = field(default_factory=time.monotonic)
+    _recent: deque = field(default_factory=deque, repr=False)  # (monotonic second, spans)
+
+    def accepted(self, spans: int, rejected_spans: int, now: float | None = None) -> None:
+        self.requests += 1
+        self.spans += spans
+        self.rejected_spans += rejected_spans
+        sec = int(now if now is not None else time.monotonic())
+        recent = self._recent
+        if recent and recent[-1][0] == sec:
+            recent[-1][1] += spans
+        else:
+            recent.append([sec, spans])
+            while recent and recent[0][0] <= sec - RATE_WINDOW_S - 1:
+                recent.popleft()
+
+    def rejected(self, reason: str, detail: str = "") -> None:
+        self.rejected_requests += 1
+        self.reasons[reason] += 1
+        self.details[reason] = detail
+        self.last_rejection = f"{reason}: {detail}" if detail else reason
+
+    def rate(self, now: float | None = None) -> float:
+        """Spans per second over the last few whole seconds (0 when nothing came lately)."""
+        now = now if now is not None else time.monotonic()
+        sec = int(now)
+        lo = sec - RATE_WINDOW_S
+        total = sum(n for s, n in self._recent if lo <= s < sec)
+        window = min(RATE_WINDOW_S, max(1.0, sec - int(self.started)))
+        return total / window
+
+    def rejected_short(self) -> str:
+        """`2 rejected (401×1, 415×1)` for a status bar ("" when none); 404s keep their path."""
+        parts = []
+        for why, n in self.reasons.most_common():
+            code, _, rest = why.partition(" ")
+            parts.append(f"{code} {rest}×{n:,}" if rest.startswith("/") else f"{code}×{n:,}")
+        out = f"{self.rejected_requests:,} rejected ({', '.join(parts)})" if parts else ""
+        if self.rejected_spans:
+            out = f"{out}, " if out else ""
+            out += f"{self.rejected_spans:,} span{'s' if self.rejected_spans != 1 else ''} rejected"
+        return out
+
+    def rejected_text(self) -> str:
+        """`3 requests rejected (2 × 401 unauthorized, 1 × 413 too large)`, or "" when none."""
+        parts = [f"{n:,} × {why}" for why, n in self.reasons.most_common()]
+        n = self.rejected_requests
+        out = f"{n:,} request{'s' if n != 1 else ''} rejected ({', '.join(parts)})" if parts else ""
+        if self.rejected_spans:
+            out = f"{out}, " if out else ""
+            out += f"{self.rejected_spans:,} span{'s' if self.rejected_spans != 1 else ''} rejected"
+        return out
+
+
+class SinkFailed(Exception):
+    """The sink could not take the spans (e.g. the capture file could not be written): retryable."""
+
+
+class Ingest:
+    """Decodes requests in one worker thread and hands them to the sink, in order of decoding.
+
+    One thread: decoding is CPU-bound Python, so more threads would only contend for the GIL;
+    off the loop, the loop still gets the GIL every switch interval (5 ms) and keys stay fast.
+    """
+
+    def __init__(self, sink: Sink, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
+                 max_pending: int = 256, decoder: Decoder | None = None) -> None:
+        self.sink = sink
+        self.decoder: Decoder = decoder or decode
+        self.token = token or None
+        self.max_body = max_body
+        self.max_pending = max_pending
+        self.stats = IngestStats()
+        self.pending = 0
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracetui-decode")
+        return self._executor
+
+    def authorized(self, authorization: str | None) -> bool:
+        """Whether an `Authorization` value carries the token (always, when none is set).
+
+        Compared in constant time, so the answer's timing does not tell how much of a guess was right.
+        """
+        if self.token is None:
+            return True
+        scheme, _, given = (authorization or "").strip().partition(" ")
+        ok = hmac.compare_digest(given.strip().encode(), self.token.encode())
+        return ok and scheme.lower() == "bearer"
+
+    def busy(self) -> bool:
+        """Too many requests waiting to be decoded: answer 503 so the exporter retries later."""
+        return self.pending >= self.max_pending
+
+    async def accept(self, body: bytes, encoding: str, *, transport: str = "http", peer: str = "") -> Received:
+        """Decode and sink one request. Raises `Undecodable` (counted) or `SinkFailed` (counted)."""
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            try:
+                rec = await loop.run_in_executor(self._pool(), self.decoder, body, encoding, f"{transport}:{peer}")
+            except Undecodable as e:
+                self.stats.rejected("400 undecodable", str(e))
+                raise
+            rec.transport, rec.peer = transport, peer
+            try:
+                result = self.sink(rec)
+                if result is not None:
+                    await result
+            except Exception as e:
+                self.stats.rejected("503 not stored", f"{type(e).__name__}: {e}")
+                raise SinkFailed(str(e)) from e
+            self.stats.accepted(rec.accepted_spans, rec.rejected_spans)
+            return rec
+        finally:
+            self.pending -= 1
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
