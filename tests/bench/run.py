@@ -383,13 +383,14 @@ def bench_live(res: Results, seconds: float) -> None:
         res.notes.append("live ingest: the OTLP receiver (tracetui.sources.receiver_bench) is not on this "
                          "branch yet: not measured.")
         return
-    for label, r in (("as fast as senders go", o["max"]), ("offered 20,000 spans/s", o["at_20k"])):
+    for label, r, judged in (("as fast as senders go", o["max"], True), ("offered 20,000 spans/s", o["at_20k"], False)):
         rate = r["spans_per_s"]
         key = r.get("key_max_ms", r.get("loop_lag_max_ms", 0.0))
+        # The goal is judged on the open-throttle run; the 20k/s run shows keys at the goal's rate.
         res.add(Figure("live", f"accepted spans/s, {label}", f"{rate:,.0f}/s", "goal 20,000/s",
-                       f"{rate / 20000:.2f}x goal", ">= 20,000/s", rate >= 20000))
+                       f"{rate / 20000:.2f}x goal", ">= 20,000/s" if judged else "", rate >= 20000 if judged else None))
         res.add(Figure("live", f"  key handling meanwhile (worst), {label}", f"{key:.0f} ms", "goal 50 ms",
-                       f"{key / 50:.2f}x goal", "<= 50 ms", key <= 50))
+                       f"{key / 50:.2f}x goal", "<= 50 ms" if judged else "", key <= 50 if judged else None))
 
 
 def w_live(seconds: str) -> dict:
