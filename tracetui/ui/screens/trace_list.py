@@ -67,7 +67,7 @@ class TraceListScreen(Screen):
         table = self.table
         if new_ids:
             table.new_ids |= new_ids
-        table.rows_changed()
+        table.rows_changed(follow_top=not new_ids)
         self._update_title()
 
     def trace_opened(self, trace_id: str) -> None:

@@ -107,6 +107,7 @@ class TraceTable(ScrollView, can_focus=True):
         self._columns: list[Column] = []
         self._columns_width = -1
         self._selected_id: str | None = None
+        self._user_moved = False  # once the user picks a row, arrivals never move it
 
     # -- data ----------------------------------------------------------------------------------
     @property
@@ -114,8 +115,13 @@ class TraceTable(ScrollView, can_focus=True):
         rows = self.index.rows
         return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
 
-    def rows_changed(self) -> None:
-        """The index's rows changed: keep the same trace selected at the same place on screen."""
+    def rows_changed(self, follow_top: bool = False) -> None:
+        """The index's rows changed: keep the same trace selected at the same place on screen.
+
+        With `follow_top` (an initial load, not live arrivals) and before the user has moved the
+        cursor, the first row stays selected instead, so the list opens on its top once loaded."""
+        if follow_top and not self._user_moved and self.cursor == 0:
+            self._selected_id = None
         rows = self.index.rows
         old_cursor = self.cursor
         new_cursor = None
@@ -165,6 +171,7 @@ class TraceTable(ScrollView, can_focus=True):
         return max(0, min(value, len(self.index.rows) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self._user_moved = True
         self.refresh_line(old + 1)
         self.refresh_line(new + 1)
         self._scroll_to_cursor()
