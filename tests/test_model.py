@@ -69,3 +69,21 @@ def test_headless_core_never_imports_textual():
         "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_span_that_arrives_twice_is_stored_once():
+    # An exporter retrying after a 503 resends the whole batch; a dump may also be loaded twice.
+    store = TraceStore()
+    store.add([span("r", "", 0, 100), span("a", "r", 10, 20)])
+    changed = store.add([span("a", "r", 10, 20), span("b", "r", 30, 40)])
+    t = store.get("t1")
+    assert ids(t, t.order) == ["r", "a", "b"]
+    assert store.span_count == 3 and store.duplicate_spans == 1 and changed == {"t1"}
+
+
+def test_zipkin_shared_ids_are_not_taken_for_duplicates():
+    # Client and shared server span share an id but not a parent: both stay.
+    store = TraceStore()
+    store.add([span("root", "", 0, 100)])
+    store.add([span("aa", "root", 10, 90), span("aa", "aa", 20, 80)])
+    assert store.span_count == 3 and store.duplicate_spans == 0

@@ -252,3 +252,21 @@ def test_installed_command_prints_the_table():
                           text=True, env={"COLUMNS": "80", "PATH": "/usr/bin:/bin", "TZ": "UTC"}, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "5 traces, 62 spans" in proc.stdout and "✗ frontend: POST /checkout" in proc.stdout
+
+
+def test_the_same_dump_in_two_formats_is_counted_once():
+    # shop.json and shop.jsonl hold the same spans (one request vs one line per request).
+    import json
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    one = subprocess.run([sys.executable, "-m", "tracetui", "summary", str(SAMPLES / "shop.json"), "--json"],
+                         capture_output=True, check=True)
+    both = subprocess.run([sys.executable, "-m", "tracetui", "summary", str(SAMPLES / "shop.json"),
+                           str(SAMPLES / "shop.jsonl"), "--json"], capture_output=True)
+    assert both.returncode == 0
+    assert json.loads(both.stdout) == json.loads(one.stdout)
+    total = sum(t["span_count"] for t in json.loads(one.stdout)["traces"])
+    assert f"{total} spans appeared more than once" in both.stderr.decode()

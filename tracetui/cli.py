@@ -179,6 +179,9 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
+    if store.duplicate_spans:
+        err.print(f"tracetui: {store.duplicate_spans} spans appeared more than once and are counted once",
+                  markup=False)
     skipped = _skipped(problems)
     # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
     # though they count no spans.

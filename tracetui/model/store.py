@@ -16,7 +16,8 @@ class TraceStore:
     """Traces by id, in arrival order. Spans of one trace that arrive in different batches join.
 
     `max_spans` bounds retention (live mode): when exceeded, whole oldest traces are evicted,
-    never half a trace; `evicted_traces`/`evicted_spans` count them. `version` changes on
+    never half a trace; `evicted_traces`/`evicted_spans` count them. A span that arrives again
+    (an exporter's retry, a dump loaded twice) is counted in `duplicate_spans`, not stored twice. `version` changes on
     every change so views can tell when to redraw.
     """
 
@@ -27,6 +28,7 @@ class TraceStore:
         self.version = 0
         self.evicted_traces = 0
         self.evicted_spans = 0
+        self.duplicate_spans = 0
 
     def __len__(self) -> int:
         return len(self.traces)
@@ -64,9 +66,11 @@ class TraceStore:
             t = traces.get(tid)
             if t is None:
                 traces[tid] = Trace(tid, group)
+                self.span_count += len(group)
             else:
-                t.add(group)
-            self.span_count += len(group)
+                added = t.add(group)
+                self.span_count += added
+                self.duplicate_spans += len(group) - added
         if groups:
             self.version += 1
         if self.max_spans is not None and self.span_count > self.max_spans:

@@ -40,7 +40,7 @@ class Trace:
 
     _DERIVED = ("parent", "children", "roots", "orphans", "top", "order", "depth", "_index")
     _STATS = ("start_ns", "end_ns", "error_count", "services", "orphan_count", "_root")
-    __slots__ = ("trace_id", "spans", "version", "_built", "_counted", *_DERIVED, *_STATS)
+    __slots__ = ("trace_id", "spans", "version", "_built", "_counted", "_keys", *_DERIVED, *_STATS)
 
     def __init__(self, trace_id: str, spans: Iterable[Span] = ()) -> None:
         self.trace_id = trace_id
@@ -48,9 +48,24 @@ class Trace:
         self.version = 0
         self._built = False
         self._counted = False
+        self._keys: set[tuple[str, str, int, int]] | None = None
 
-    def add(self, spans: Iterable[Span]) -> None:
-        self.spans.extend(spans)
+    def add(self, spans: Iterable[Span]) -> int:
+        """Add late spans; return how many were new. A span already in the trace (same id,
+        parent, start and end: an exporter's retry, or the same dump loaded twice) is not added
+        again. The key set is only built once a trace receives a second batch."""
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = {(s.span_id, s.parent_id, s.start_ns, s.end_ns) for s in self.spans}
+        fresh = []
+        for s in spans:
+            k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
+            if k not in keys:
+                keys.add(k)
+                fresh.append(s)
+        if not fresh:
+            return 0
+        self.spans.extend(fresh)
         self.version += 1
         if self._built:
             self._built = False
@@ -60,6 +75,7 @@ class Trace:
             self._counted = False
             for name in Trace._STATS:
                 delattr(self, name)
+        return len(fresh)
 
     def __len__(self) -> int:
         return len(self.spans)

@@ -47,6 +47,7 @@ class Status:
     problems: int = 0
     skipped: int = 0
     evicted_traces: int = 0
+    duplicate_spans: int = 0
     failure: str = ""
     note: str = ""  # a feeder's own line, e.g. "listening on 127.0.0.1:4318 · 2,300 spans/s"
     live: str = ""  # browsing a backend: the search, follow state, last refresh (ui/backend_app.py)
@@ -109,6 +110,7 @@ class TraceTuiApp(App[None]):
             problems=len(self.problems),
             skipped=sum(p.skipped for p in self.problems),
             evicted_traces=self.store.evicted_traces,
+            duplicate_spans=self.store.duplicate_spans,
             **changes,
         )
         self._status_value = st

@@ -39,6 +39,8 @@ class StatusBar(Horizontal):
             text.append(clean(status.note, 120))
         if status.evicted_traces:
             text.append(f" · {status.evicted_traces:,} old traces dropped (retention)")
+        if status.duplicate_spans:
+            text.append(f" · {status.duplicate_spans:,} repeated spans counted once")
         if status.failure:
             text.append(" · ")
             text.append(clean(status.failure, 120), style=theme_style(self.app, "text-error", bold=True))
