@@ -4,35 +4,23 @@ from the pipe, the keys from the keyboard."""
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from tmux_driver import BIN, TmuxServer, needs_tmux
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = needs_tmux
 
-BIN = Path(sys.executable).parent / "tracetui"
-SOCKET = f"tracetui-pipe-{uuid.uuid4().hex[:8]}"
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
+_server = TmuxServer("pipe")
+_tmux, _wait_for = _server.run, _server.wait_for
+SOCKET = _server.socket
 
 
-def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
 
 
 def test_piped_gzipped_cut_dump_opens_and_the_keyboard_works(tmp_path):

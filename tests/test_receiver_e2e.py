@@ -4,21 +4,20 @@ OTEL_EXPORTER_OTLP_ENDPOINT shows its traces live in `tracetui --listen`, in a r
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
-from pathlib import Path
 
-import pytest
+from tmux_driver import BIN, TmuxServer, needs_tmux
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+pytestmark = needs_tmux
 
-BIN = Path(sys.executable).parent / "tracetui"
-SOCKET = f"tracetui-live-{uuid.uuid4().hex[:8]}"  # a private tmux server
+_server = TmuxServer("live")
+_tmux, _wait_for = _server.run, _server.wait_for
+SOCKET = _server.socket
 
 SERVICE = textwrap.dedent("""
     from opentelemetry import trace
@@ -37,19 +36,8 @@ SERVICE = textwrap.dedent("""
 """)
 
 
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
 
 
-def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
 def _free_port() -> int:

@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
-import pytest
+from tmux_driver import BIN, TmuxServer, needs_tmux
 
 from .otlp_sample import sample_bytes
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (.ci/run installs it)")
+pytestmark = needs_tmux
 
-BIN = Path(sys.executable).parent / "tracetui"
 
 
 # A private tmux server (-L): other tmux users on the machine cannot resize or see our window.
-SOCKET = f"tracetui-test-{uuid.uuid4().hex[:8]}"
+_server = TmuxServer("test")
+_tmux, _wait_for = _server.run, _server.wait_for
+SOCKET = _server.socket
 
 
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
 
 
-def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
 def test_open_find_the_slowest_trace_and_why_it_failed(tmp_path):

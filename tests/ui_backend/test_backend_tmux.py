@@ -5,36 +5,23 @@ the search screen, a trace opens, and a failing backend reads as one line in the
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
-import pytest
+from tmux_driver import BIN, TmuxServer, needs_tmux
 
 ROW = re.compile(r"\d\d-\d\d \d\d:\d\d:\d\d")  # a trace list row starts with its time
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = needs_tmux
 
-BIN = Path(sys.executable).parent / "tracetui"
-SOCKET = f"tracetui-backend-{uuid.uuid4().hex[:8]}"
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
+_server = TmuxServer("backend")
+_tmux, _wait_for = _server.run, _server.wait_for
+SOCKET = _server.socket
 
 
-def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
 
 
 def _wait_until(session: str, ok, what: str, timeout: float = 20.0) -> str:

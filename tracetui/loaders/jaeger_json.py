@@ -17,10 +17,10 @@ from typing import Any
 
 import msgspec
 
-from tracetui.loaders.gcpause import gc_paused
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
     KIND_CLIENT,
     KIND_CONSUMER,
