@@ -55,26 +55,8 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def _structs(rename):
-    """The wire types, for one key style (camelCase or snake_case)."""
-
-    class WStatus(msgspec.Struct, rename=rename):
-        code: Union[int, str] = 0
-        message: str = ""
-
-    class WSpan(msgspec.Struct, rename=rename, gc=False):
-        trace_id: str = ""
-        span_id: str = ""
-        parent_span_id: str = ""
-        name: str = ""
-        kind: Union[int, str] = 0
-        start_time_unix_nano: Int64 = 0
-        end_time_unix_nano: Int64 = 0
-        status: Union[WStatus, None] = None
-        attributes: msgspec.Raw = msgspec.Raw(b"")
-        events: msgspec.Raw = msgspec.Raw(b"")
-        links: msgspec.Raw = msgspec.Raw(b"")
-        trace_state: str = ""
+def _containers(span_cls: type, rename):
+    """The document around spans (resource, scope, Tempo/Jaeger wrappers) for one key style."""
 
     class WScope(msgspec.Struct, rename=rename):
         name: str = ""
@@ -84,7 +66,7 @@ def _structs(rename):
     class WScopeSpans(msgspec.Struct, rename=rename):
         scope: Union[WScope, None] = None
         instrumentation_library: Union[WScope, None] = None
-        spans: list[WSpan] = []
+        spans: list[span_cls] = []  # type: ignore[valid-type]
 
     class WResource(msgspec.Struct, rename=rename):
         attributes: list[Any] = []
@@ -107,6 +89,31 @@ def _structs(rename):
         result: Union[WDoc, None] = None  # Jaeger API v3
         data: Union[WDoc, None] = None
 
+    return WDoc, WWrapper
+
+
+def _structs(rename):
+    """The wire types, for one key style (camelCase or snake_case)."""
+
+    class WStatus(msgspec.Struct, rename=rename):
+        code: Union[int, str] = 0
+        message: str = ""
+
+    class WSpan(msgspec.Struct, rename=rename, gc=False):
+        trace_id: str = ""
+        span_id: str = ""
+        parent_span_id: str = ""
+        name: str = ""
+        kind: Union[int, str] = 0
+        start_time_unix_nano: Int64 = 0
+        end_time_unix_nano: Int64 = 0
+        status: Union[WStatus, None] = None
+        attributes: msgspec.Raw = msgspec.Raw(b"")
+        events: msgspec.Raw = msgspec.Raw(b"")
+        links: msgspec.Raw = msgspec.Raw(b"")
+        trace_state: str = ""
+
+    WDoc, WWrapper = _containers(WSpan, rename)
     return WDoc, WWrapper, WSpan
 
 
@@ -175,39 +182,7 @@ def _fast_structs(snake: bool):
         follows_from: bool = False
         trace_state: str = ""
 
-    rename = None if snake else _camel
-
-    class FScope(msgspec.Struct, rename=rename):
-        name: str = ""
-        version: str = ""
-        attributes: list[Any] = []
-
-    class FScopeSpans(msgspec.Struct, rename=rename):
-        scope: Union[FScope, None] = None
-        instrumentation_library: Union[FScope, None] = None
-        spans: list[FSpan] = []
-
-    class FResource(msgspec.Struct, rename=rename):
-        attributes: list[Any] = []
-
-    class FResourceSpans(msgspec.Struct, rename=rename):
-        resource: Union[FResource, None] = None
-        scope_spans: list[FScopeSpans] = []
-        instrumentation_library_spans: list[FScopeSpans] = []
-
-    class FDoc(msgspec.Struct, rename=rename):
-        resource_spans: list[FResourceSpans] = []
-        batches: list[FResourceSpans] = []
-        resource: Union[FResource, None] = None
-        scope_spans: list[FScopeSpans] = []
-        instrumentation_library_spans: list[FScopeSpans] = []
-
-    class FWrapper(msgspec.Struct):
-        trace: Union[FDoc, None] = None
-        result: Union[FDoc, None] = None
-        data: Union[FDoc, None] = None
-
-    return FDoc, FWrapper
+    return _containers(FSpan, None if snake else _camel)
 
 
 def _snake(camel: str) -> str:
