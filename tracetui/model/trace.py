@@ -97,59 +97,9 @@ class Trace:
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         with gc_paused():
-            self._build_fast()
+            self._build_tree()
 
-    def _build_fast(self) -> None:
-        """The tree, by C-level passes where the ids are simple (unique, no span its own
-        parent, no cycle); otherwise `_build_general`. On the 100k-span benchmark trace: 200 ms
-        of CPU against 223 ms for the general loops (the shared 2-core machine; memory-bound)."""
-        spans = self.spans
-        n = len(spans)
-        sids = list(map(_SPAN_ID, spans))
-        index = dict(zip(sids, range(n), strict=True))
-        pids = list(map(_PARENT_ID, spans))
-        if len(index) != n or "" in index or any(map(eq, sids, pids)):
-            return self._build_general()
-        parent = list(map(index.get, pids, repeat(NO_PARENT)))  # roots and orphans: NO_PARENT
-        starts = list(map(_START, spans))
-        # Visiting spans by start (ties by position) appends children already sorted.
-        children: list[list[int]] = [[] for _ in range(n)]
-        roots: list[int] = []
-        orphans: list[int] = []
-        for i in sorted(range(n), key=starts.__getitem__):
-            p = parent[i]
-            if p >= 0:
-                children[p].append(i)
-            else:
-                (orphans if pids[i] else roots).append(i)
-        # As `_build_general`: at equal starts, roots come before orphans.
-        top = sorted(roots + orphans, key=starts.__getitem__) if orphans else roots
-        order: list[int] = []
-        depth = [0] * n
-        stack = top[::-1]
-        pop, push, visit = stack.pop, stack.extend, order.append
-        while stack:
-            i = pop()
-            visit(i)
-            ch = children[i]
-            if ch:
-                d = depth[i] + 1
-                for c in ch:
-                    depth[c] = d
-                push(reversed(ch))
-        if len(order) < n:
-            return self._build_general()  # a parent cycle: spans no root reaches
-        self.parent = parent
-        self.children = children
-        self.roots = roots
-        self.orphans = orphans
-        self.top = top
-        self.order = order
-        self.depth = depth
-        self._index = index
-        self._built = True
-
-    def _build_general(self) -> None:
+    def _build_tree(self) -> None:
         spans = self.spans
         n = len(spans)
         index: dict[str, int] = {}
