@@ -734,21 +734,22 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
     except msgspec.DecodeError as e:
         return _not_json(doc, head, source, where, single, e)
     else:
-        if wrapped:
-            fast = fast.trace or fast.result or fast.data
-            if fast is None:
-                return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
-        elif _empty(fast) and _is_other_signal(head):
-            return Batch()  # a logs or metrics line among the traces: skipped quietly
-        elif _empty(fast) and fast.resource is None and not fast.scope_spans:
-            return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
-        return _fast_convert(fast, source, where)
+        found = _trace_data(fast, wrapped, head, doc, source, where)
+        return found if isinstance(found, Batch) else _fast_convert(found, source, where)
     try:
         parsed = _decoder(snake, wrapped).decode(doc)
     except msgspec.ValidationError:
         return _fallback(doc, source, where)
     except msgspec.DecodeError as e:
         return _not_json(doc, head, source, where, single, e)
+    found = _trace_data(parsed, wrapped, head, doc, source, where)
+    return found if isinstance(found, Batch) else _convert_doc(found, source, where)
+
+
+def _trace_data(parsed: Any, wrapped: bool, head: bytes, doc: bytes | memoryview, source: str,
+                where: str) -> Any:
+    """The decoded document's trace data (inside a Tempo/Jaeger wrapper), or the Batch to give
+    instead: a problem, nothing (a logs or metrics line), or the tolerant path's reading."""
     if wrapped:
         parsed = parsed.trace or parsed.result or parsed.data
         if parsed is None:
@@ -757,7 +758,7 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         return Batch()  # a logs or metrics line among the traces: skipped quietly
     elif _empty(parsed) and parsed.resource is None and not parsed.scope_spans:
         return _fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
-    return _convert_doc(parsed, source, where)
+    return parsed
 
 
 def _not_json(doc, head: bytes, source: str, where: str, single: bool, e: Exception) -> Batch | None:
