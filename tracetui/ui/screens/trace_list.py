@@ -146,16 +146,11 @@ class TraceListScreen(Screen):
             self.set_focus(self.table)
 
     def _apply_filter(self, text: str) -> bool:
-        from tracetui.model.query import QueryError, parse_query
+        from tracetui.ui.query_box import parse_into
 
-        error = self.query_one("#filter-error", Static)
-        try:
-            query = parse_query(text)
-        except QueryError as e:
-            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "text-error", bold=True)))
-            error.remove_class("-hidden")
+        query = parse_into(text, self.query_one("#filter-error", Static))
+        if query is None:
             return False
-        error.add_class("-hidden")
         self._filter_text = text
         app = self.app
         app.index.set_query(app.store, None if query.is_empty else query)  # type: ignore[attr-defined]

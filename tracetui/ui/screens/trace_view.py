@@ -262,16 +262,11 @@ class TraceViewScreen(Screen):
                 self.set_focus(self.waterfall)
 
     def _apply_search(self, text: str, jump: bool) -> bool:
-        from tracetui.model.query import QueryError, parse_query
+        from tracetui.ui.query_box import parse_into
 
-        error = self.query_one("#search-error", Static)
-        try:
-            query = parse_query(text)
-        except QueryError as e:
-            error.update(Text(f"✗ {clean(e, 200)}", style=theme_style(self.app, "text-error", bold=True)))
-            error.remove_class("-hidden")
+        query = parse_into(text, self.query_one("#search-error", Static))
+        if query is None:
             return False
-        error.add_class("-hidden")
         self._query_text = text
         self._match_count = self.waterfall.set_search(None if query.is_empty else query)
         if jump and self._match_count:
