@@ -219,13 +219,19 @@ def _ids_ok(span_ids: list[str], parent_ids: list[str], trace_ids: list[str]) ->
     return _ZERO16 not in joined
 
 
-def _fast_convert(doc: Any, source: str, where: str) -> Batch:
-    batch = Batch()
+def _resource_spans(doc: Any, batch: Batch, source: str, where: str) -> list:
+    """A document's ResourceSpans (itself, when it is a bare one); a problem when it has none."""
     rss = list(doc.resource_spans) + list(doc.batches)
     if doc.resource is not None or doc.scope_spans or doc.instrumentation_library_spans:
         rss.append(doc)
     if not rss and _empty(doc):
         batch.problems.append(Problem(source, where, "not OTLP trace data (no resourceSpans)"))
+    return rss
+
+
+def _fast_convert(doc: Any, source: str, where: str) -> Batch:
+    batch = Batch()
+    rss = _resource_spans(doc, batch, source, where)
     _FastConverter(source, where).convert(rss, 0, batch)
     return batch
 
@@ -791,11 +797,7 @@ def _read_pieces(pieces: list[tuple[int, bytes]], source: str, where: str) -> Ba
 
 def _convert_doc(doc: Any, source: str, where: str) -> Batch:
     batch = Batch()
-    rss = list(doc.resource_spans) + list(doc.batches)
-    if doc.resource is not None or doc.scope_spans or doc.instrumentation_library_spans:
-        rss.append(doc)
-    if not rss and _empty(doc):
-        batch.problems.append(Problem(source, where, "not OTLP trace data (no resourceSpans)"))
+    rss = _resource_spans(doc, batch, source, where)
     ids: dict[str, str] = {}
     for r_i, rs in enumerate(rss):
         resource = _resource(rs.resource.attributes if rs.resource else [])
