@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
 from tracetui.model.trace import Trace
-
-FREEZE_FROM_SPANS = 100_000
 
 
 class TraceStore:
@@ -42,16 +39,12 @@ class TraceStore:
     def add(self, spans: Iterable[Span]) -> set[str]:
         """Add a batch of spans; return the ids of the traces that changed.
 
-        A big store is then frozen out of the cyclic collector (`gc.freeze`): with a million
-        spans, every full collection walked the store's lists for 40-90 ms, a pause the UI's
-        key handling felt. The store makes no reference cycles; the cost is that objects alive
-        at a freeze are only freed by reference counting (`gc.unfreeze()` undoes it).
+        The store is not frozen out of the collector here: whoever finishes a bulk load does
+        that once (`sources.files.load_paths`, the app's `_finish_load`, `record`), because a
+        freeze on every live batch also froze open screens for good (see `sources/live.py`).
         """
         with gc_paused():
-            changed = self._add(spans)
-        if self.span_count >= FREEZE_FROM_SPANS:
-            gc.freeze()
-        return changed
+            return self._add(spans)
 
     def _add(self, spans: Iterable[Span]) -> set[str]:
         groups: dict[str, list[Span]] = {}

@@ -3,6 +3,7 @@ content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from tracetui.loaders import Batch, Problem, otlp_json, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT
 from tracetui.loaders.compression import decompress as _decompress
 from tracetui.loaders.detect import UNKNOWN, detect_format
+from tracetui.model.gcpause import gc_paused
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -108,10 +110,16 @@ def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batc
 
 
 def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[Problem]:
-    """Read every source into the store; return the problems met (never raises)."""
+    """Read every source into the store; return the problems met (never raises).
+
+    The cyclic collector is off for the whole load (each full collection would walk all the
+    spans stored so far) and what was loaded is then frozen out of it: the store makes no
+    reference cycles, and the analysis that follows allocates without re-walking it."""
     problems: list[Problem] = []
-    for batch in iter_paths(paths, stdin=stdin):
-        if batch.spans:
-            store.add(batch.spans)
-        problems.extend(batch.problems)
+    with gc_paused():
+        for batch in iter_paths(paths, stdin=stdin):
+            if batch.spans:
+                store.add(batch.spans)
+            problems.extend(batch.problems)
+    gc.freeze()
     return problems
