@@ -1,4 +1,4 @@
-"""The `tracetui` command. Thin: parse options, fill a store, then run the TUI or print."""
+"""The `tracetui` group and its `open` and `summary` commands. Thin: parse options, fill a store, then run the TUI or print."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import click
 import orjson
 
 from tracetui import __version__
-from tracetui.cli_backends import search_options
-from tracetui.cli_live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.backends import search_options
+from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 
 
 class DefaultGroup(click.Group):
@@ -53,7 +53,7 @@ def main() -> None:
     """
 
 
-main.add_command(record_cmd)  # tracetui record (cli_live.py)
+main.add_command(record_cmd)  # tracetui record (cli/live.py)
 
 
 @main.command("open")
@@ -64,7 +64,7 @@ main.add_command(record_cmd)  # tracetui record (cli_live.py)
 @search_options(follow=True)
 def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
-    from tracetui.cli_backends import load_backend_sources, needs_a_service, open_backends, split_sources
+    from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths
 
@@ -133,7 +133,7 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli_backends import (
+    from tracetui.cli.backends import (
         load_backend_sources,
         needs_a_service,
         open_backends,

@@ -1,6 +1,6 @@
 """The command line's backend side: search options, and loading backend sources into a store.
 
-Kept out of cli.py so that file stays thin: `@search_options` adds the options and hands the
+Kept out of cli/commands.py so that file stays thin: `@search_options` adds the options and hands the
 command one `search` argument (a `SearchRequest`); `load_backend_sources` does the I/O.
 """
 

@@ -1,6 +1,6 @@
 """The command line of live receiving: `tracetui --listen` (options of `open`) and `tracetui record`.
 
-Kept out of cli.py so that the `open` command only gains one decorator and two lines.
+Kept out of cli/commands.py so that the `open` command only gains one decorator and two lines.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
     import io
 
-    from tracetui.cli import _reattach_terminal
+    from tracetui.cli.commands import _reattach_terminal
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths
     from tracetui.ui.app import make_app
