@@ -9,9 +9,9 @@ from conftest import FIXTURES
 
 from tracetui.loaders.otlp_json import read_otlp_json, streaming, wire
 from tracetui.loaders.otlp_json import typed as typed_path
+from tracetui.model.span import STATUS_ERROR, Span
 from tracetui.sources import streaming as file_streaming
 from tracetui.sources.streaming import stream_file
-from tracetui.model.span import STATUS_ERROR, Span
 
 
 def typed(data: bytes):
