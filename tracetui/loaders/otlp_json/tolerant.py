@@ -11,6 +11,7 @@ from tracetui.loaders.otlp_json.typed import resource_of, span_where, to_span
 from tracetui.loaders.otlp_json.wire import CAMEL, SNAKE
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import Salvage, cut_otlp, documents, is_trailing_error, salvage
+from tracetui.loaders.vocabulary import bad_span
 from tracetui.model.span import Scope
 from tracetui.model.values import key_values
 
@@ -68,7 +69,7 @@ def fallback(doc: bytes, source: str, where: str, decode_error: str | None = Non
                 try:
                     ws = span_dec.decode(msgspec.json.encode(sp))
                 except msgspec.ValidationError as e:
-                    batch.problems.append(Problem(source, loc, f"bad span: {e}: skipped", 1))
+                    batch.problems.append(Problem(source, loc, bad_span(e), 1))
                     continue
                 span = to_span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
