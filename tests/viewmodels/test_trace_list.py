@@ -4,9 +4,9 @@ import random
 
 from builders import span
 
-from tracetui.analysis.trace_list import SORT_KEYS, TraceIndex
 from tracetui.model import TraceStore
 from tracetui.model.span import STATUS_ERROR
+from tracetui.viewmodels.trace_list import SORT_KEYS, TraceIndex
 
 
 class ErrorQuery:

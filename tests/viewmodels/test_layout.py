@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracetui.ui.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
+from tracetui.viewmodels.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
 
 # A 10-cell window over 0..800 ns: one cell = 80 ns, one eighth = 10 ns.
 W = (0, 800, 10)
