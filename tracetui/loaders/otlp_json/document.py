@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.otlp_json.fast import fast_convert
-from tracetui.loaders.otlp_json.tolerant import fallback
+from tracetui.loaders.otlp_json.tolerant import TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
 from tracetui.loaders.problems import Batch, Problem
@@ -61,6 +61,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
     # The fast path: decode straight into spans; anything unusual goes the typed path below.
     try:
         fast = fast_decoder(snake, wrapped).decode(doc)
+    except RecursionError:  # e.g. an attribute hundreds of levels deep: only its span is lost
+        return salvage_document(doc, source, where, TOO_DEEP_ERROR)
     except msgspec.ValidationError:
         pass  # enum names, {"low","high"} times, odd types: the typed path copes
     except msgspec.DecodeError as e:
@@ -70,6 +72,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         return found if isinstance(found, Batch) else fast_convert(found, source, where)
     try:
         parsed = decoder(snake, wrapped).decode(doc)
+    except RecursionError:
+        return salvage_document(doc, source, where, TOO_DEEP_ERROR)
     except msgspec.ValidationError:
         return fallback(doc, source, where)
     except msgspec.DecodeError as e:

@@ -1,0 +1,70 @@
+"""Hostile OTLP JSON from issue 11: what one bad part may cost is that part, never the rest."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hostile import nested_document, nested_lines, request, span
+from loading import load_bytes
+
+from tracetui.loaders import input_skipped
+from tracetui.loaders.otlp_json import streaming
+from tracetui.sources import streaming as file_streaming
+from tracetui.sources.streaming import stream_file
+
+
+def span_names(store) -> set[str]:
+    return {s.name for t in store for s in t.spans}
+
+
+def test_an_attribute_nested_400_levels_deep_costs_only_its_span():
+    store, problems = load_bytes(nested_document(n=499, bad=200))
+    assert store.span_count == 498 and "op200" not in span_names(store)
+    assert [(p.where, p.skipped) for p in problems] == [("resourceSpans[0].scopeSpans[0].spans[200]", 1)]
+    assert "nested too deeply" in problems[0].message
+
+
+def test_in_json_lines_it_costs_only_its_line():
+    store, problems = load_bytes(nested_lines(n=499, bad=200))
+    assert store.span_count == 498 and "op200" not in span_names(store)
+    assert [p.where for p in problems] == ["line 201: resourceSpans[0].scopeSpans[0].spans[0]"]
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_a_big_streamed_file_with_a_deep_attribute(tmp_path, monkeypatch, lines):
+    monkeypatch.setattr(file_streaming, "STREAM_MIN_BYTES", 1000)
+    monkeypatch.setattr(streaming, "WHOLE_LINE_BYTES", 20)  # every request read piece by piece
+    monkeypatch.setattr(streaming, "PIECE_BYTES", 0)
+    path = tmp_path / "big.json"
+    path.write_bytes(nested_lines(n=50, bad=20) if lines else nested_document(n=50, bad=20))
+    batches = list(stream_file(str(path), "f"))
+    spans = [s for b in batches for s in b.spans]
+    problems = [p for b in batches for p in b.problems]
+    assert len(spans) == 49 and "op20" not in {s.name for s in spans}
+    assert len(problems) == 1 and problems[0].skipped == 1 and "nested too deeply" in problems[0].message
+
+
+@pytest.mark.parametrize("key", ["resourceSpans", "scopeSpans", "spans"])
+def test_an_object_where_a_list_belongs_is_read_with_a_warning(key):
+    doc = request([span(0), span(1), span(2)])
+    if key == "resourceSpans":
+        doc["resourceSpans"] = doc["resourceSpans"][0]
+    elif key == "scopeSpans":
+        doc["resourceSpans"][0]["scopeSpans"] = doc["resourceSpans"][0]["scopeSpans"][0]
+    else:
+        doc["resourceSpans"][0]["scopeSpans"][0]["spans"] = span(0)
+    store, problems = load_bytes(orjson.dumps(doc))
+    assert store.span_count == (1 if key == "spans" else 3)
+    assert len(problems) == 1 and problems[0].warning
+    assert problems[0].where.endswith(key) and "an object, not a list: read as a list of one" in problems[0].message
+
+
+def test_what_is_neither_an_object_nor_a_list_is_reported_and_counts_as_skipped():
+    doc = request([span(0)])
+    doc["resourceSpans"].append({"scopeSpans": "oops"})
+    doc["resourceSpans"].append(7)
+    store, problems = load_bytes(orjson.dumps(doc))
+    assert store.span_count == 1
+    assert [p.where for p in problems] == ["resourceSpans[1].scopeSpans", "resourceSpans[2]"]
+    assert "a string, not a list" in problems[0].message and "a number, not an object" in problems[1].message
+    assert input_skipped(problems)  # `summary` exits 1
