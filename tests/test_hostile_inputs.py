@@ -68,3 +68,53 @@ def test_what_is_neither_an_object_nor_a_list_is_reported_and_counts_as_skipped(
     assert [p.where for p in problems] == ["resourceSpans[1].scopeSpans", "resourceSpans[2]"]
     assert "a string, not a list" in problems[0].message and "a number, not an object" in problems[1].message
     assert input_skipped(problems)  # `summary` exits 1
+
+
+def test_repeated_spans_count_the_same_wherever_the_batches_split():
+    from tracetui.model import TraceStore
+
+    line = orjson.dumps(request([span(i) for i in range(5)]))
+    others = [orjson.dumps(request([span(0, trace=100 + k)])) for k in range(300)]
+    together = line + b"\n" + line + b"\n"
+    apart = line + b"\n" + b"\n".join(others) + b"\n" + line + b"\n"
+    pretty = apart.replace(b'{"resourceSpans"', b'{ "resourceSpans"')  # JSON Lines in batches of 256
+    for data in (together, apart, pretty):
+        store, _ = load_bytes(data)
+        assert len(store.get(f"{1:032x}").spans) == 5 and store.duplicate_spans == 5, data[:20]
+    one_batch, two_batches = TraceStore(), TraceStore()
+    spans = load_bytes(line)[0].get(f"{1:032x}").spans
+    one_batch.add(spans + spans)
+    two_batches.add(spans)
+    two_batches.add(list(spans))
+    assert (one_batch.span_count, one_batch.duplicate_spans) == (two_batches.span_count, two_batches.duplicate_spans) == (5, 5)
+
+
+def test_logs_and_metrics_in_a_collector_dump_are_counted_in_one_warning(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tracetui.cli import main
+
+    logs = orjson.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "hi"}}]}]}]})
+    metrics = orjson.dumps({"resourceMetrics": [{"scopeMetrics": []}]})
+    lines = [orjson.dumps(request([span(0, trace=t)])) for t in range(1, 4)]
+    data = b"\n".join([lines[0], logs, logs, metrics, lines[1], logs, lines[2]]) + b"\n"
+    path = tmp_path / "collector.jsonl"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["summary", str(path), "--json"])
+    assert result.exit_code == 0  # a warning: no trace data was lost
+    assert len(orjson.loads(result.stdout)["traces"]) == 3
+    assert "3 log and 1 metric records are not trace data: set aside" in result.stderr
+    # The same, from a big file read while it streams in.
+    monkeypatch.setattr(file_streaming, "STREAM_MIN_BYTES", 100)
+    batches = list(stream_file(str(path), "f"))
+    assert [p.message for b in batches for p in b.problems] == [
+        "3 log and 1 metric records are not trace data: set aside"]
+
+
+def test_a_logs_request_read_on_its_own_gives_the_warning_too():
+    # The receiver reads one request at a time with read_otlp_json.
+    from tracetui.loaders.otlp_json import read_otlp_json
+
+    logs = orjson.dumps({"resourceLogs": [{"scopeLogs": []}]})
+    assert [p.message for b in read_otlp_json(logs, "r") for p in b.problems] == [
+        "1 log record is not trace data: set aside"]

@@ -22,6 +22,7 @@ from tracetui.loaders.detect import (
     detect_format,
     json_text,
 )
+from tracetui.loaders.other_signals import count_set_aside
 from tracetui.loaders.problems import Batch, Problem, input_skipped, problems_summary
 
 __all__ = ["Batch", "Problem", "detect_format", "input_skipped", "problems_summary", "read_bytes"]
@@ -36,7 +37,7 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
     (a record); `limit` caps the bytes decompression may produce (a bomb is cut there).
     """
     try:
-        yield from _read(data, source, where, limit, 0)
+        yield from count_set_aside(_read(data, source, where, limit, 0), source, where)
     except RecursionError:  # msgspec's answer to thousands of nested brackets
         yield Batch(problems=[Problem(source, where, "nested too deeply to be trace data (thousands of brackets): "
                                       "the rest was skipped")])
@@ -70,7 +71,7 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
 
         yield from otlp_proto.read_otlp_proto(data, source, where)
     elif fmt == OTLP_JSON:
-        yield from otlp_json.read_otlp_json(data, source, where)
+        yield from otlp_json.read_otlp_json(data, source, where, count_set_aside_here=False)
     elif fmt == JAEGER_JSON:
         yield from jaeger_json.read_jaeger_json(data, source)
     elif fmt == ZIPKIN_JSON:

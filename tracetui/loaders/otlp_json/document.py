@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.other_signals import set_aside, signal_in
 from tracetui.loaders.otlp_json.fast import fast_convert
 from tracetui.loaders.otlp_json.tolerant import TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
@@ -25,8 +26,7 @@ def looks_like_otlp(head: bytes) -> bool:
 
 
 def is_other_signal(head: bytes) -> bool:
-    return (b'"resourceLogs"' in head or b'"resourceMetrics"' in head
-            or b'"resource_logs"' in head or b'"resource_metrics"' in head) and not looks_like_otlp(head)
+    return signal_in(head) is not None and not looks_like_otlp(head)
 
 
 _CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
@@ -91,7 +91,7 @@ def _trace_data(parsed: Any, wrapped: bool, head: bytes, doc: bytes | memoryview
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
     elif no_resource_spans(parsed) and is_other_signal(head):
-        return Batch()  # a logs or metrics line among the traces: skipped quietly
+        return set_aside(source, where, signal_in(head) or "log")  # a logs or metrics line: counted
     elif no_resource_spans(parsed) and parsed.resource is None and not parsed.scope_spans:
         return fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return parsed
@@ -106,7 +106,7 @@ def _not_json(doc, head: bytes, source: str, where: str, single: bool, e: Except
     if single and _inner_newline(doc):
         return None  # maybe JSON Lines
     if is_other_signal(head):
-        return Batch()
+        return set_aside(source, where, signal_in(head) or "log")
     # Salvage counts bytes from the document's first character, as if it had been stripped.
     return fallback(bytes(doc).strip(), source, where, str(e))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.other_signals import set_aside, signal_of
 from tracetui.loaders.otlp_json.typed import resource_of, span_where, to_span
 from tracetui.loaders.otlp_json.wire import CAMEL, SNAKE
 from tracetui.loaders.problems import Batch, Problem
@@ -57,8 +58,9 @@ def read_object(obj: Any, source: str, where: str) -> Batch:
     if rss is None and any(k in obj for k in ("scopeSpans", "scope_spans", "instrumentationLibrarySpans")):
         rss, key = [obj], ""
     if rss is None:
-        if any(k in obj for k in ("resourceLogs", "resourceMetrics", "resource_logs", "resource_metrics")):
-            return Batch()
+        signal = signal_of(obj)
+        if signal is not None:
+            return set_aside(source, where, signal)
         return Batch(problems=[Problem(source, where, "not OTLP trace data (no resourceSpans)")])
     batch = Batch()
     snake = "resource_spans" in obj or "scope_spans" in obj
