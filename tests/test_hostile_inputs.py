@@ -118,3 +118,31 @@ def test_a_logs_request_read_on_its_own_gives_the_warning_too():
     logs = orjson.dumps({"resourceLogs": [{"scopeLogs": []}]})
     assert [p.message for b in read_otlp_json(logs, "r") for p in b.problems] == [
         "1 log record is not trace data: set aside"]
+
+
+def _byte(where: str) -> int:
+    return int(where.rsplit("byte ", 1)[1].replace(",", ""))
+
+
+@pytest.mark.parametrize("odd", [0, 1])
+def test_a_utf16_dump_cut_at_any_byte_is_salvaged_with_offsets_in_the_file(odd):
+    text = orjson.dumps(request([span(i, name=f"op{i}\u00e9") for i in range(40)]), option=orjson.OPT_INDENT_2)
+    utf16 = text.decode().encode("utf-16")  # with its byte order mark, as PowerShell writes it
+    cut = utf16[: (len(utf16) // 2) & ~1 | odd]
+    store, problems = load_bytes(cut)
+    # The same spans as the UTF-8 text cut at the same character.
+    same_text = cut[2: len(cut) & ~1].decode("utf-16-le").encode()
+    ref_store, ref_problems = load_bytes(same_text)
+    assert store.span_count == ref_store.span_count > 10
+    (p,), (ref,) = problems, ref_problems
+    # Where reading stopped, counted in the file: 2 bytes of BOM, then 2 per character.
+    k = _byte(ref.where)
+    assert _byte(p.where) == 2 + 2 * len(same_text[:k].decode())
+    assert f"cut at byte {len(cut) & ~1:,}" in p.message
+
+
+def test_a_utf8_byte_order_mark_counts_in_problem_offsets():
+    data = orjson.dumps(request([span(i) for i in range(5)]))
+    cut = data[: len(data) - 30]
+    (_, plain), (_, with_bom) = load_bytes(cut), load_bytes(b"\xef\xbb\xbf" + cut)
+    assert _byte(with_bom[0].where) == _byte(plain[0].where) + 3

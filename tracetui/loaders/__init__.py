@@ -24,6 +24,7 @@ from tracetui.loaders.detect import (
 )
 from tracetui.loaders.other_signals import count_set_aside
 from tracetui.loaders.problems import Batch, Problem, input_skipped, problems_summary
+from tracetui.loaders.text_encoding import to_utf8
 
 __all__ = ["Batch", "Problem", "detect_format", "input_skipped", "problems_summary", "read_bytes"]
 
@@ -47,7 +48,16 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
 
 
 def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
-    data = _without_bom(data)
+    data, offsets, problems = to_utf8(data, source, where)
+    if problems:
+        yield Batch(problems=problems)
+    if offsets is not None:  # problems name offsets in the file, not in the UTF-8 made of it
+        yield from offsets.batches(_read_text(data, source, where, limit, depth))
+    else:
+        yield from _read_text(data, source, where, limit, depth)
+
+
+def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
     fmt = detect_format(data)
     if fmt == COMPRESSED:
         if depth >= 3:
@@ -80,19 +90,6 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         yield from console_json.read_console_json(data, source)
     else:
         yield Batch(problems=[Problem(source, where, _unknown(data))])
-
-
-def _without_bom(data: bytes) -> bytes:
-    """Text saved by Windows tools: a UTF-8 byte order mark is dropped, UTF-16 (PowerShell's `>`)
-    becomes UTF-8."""
-    if data[:3] == b"\xef\xbb\xbf":
-        return data[3:]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return data
-    return data
 
 
 def _valid_utf8(data: bytes, source: str, where: str) -> tuple[bytes, Problem | None]:
