@@ -146,3 +146,15 @@ def test_a_utf8_byte_order_mark_counts_in_problem_offsets():
     cut = data[: len(data) - 30]
     (_, plain), (_, with_bom) = load_bytes(cut), load_bytes(b"\xef\xbb\xbf" + cut)
     assert _byte(with_bom[0].where) == _byte(plain[0].where) + 3
+
+
+def test_a_jaeger_span_with_a_tag_nested_too_deeply_costs_only_that_span():
+    deep = b"[" * 1200 + b"]" * 1200
+    spans = [{"traceID": "a" * 32, "spanID": f"{i + 1:016x}", "operationName": f"op{i}", "startTime": 1 + i,
+              "duration": 1, "tags": [{"key": "k", "type": "string", "value": "@@DEEP@@" if i == 2 else "v"}],
+              "processID": "p1"} for i in range(5)]
+    data = orjson.dumps({"data": [{"traceID": "a" * 32, "spans": spans,
+                                   "processes": {"p1": {"serviceName": "svc", "tags": []}}}]})
+    store, problems = load_bytes(data.replace(b'"@@DEEP@@"', deep))
+    assert store.span_count == 4 and "op2" not in span_names(store)
+    assert [(p.where, p.skipped) for p in problems] == [("data[0].spans[2]", 1)]

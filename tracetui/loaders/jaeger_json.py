@@ -19,7 +19,7 @@ import msgspec
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.salvage import TOO_DEEP, documents, is_trailing_error, salvage
 from tracetui.loaders.vocabulary import (
     kind_or_problem,
     resource_from_attributes,
@@ -54,6 +54,15 @@ def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
             # Several answers back to back (`cat a.json b.json`): each read on its own.
             for off, piece in documents(data):
                 yield from _read_value(piece, source, off)
+        else:
+            yield from _read_value(data, source, 0)
+        return
+    except RecursionError:
+        # A span nested too deeply to decode (a tag value hundreds of levels deep): the traces
+        # are walked and each span decoded on its own, so only that span is lost.
+        got = salvage(data, path=frozenset({"data", "spans", "trace"}), leaf_arrays=frozenset({"spans"}))
+        if got.complete:
+            yield from _read_object(got.value, source, [])
         else:
             yield from _read_value(data, source, 0)
         return
@@ -126,6 +135,10 @@ def read_trace(tr: dict, source: str, where: str = "") -> Batch:
     trace_id = hex_id(tr.get("traceID", ""))
     for s_i, sp in enumerate(_list(tr.get("spans"))):
         loc = f"{where}.spans[{s_i}]" if where else f"spans[{s_i}]"
+        if sp == TOO_DEEP:
+            batch.problems.append(Problem(source, loc, "span nested too deeply to read (thousands of brackets): "
+                                          "skipped", 1))
+            continue
         try:
             span = _span(sp, trace_id, resources, batch, source, loc)
         except (TypeError, ValueError, AttributeError, OverflowError) as e:

@@ -7,18 +7,18 @@ from operator import attrgetter
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
-from tracetui.model.trace import Trace
+from tracetui.model.trace import Trace, repeat_key
 
 _SPAN_ID = attrgetter("span_id")
 
 
 def _without_repeats(spans: list[Span]) -> list[Span]:
-    """The spans, each once: the first of those with the same id, parent, start and end (the
-    key `Trace.add` uses for spans that arrive again)."""
-    seen: set[tuple[str, str, int, int]] = set()
+    """The spans, each once: the first of those with the same `repeat_key` (the key `Trace.add`
+    uses for spans that arrive again)."""
+    seen: set[tuple[str, str, int, int, str]] = set()
     out = []
     for s in spans:
-        k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
+        k = repeat_key(s)
         if k not in seen:
             seen.add(k)
             out.append(s)
