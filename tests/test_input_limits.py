@@ -203,3 +203,15 @@ def test_a_gzip_damaged_in_the_middle_keeps_what_came_before_and_names_the_byte(
     assert f"read the {len(before):,} bytes that decompressed before it" in problems[0].message
     expected, _ = load_bytes(before, "prefix")
     assert 0 < store.span_count == expected.span_count
+
+
+def test_the_explorers_pipe_is_read_up_to_the_limit_and_the_cut_named_when_loaded():
+    """The explorer reads the pipe before the terminal takes stdin: that read is capped too."""
+    from tracetui.sources.files import iter_paths, read_stdin_now
+
+    with open("/dev/zero", "rb") as endless:
+        piped = read_stdin_now(endless, limit=1 * MiB)
+    assert len(piped.getvalue()) == MiB
+    (first, *_) = [p for b in iter_paths(["-"], stdin=piped) for p in b.problems]
+    assert (first.source, first.message) == ("<stdin>", f"stopped reading at 1 MiB (the input limit, {LIMIT_ENV} "
+                                                        "sets it); the rest was skipped")

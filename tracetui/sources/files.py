@@ -99,7 +99,7 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = No
     if path == STDIN:
         name = STDIN_NAME
         try:
-            data, cut = _read_capped(stdin or sys.stdin.buffer, limit)
+            data, cut_at = _read_capped(stdin or sys.stdin.buffer, limit)
         except (OSError, ValueError) as e:
             yield Batch(problems=[Problem(name, "", f"cannot read stdin ({e})")])
             return
@@ -113,15 +113,15 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = No
                 yield from stream
                 return
             with open(path, "rb") as f:
-                data, cut = _read_capped(f, limit)
+                data, cut_at = _read_capped(f, limit)
         except OSError as e:
             yield Batch(problems=[Problem(name, "", e.strerror or str(e))])
             return
         except MemoryError:
             yield Batch(problems=[Problem(name, "", "too big to read into memory")])
             return
-    if cut:
-        yield Batch(problems=[Problem(name, "", f"stopped reading at {human_size(limit)} (the input limit, "
+    if cut_at is not None:
+        yield Batch(problems=[Problem(name, "", f"stopped reading at {human_size(cut_at)} (the input limit, "
                                                 f"{LIMIT_ENV} sets it); the rest was skipped")])
     if in_dir and detect_format(data) == UNKNOWN:
         yield Batch(problems=[Problem(name, "", "not a trace dump: ignored", warning=True)])
@@ -129,18 +129,36 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = No
     yield from read_bytes(data, name, limit=limit)
 
 
-def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, bool]:
-    """At most `limit` bytes of `f`, and whether there was more. /dev/zero and an endless pipe
+class ReadAhead(io.BytesIO):
+    """Stdin read before the explorer takes fd 0 for keys: its bytes, and whether the input
+    limit cut it (said when `read_source` reads it)."""
+
+    cut_at: int | None = None
+
+
+def read_stdin_now(stdin: BinaryIO | None = None, limit: int | None = None) -> ReadAhead:
+    """Read the pipe on stdin now, up to the input limit (`stdin` overrides fd 0): for
+    `iter_paths(..., stdin=...)` later, which names the cut if there was one."""
+    data, cut_at = _read_capped(stdin or sys.stdin.buffer, input_limit() if limit is None else limit)
+    ahead = ReadAhead(data)
+    ahead.cut_at = cut_at
+    return ahead
+
+
+def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, int | None]:
+    """At most `limit` bytes of `f`, and the limit if there was more. /dev/zero and an endless pipe
     end at the limit; the bytes are held once (one buffer grown in place), never twice."""
+    if isinstance(f, ReadAhead):
+        return f.getvalue(), f.cut_at
     try:
         mode = os.fstat(f.fileno()).st_mode
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         mode = 0
     if stat.S_ISREG(mode):  # its size is known: one read of exactly that much
         if os.fstat(f.fileno()).st_size > limit:
-            return f.read(limit), True
+            return f.read(limit), limit
         data = f.read()
-        return (data[:limit], True) if len(data) > limit else (data, False)  # it grew while being read
+        return (data[:limit], limit) if len(data) > limit else (data, None)  # it grew while being read
     buf = io.BytesIO()
     size = 0
     while size <= limit:
@@ -149,9 +167,9 @@ def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, bool]:
             break
         size += buf.write(chunk)
     if size <= limit:
-        return buf.getvalue(), False
+        return buf.getvalue(), None
     buf.truncate(limit)
-    return buf.getvalue(), True
+    return buf.getvalue(), limit
 
 
 def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:
