@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tracetui.loaders import Batch, Problem, otlp_json, read_bytes
+from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT, human_size
 from tracetui.loaders.compression import decompress as _decompress
 from tracetui.loaders.detect import UNKNOWN, detect_format
 from tracetui.model.gcpause import gc_paused
+from tracetui.sources.streaming import stream_file
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -108,7 +109,7 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = No
         try:
             # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
             # Not one past the limit: that one is read only up to the limit, like any input.
-            stream = otlp_json.stream_file(path, name) if os.path.getsize(path) <= limit else None
+            stream = stream_file(path, name) if os.path.getsize(path) <= limit else None
             if stream is not None:
                 yield from stream
                 return
