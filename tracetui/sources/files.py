@@ -1,5 +1,9 @@
 """Reading dumps from files, directories and stdin. Compression and format are decided by
-content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/O."""
+content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/O.
+
+Every input is read up to the input limit (`input_limit()`, 4 GiB or `TRACETUI_MAX_INPUT`),
+which also caps what decompression may produce: /dev/zero or an endless pipe stop there with
+one problem, and what was read before is loaded."""
 
 from __future__ import annotations
 
