@@ -15,7 +15,7 @@ _SPAN_ID = attrgetter("span_id")
 def _without_repeats(spans: list[Span]) -> list[Span]:
     """The spans, each once: the first of those with the same `repeat_key` (the key `Trace.add`
     uses for spans that arrive again)."""
-    seen: set[tuple[str, str, int, int, str]] = set()
+    seen: set[tuple[str, str, int, int, str, str]] = set()
     out = []
     for s in spans:
         k = repeat_key(s)

@@ -17,9 +17,10 @@ NO_PARENT = -1
 _NO_START = float("-inf")  # the parent start of a root or an orphan
 
 _START, _END, _STATUS = attrgetter("start_ns"), attrgetter("end_ns"), attrgetter("status")
-# What makes a span the same span arriving again (a retry, a dump loaded twice); the name too,
-# as two spans sharing an id and times are in Jaeger UI's own test data (TraceStore uses it too).
-repeat_key = attrgetter("span_id", "parent_id", "start_ns", "end_ns", "name")
+# What makes a span the same span arriving again (a retry, a dump loaded twice): the name and
+# service too, as different spans share an id and times in Jaeger UI's test data and in Zipkin's
+# (a server reached on its client's id). TraceStore uses it too.
+repeat_key = attrgetter("span_id", "parent_id", "start_ns", "end_ns", "name", "resource.service")
 _SPAN_ID, _PARENT_ID, _SERVICE = attrgetter("span_id"), attrgetter("parent_id"), attrgetter("resource.service")
 
 
@@ -51,7 +52,7 @@ class Trace:
         self.version = 0
         self._built = False
         self._counted = False
-        self._keys: set[tuple[str, str, int, int, str]] | None = None
+        self._keys: set[tuple[str, str, int, int, str, str]] | None = None
 
     def add(self, spans: Iterable[Span]) -> int:
         """Add late spans; return how many were new. A span already in the trace (same id,
