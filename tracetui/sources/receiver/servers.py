@@ -18,7 +18,7 @@ class LiveServers:
         self.config = config
         self.ingest = ingest
         self.grace = grace
-        self.http = OtlpHttpReceiver(ingest, *config.http, shutdown_timeout=grace)
+        self.http = OtlpHttpReceiver(ingest, *config.http, shutdown_timeout=grace, limits=config.limits)
         self.grpc = None
         if config.grpc is not None:
             from tracetui.sources.receiver.grpc import OtlpGrpcReceiver  # raises GrpcMissing
