@@ -101,8 +101,14 @@ async def read_body(request: web.Request, limit: int, hold: Hold) -> bytes:
                 out += chunk
             else:
                 inflater.feed(chunk)
-        if inflater is not None:
-            return inflater.finish()
-        return bytes(out)
+        body = inflater.finish() if inflater is not None else bytes(out)
+        return body
     except zlib.error as e:
         raise Undecodable(f"body is not valid {encoding} ({e})") from None
+    finally:
+        # Emptied here, not when this frame is collected: an exception raised in here (the client
+        # left: aiohttp raises the one exception it keeps on the request) holds this frame, and
+        # so the buffers, for as long as the connection's objects live.
+        out.clear()
+        if inflater is not None:
+            inflater.out.clear()

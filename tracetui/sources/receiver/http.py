@@ -42,6 +42,9 @@ from tracetui.sources.receiver.ingest import (
 )
 
 TRACES_PATH = "/v1/traces"
+# After an early answer (401, 408, 413, 503 before the whole body came), how long the rest of the
+# body is read and thrown away so the client can read the answer, before the connection is closed.
+LINGER_S = 2.0
 CONTENT_TYPES = {
     "application/x-protobuf": PROTOBUF,
     "application/protobuf": PROTOBUF,
@@ -129,7 +132,8 @@ class OtlpHttpReceiver:
         # aiohttp's keep-alive timer is a backstop only: the guard closes idle connections sooner.
         runner = web.AppRunner(self.make_app(), access_log=None, auto_decompress=False,
                                shutdown_timeout=self._shutdown_timeout,
-                               keepalive_timeout=self.limits.idle_timeout + BACKSTOP_S)
+                               keepalive_timeout=self.limits.idle_timeout + BACKSTOP_S,
+                               lingering_time=LINGER_S)
         await runner.setup()
         loop = asyncio.get_running_loop()
         try:
@@ -162,8 +166,8 @@ class OtlpHttpReceiver:
         hold = Hold(self.ingest.in_flight)
         try:
             return await self._handle(request, hold)
-        except ConnectionError:  # the client went away: nobody to answer
-            raise
+        except ConnectionError:  # the client went away mid-body: nobody to answer, nothing to count
+            return web.Response(status=400, headers={"Connection": "close"})
         except Exception as e:  # never a traceback on stderr (it is the TUI's screen): a counted 500
             detail = f"{type(e).__name__}: {e}"[:300]
             self.ingest.stats.rejected("500 internal error", detail)
