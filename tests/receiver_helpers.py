@@ -47,7 +47,7 @@ class LiveReceiver:
         if self._want_grpc:
             from tracetui.sources.receiver.grpc import OtlpGrpcReceiver
 
-            self.grpc_server = OtlpGrpcReceiver(self.ingest, "127.0.0.1", 0)
+            self.grpc_server = OtlpGrpcReceiver(self.ingest, "127.0.0.1", 0, limits=self.http.limits)
             self.run(self.grpc_server.start())
         return self
 

@@ -23,7 +23,7 @@ class LiveServers:
         if config.grpc is not None:
             from tracetui.sources.receiver.grpc import OtlpGrpcReceiver  # raises GrpcMissing
 
-            self.grpc = OtlpGrpcReceiver(ingest, *config.grpc)
+            self.grpc = OtlpGrpcReceiver(ingest, *config.grpc, limits=config.limits)
 
     async def start(self) -> None:
         """Bind everything or nothing. Raises OSError (address in use, not allowed)."""
