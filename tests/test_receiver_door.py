@@ -123,3 +123,11 @@ def test_help_says_the_token_option_shows_in_ps():
         if "--token" not in text:
             continue
         assert "TRACETUI_TOKEN" in text and "`ps`" in text, args
+
+
+def test_readme_says_the_token_option_shows_in_ps():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    para = next(p for p in readme.split("\n- ") if p.startswith("**Token**"))
+    assert "TRACETUI_TOKEN" in para and "`ps`" in para and "recommended" in para
