@@ -77,6 +77,9 @@ def live_options(f: Callable) -> Callable:
             return f(*args, **kwargs)
         live = live_config(listen, grpc, token, max_request_size)
         check_free(live)
+        from tracetui.cli.commands import _need_a_terminal
+
+        _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
         options = {"utc": True} if kwargs.get("utc") else {}
         return open_live(kwargs.get("sources", ()), live, max_spans, **options)
 
@@ -90,7 +93,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
     import io
 
-    from tracetui.cli.commands import _reattach_terminal
+    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths
     from tracetui.ui.app import make_app
@@ -100,6 +103,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     piped = sys.stdin.buffer.read() if "-" in paths else None
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
         yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
