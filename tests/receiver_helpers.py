@@ -11,8 +11,8 @@ from concurrent.futures import Future
 from typing import Any
 
 from tracetui.model import TraceStore
-from tracetui.sources.ingest import Ingest, Received
-from tracetui.sources.receiver import OtlpHttpReceiver
+from tracetui.sources.receiver.http import OtlpHttpReceiver
+from tracetui.sources.receiver.ingest import Ingest, Received
 
 
 class LiveReceiver:
@@ -43,7 +43,7 @@ class LiveReceiver:
         self._thread.start()
         self.run(self.http.start())
         if self._want_grpc:
-            from tracetui.sources.grpc_receiver import OtlpGrpcReceiver
+            from tracetui.sources.receiver.grpc import OtlpGrpcReceiver
 
             self.grpc_server = OtlpGrpcReceiver(self.ingest, "127.0.0.1", 0)
             self.run(self.grpc_server.start())

@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export import SpanExportResult  # noqa: E402
 from receiver_helpers import LiveReceiver  # noqa: E402
 from test_receiver_http import assert_checkout_trace, sdk_spans  # noqa: E402
 
-from tracetui.sources.grpc_receiver import SERVICE  # noqa: E402
+from tracetui.sources.receiver.grpc import SERVICE  # noqa: E402
 
 
 def test_python_sdk_grpc_exporter():

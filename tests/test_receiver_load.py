@@ -5,8 +5,7 @@ in CI, ~20 s in all; `-m "not load"` skips them)."""
 from __future__ import annotations
 
 import pytest
-
-from tracetui.sources.receiver_bench import bench
+from bench.receiver_bench import bench  # tests/bench: run by hand too
 
 pytestmark = pytest.mark.load
 

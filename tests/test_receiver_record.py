@@ -24,9 +24,9 @@ from test_receiver_http import js_sdk_body, sdk_spans
 
 from tracetui.model import TraceStore
 from tracetui.render.otlp_json_out import to_otlp_json
-from tracetui.sources.capture import request_json
 from tracetui.sources.files import load_paths
-from tracetui.sources.record import Progress
+from tracetui.sources.receiver.capture import request_json
+from tracetui.sources.receiver.record import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 

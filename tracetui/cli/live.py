@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tracetui.sources.live import DEFAULT_MAX_SPANS
+from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
 
 LISTEN_HELP = "Where to receive OTLP/HTTP. Beyond loopback only when you name such an address."
 
@@ -21,8 +21,8 @@ LISTEN_HELP = "Where to receive OTLP/HTTP. Beyond loopback only when you name su
 def live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
     """The receiver settings from the options; a usage error for a bad address or size, one line
     saying how to get grpcio when --grpc is asked without it."""
-    from tracetui.sources.grpc_receiver import GrpcMissing, _grpc
-    from tracetui.sources.live import LiveConfig, parse_size
+    from tracetui.sources.receiver.config import LiveConfig, parse_size
+    from tracetui.sources.receiver.grpc import GrpcMissing, _grpc
 
     try:
         config = LiveConfig.from_options(listen, grpc, token, parse_size(max_request_size))
@@ -128,7 +128,7 @@ def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: 
 
     Runs until Ctrl-C or SIGTERM; every request answered 200 is on disk by then.
     """
-    from tracetui.sources.record import run_record
+    from tracetui.sources.receiver.record import run_record
 
     config = live_config(listen, grpc, token, max_request_size)
     try:

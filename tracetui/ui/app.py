@@ -16,12 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracetui.analysis.trace_list import TraceIndex
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
+from tracetui.viewmodels.trace_list import TraceIndex
 
 Loader = Iterable[Batch] | Callable[[], Iterable[Batch]]
 

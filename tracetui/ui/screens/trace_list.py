@@ -12,12 +12,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from tracetui.analysis.trace_list import SORT_KEYS
 from tracetui.render.text import clean
 from tracetui.ui.messages import SortRequested
 from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
+from tracetui.viewmodels.trace_list import SORT_KEYS
 
 FILTER_DELAY = 0.15
 

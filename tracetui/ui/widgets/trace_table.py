@@ -21,10 +21,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracetui.analysis.summary import TraceSummary
-from tracetui.analysis.trace_list import TraceIndex
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
+from tracetui.viewmodels.trace_list import TraceIndex
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

@@ -16,10 +16,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tracetui.sources.ingest import PROTOBUF, Ingest, SinkFailed, Undecodable
+from tracetui.sources.receiver.config import DEFAULT_GRPC
+from tracetui.sources.receiver.ingest import PROTOBUF, Ingest, SinkFailed, Undecodable
 
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
-DEFAULT_GRPC = ("127.0.0.1", 4317)
 MISSING = "gRPC needs grpcio, an optional extra: pip install 'tracetui[grpc]'"
 
 

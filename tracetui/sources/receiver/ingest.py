@@ -21,11 +21,11 @@ from google.protobuf.message import DecodeError
 
 from tracetui.loaders import otlp_json, otlp_proto
 from tracetui.loaders.problems import Batch
+from tracetui.sources.receiver.config import DEFAULT_MAX_BODY
 
 PROTOBUF = "protobuf"
 JSON = "json"
 
-DEFAULT_MAX_BODY = 64 * 1024 * 1024  # the spec's recommended limit, after decompression
 RATE_WINDOW_S = 5.0
 
 

@@ -17,9 +17,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TextIO
 
-from tracetui.sources.capture import CaptureWriter, decode_for_capture
-from tracetui.sources.ingest import Ingest, IngestStats, Received
-from tracetui.sources.live import LiveConfig, LiveServers
+from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
+from tracetui.sources.receiver.config import LiveConfig
+from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
+from tracetui.sources.receiver.servers import LiveServers
 
 
 def _n(n: int, what: str) -> str:

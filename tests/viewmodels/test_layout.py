@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracetui.ui.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
+from tracetui.viewmodels.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
 
 # A 10-cell window over 0..800 ns: one cell = 80 ns, one eighth = 10 ns.
 W = (0, 800, 10)
@@ -107,8 +107,8 @@ def test_trace_logic_behind_the_views_never_imports_textual():
     import sys
 
     code = (
-        "import sys, tracetui.model.rows, tracetui.model.query, tracetui.analysis.overview, "
-        "tracetui.ui.layout, tracetui.ui.palette; "
+        "import sys, tracetui.viewmodels.rows, tracetui.model.query, tracetui.analysis.overview, "
+        "tracetui.viewmodels.layout, tracetui.ui.palette; "
         "assert not [m for m in sys.modules if m.startswith('textual')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

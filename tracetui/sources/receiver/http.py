@@ -14,7 +14,6 @@ and hands each accepted request to a sink (see `ingest`). Status codes:
 
 from __future__ import annotations
 
-import ipaddress
 import zlib
 
 from aiohttp import web
@@ -23,7 +22,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tracetui.sources.ingest import (
+from tracetui.sources.receiver.config import DEFAULT_HTTP
+from tracetui.sources.receiver.ingest import (
     JSON,
     PROTOBUF,
     Ingest,
@@ -33,7 +33,6 @@ from tracetui.sources.ingest import (
 )
 
 TRACES_PATH = "/v1/traces"
-DEFAULT_HTTP = ("127.0.0.1", 4318)
 CONTENT_TYPES = {
     "application/x-protobuf": PROTOBUF,
     "application/protobuf": PROTOBUF,
@@ -48,49 +47,6 @@ INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE, U
 
 class TooLarge(Exception):
     pass
-
-
-def parse_address(text: str, default_port: int) -> tuple[str, int]:
-    """`HOST:PORT`, `:PORT`, `HOST`, `[::1]:PORT` -> (host, port). Raises ValueError."""
-    try:
-        return _parse_address(text.strip(), default_port)
-    except ValueError as e:
-        raise ValueError(f"bad address {text!r}: {e}; expected HOST:PORT, e.g. 127.0.0.1:4318") from None
-
-
-def _port(text: str) -> int:
-    if not text.strip().isdigit():
-        raise ValueError(f"{text!r} is not a port number")
-    return int(text)
-
-
-def _parse_address(text: str, default_port: int) -> tuple[str, int]:
-    host, port = text, default_port
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise ValueError("missing ']'")
-        host, rest = text[1:end], text[end + 1:]
-        if rest:
-            if not rest.startswith(":"):
-                raise ValueError("expected ':' after ']'")
-            port = _port(rest[1:])
-    elif text.count(":") == 1:
-        host, p = text.split(":")
-        port = _port(p)
-    host = host or "127.0.0.1"
-    if not 0 <= port <= 65535:
-        raise ValueError(f"port {port} is out of range")
-    return host, port
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _varint(n: int) -> bytes:

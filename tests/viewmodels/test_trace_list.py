@@ -4,9 +4,9 @@ import random
 
 from builders import span
 
-from tracetui.analysis.trace_list import SORT_KEYS, TraceIndex
 from tracetui.model import TraceStore
 from tracetui.model.span import STATUS_ERROR
+from tracetui.viewmodels.trace_list import SORT_KEYS, TraceIndex
 
 
 class ErrorQuery:
@@ -80,6 +80,6 @@ def test_the_view_models_behind_the_screens_stay_headless():
     import subprocess
     import sys
 
-    code = ("import sys, tracetui.analysis.trace_list, tracetui.analysis.errors, tracetui.render.span_fields; "
+    code = ("import sys, tracetui.viewmodels.trace_list, tracetui.analysis.errors, tracetui.viewmodels.span_fields; "
             "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -22,7 +22,7 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 from tracetui.loaders import otlp_proto
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.render.otlp_json_out import to_otlp_json
-from tracetui.sources.ingest import JSON, PROTOBUF, Received, Undecodable, decode
+from tracetui.sources.receiver.ingest import JSON, PROTOBUF, Received, Undecodable, decode
 
 
 def _fields(msg: Any) -> set[str]:
