@@ -96,3 +96,34 @@ def test_problem_lines_quoting_a_file_are_cleaned(tmp_path):
     text = r.stderr.decode()
     assert r.returncode == 2 and "bad" in text
     assert not any(c in text for c in "\u200b\x9b\x1b"), ascii(text)
+
+
+def test_a_trace_id_in_the_summary_table_is_not_read_as_markup(tmp_path):
+    import orjson
+
+    tid = "[reverse]zz[/reverse]"  # Jaeger ids that are not hex stay as given
+    f = tmp_path / "j.json"
+    f.write_bytes(orjson.dumps({"data": [{"traceID": tid, "processes": {"p1": {"serviceName": "svc"}}, "spans": [
+        {"traceID": tid, "spanID": "a1", "operationName": "op", "startTime": 1700000000000000, "duration": 1000,
+         "processID": "p1"}]}]}))
+    r = _summary(str(f))
+    assert r.returncode == 0 and tid in r.stdout.decode(), r.stdout.decode()
+
+
+def test_every_module_that_prints_to_the_terminal_uses_the_one_cleaning_function():
+    """cli/, sources/ and render/ print backend and file text: each module that writes to the
+    terminal (echo, print, stderr) goes through render/text.py's `clean` (or safe_text)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "tracetui"
+    prints = re.compile(r"click\.echo\(|\bprint\(|stderr\.write\(|\berr\.write\(|console\.print\(|err\.print\(")
+    offenders = []
+    for sub in ("cli", "sources", "render"):
+        for path in (root / sub).rglob("*.py"):
+            text = path.read_text()
+            if path.name == "text.py" and sub == "render":
+                continue
+            if prints.search(text) and not re.search(r"\b(clean|safe_text)\b", text):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
