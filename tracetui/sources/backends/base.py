@@ -160,14 +160,16 @@ class Backend(ABC):
         """
         attempts = 1 + max(0, self.config.retries)
         last: BackendError | None = None
+        made, out_of_time = 0, False
         with limits.deadline(self.config.timeout) as at:
             for attempt in range(attempts):
                 if attempt:
                     pause = min(0.25 * 2 ** (attempt - 1), 2.0)
                     if time.monotonic() + pause >= at:  # no time left for another attempt
-                        attempts = attempt
+                        out_of_time = True
                         break
                     self._sleep(pause)
+                made += 1
                 got: list[int] = [0]  # bytes of the answer read so far, for the timeout message
                 try:
                     status, body = self._get_once(path, params, headers, progress, ok_statuses, got)
@@ -204,11 +206,11 @@ class Backend(ABC):
                     return status, body
                 raise self._status_error(status, body, path, not_found)
         assert last is not None
-        if attempts > 1:
-            last = type(last)(last.label, f"{last.message} (after {attempts} attempts)", last.status)
-        elif attempts < 1 + max(0, self.config.retries):
-            last = type(last)(last.label, f"{last.message} (no time left to retry within {self._timeout})",
-                              last.status)
+        notes = [f"after {made} attempts"] if made > 1 else []
+        if out_of_time:
+            notes.append(f"no time left to retry within the {self._timeout} timeout")
+        if notes:
+            last = type(last)(last.label, f"{last.message} ({'; '.join(notes)})", last.status)
         raise last
 
     @property
@@ -219,8 +221,9 @@ class Backend(ABC):
         if got and time.monotonic() >= at - 0.05:  # the answer was coming, too slowly
             return self.error(f"timed out after {self._timeout}: the answer from {path} was still arriving "
                               f"({limits.size_text(got)} read; the timeout is for the whole request)")
-        what = "connecting" if isinstance(e, httpx.ConnectTimeout) else "waiting for an answer"
-        return self.error(f"timed out after {self._timeout} {what} ({path})")
+        if isinstance(e, httpx.ConnectTimeout):
+            return self.error(f"timed out after {min(self.config.timeout, 5.0):g}s connecting ({path})")
+        return self.error(f"timed out after {self._timeout} waiting for an answer ({path})")
 
     def _get_once(self, path: str, params: dict | None, headers: dict | None, progress: Progress | None,
                   ok_statuses: tuple[int, ...] = (), got: list[int] | None = None) -> tuple[int, bytes]:
