@@ -56,7 +56,7 @@ class _Geometry:
 
 
 class Waterfall(ScrollView, can_focus=True):
-    """A trace's spans as a tree of bars on a time axis. See docs/ui-contract.md."""
+    """A trace's spans as a tree of bars on a time axis. See docs/architecture.md."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="waterfall.up"),
@@ -144,7 +144,7 @@ class Waterfall(ScrollView, can_focus=True):
         self._axis_cache: tuple[tuple, Strip] | None = None
         self._announced: int | None = None  # the span last posted in SpanHighlighted
 
-    # -- public API (docs/ui-contract.md) ---------------------------------------------------------
+    # -- public API (docs/architecture.md) ---------------------------------------------------------
     @property
     def row_view(self) -> RowView | None:
         return self._view
