@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 
@@ -65,7 +64,7 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths
+    from tracetui.sources.files import iter_paths, read_stdin_now
 
     backend_sources, paths = split_sources(_sources(sources))
     store = TraceStore()
@@ -75,14 +74,14 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
     # in the app's background worker, so the first screen paints at once even for huge files.
-    piped = sys.stdin.buffer.read() if "-" in paths else None
+    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
 
     def loader():
         # Every source in the order given (a directory's non-dumps only warned about); the
         # pipe's bytes were read above. Compression and format are told by content.
-        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
+        yield from iter_paths(paths, stdin=piped)
 
     from tracetui.ui.app import make_app
 

@@ -90,21 +90,20 @@ def live_options(f: Callable) -> Callable:
 def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) -> None:
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
-    import io
 
     from tracetui.cli.commands import _reattach_terminal
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths
+    from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
 
     paths = list(sources)
     store = TraceStore(max_spans=max_spans)
-    piped = sys.stdin.buffer.read() if "-" in paths else None
+    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
 
     def loader():
-        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
+        yield from iter_paths(paths, stdin=piped)
 
     app = make_app(store, sources=paths, loader=loader if paths else None, live=live, **options)
     app.run()
