@@ -6,7 +6,6 @@ import os
 import sys
 
 import click
-import orjson
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
@@ -131,18 +130,21 @@ def _reattach_terminal() -> None:
 
 
 class _LazyConsole:
-    """A rich Console made on first use: the JSON path usually prints nothing to stderr."""
+    """A rich Console made on first use: the JSON path usually prints nothing to stderr. Every
+    line it prints is cleaned (render/text.py `clean`): problem lines quote files and backends."""
 
     def __init__(self, **options) -> None:
         self._options = options
         self._console = None
 
     def print(self, *args, **kwargs) -> None:
+        from tracetui.render.text import clean
+
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        self._console.print(*args, **kwargs)
+        self._console.print(*(clean(a) if isinstance(a, str) else a for a in args), **kwargs)
 
 
 @main.command("summary")
@@ -195,7 +197,9 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             sys.exit(2)
     if as_json:
         doc = trace_json(trace) if trace_id is not None else summary_json(store)
-        sys.stdout.buffer.write(orjson.dumps(doc) + b"\n")
+        from tracetui.render.text import json_bytes
+
+        sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
         sys.stdout.flush()
     else:
         from rich.console import Console

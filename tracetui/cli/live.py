@@ -49,8 +49,10 @@ def check_free(config) -> None:
                 s.bind(addr)
             except OSError as e:
                 raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
+    from tracetui.render.text import clean
+
     for w in config.warnings():
-        click.echo(f"tracetui: {w}", err=True)
+        click.echo(f"tracetui: {clean(w)}", err=True)
 
 
 def live_options(f: Callable) -> Callable:

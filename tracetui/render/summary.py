@@ -77,7 +77,8 @@ def print_summary(console: Console, store: TraceStore, utc: bool = False) -> Non
         root.append(clean(s.root_name), "bold red" if failed else "")
         if not s.has_root:
             root.append(" (no root)", "yellow")
-        cells = [start, clean(s.trace_id[:id_len]), root, fmt_duration(s.duration_ns), str(s.span_count)]
+        # safe_text: a str cell would be read as markup (ids "stay as given" when not hex)
+        cells = [start, safe_text(s.trace_id[:id_len]), root, fmt_duration(s.duration_ns), str(s.span_count)]
         if wide:
             cells.append(str(len(s.services)))
         cells.append(Text(str(s.error_count), "bold red" if s.error_count else ""))
