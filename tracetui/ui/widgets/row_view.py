@@ -68,13 +68,15 @@ class RowScrollView(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
     """The row under the cursor (0 = the first row below the header)."""
 
-    show_cursor: reactive[bool] = reactive(True)
-    """False: no row is highlighted and the keys only scroll (a view to read, not to pick from)."""
+    SHOW_CURSOR: ClassVar[bool] = True
+    """False: no row is highlighted and the keys only scroll (a view to read, not to pick from);
+    `show_cursor` changes it per widget."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._row_cache: LRUCache[tuple, Strip] = LRUCache(self.CACHE_SIZE)
         self._row_version = 0
+        self._show_cursor = self.SHOW_CURSOR
 
     # -- what a subclass implements ------------------------------------------------------------------
     def row_count(self) -> int:
@@ -105,7 +107,7 @@ class RowScrollView(ScrollView, can_focus=True):
     @property
     def top_row(self) -> int:
         """The row on the first line below the header."""
-        return self.scroll_offset.y
+        return round(self.scroll_y)
 
     @property
     def page_rows(self) -> int:
@@ -170,7 +172,14 @@ class RowScrollView(ScrollView, can_focus=True):
         self.scroll_to_row(new)
         self.cursor_moved(old, new)
 
-    def watch_show_cursor(self) -> None:
+    @property
+    def show_cursor(self) -> bool:
+        """Whether a row is highlighted and the keys move it (else they only scroll)."""
+        return self._show_cursor
+
+    @show_cursor.setter
+    def show_cursor(self, value: bool) -> None:
+        self._show_cursor = value
         self.refresh()
 
     def move_cursor(self, row: int) -> None:
@@ -247,12 +256,12 @@ class RowScrollView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if y < self.HEADER_LINES:
             return self.render_header(y, width)
-        row = self.top_row + y - self.HEADER_LINES
+        row = round(self.scroll_y) + y - self.HEADER_LINES
         count = self.row_count()
         if not 0 <= row < count:
             below = self.render_below(row - count, width) if row >= count else None
             return below if below is not None else Strip.blank(width, self.rich_style)
-        selected = self.show_cursor and row == self.cursor
+        selected = self._show_cursor and row == self.cursor
         key = (row, self.row_key(row), selected, selected and self.has_focus, width, self._row_version)
         strip = self._row_cache.get(key)
         if strip is None:
