@@ -126,14 +126,3 @@ def test_full_collections_wait_for_quiet_input_and_are_restored():
     finally:
         q.stop()
     assert gc.get_threshold() == before and q.collections == 2
-
-
-def test_the_receiver_and_record_never_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, tracetui.sources.receiver.http, tracetui.sources.receiver.record, "
-            "tracetui.sources.receiver.servers, tracetui.sources.receiver.feed, tracetui.sources.receiver.capture; "
-            "print('textual' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "False", out.stderr

@@ -3,9 +3,6 @@ match or critical-path span is (tests/ui/test_waterfall.py drives the same throu
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from builders import span, trace
 
 from tracetui.analysis.overview import TraceAnalysis
@@ -157,8 +154,3 @@ def test_geometry_keeps_durations_and_a_bar_while_there_is_room():
     assert geometry(14, 0.4).name_w == 8  # names keep 8 cells however narrow
     assert geometry(120, 0.4).guide_cells == 19 and geometry(10, 0.4).guide_cells == 6
 
-
-def test_the_view_models_never_import_textual():
-    code = ("import sys, tracetui.viewmodels.waterfall, tracetui.viewmodels.cells; "
-            "assert not [m for m in sys.modules if m.startswith('textual')]")
-    subprocess.run([sys.executable, "-c", code], check=True)

@@ -41,7 +41,7 @@ class TraceStore:
 
         The store is not frozen out of the collector here: whoever finishes a bulk load does
         that once (`sources.files.load_paths`, the app's `_finish_load`, `record`), because a
-        freeze on every live batch also froze open screens for good (see `sources/live.py`).
+        freeze on every live batch also froze open screens for good (see `sources/receiver/feed.py`).
         """
         with gc_paused():
             return self._add(spans)

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tracetui.loaders import Batch, Problem, otlp_json, read_bytes
+from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT
 from tracetui.loaders.compression import decompress as _decompress
 from tracetui.loaders.detect import UNKNOWN, detect_format
 from tracetui.model.gcpause import gc_paused
+from tracetui.sources.streaming import stream_file
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -85,7 +86,7 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_L
     else:
         name = path
         # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
-        stream = otlp_json.stream_file(path, name)
+        stream = stream_file(path, name)
         if stream is not None:
             yield from stream
             return

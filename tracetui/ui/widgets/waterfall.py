@@ -29,7 +29,7 @@ _ZOOM = Binding.Group("Zoom", compact=True)
 
 
 class Waterfall(RowScrollView):
-    """A trace's spans as a tree of bars on a time axis. See docs/ui-contract.md."""
+    """A trace's spans as a tree of bars on a time axis. See docs/architecture.md."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("waterfall"),
@@ -100,7 +100,7 @@ class Waterfall(RowScrollView):
         self._rows_version = -1  # the RowView version the rows on screen were drawn from
         self._announced: int | None = None  # the span last posted in SpanHighlighted
 
-    # -- public API (docs/ui-contract.md) ---------------------------------------------------------
+    # -- public API (docs/architecture.md) ---------------------------------------------------------
     @property
     def model(self) -> WaterfallModel | None:
         return self._model
