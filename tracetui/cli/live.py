@@ -49,8 +49,10 @@ def check_free(config) -> None:
                 s.bind(addr)
             except OSError as e:
                 raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
+    from tracetui.render.text import clean
+
     for w in config.warnings():
-        click.echo(f"tracetui: {w}", err=True)
+        click.echo(f"tracetui: {clean(w)}", err=True)
 
 
 def live_options(f: Callable) -> Callable:
@@ -77,6 +79,9 @@ def live_options(f: Callable) -> Callable:
             return f(*args, **kwargs)
         live = live_config(listen, grpc, token, max_request_size)
         check_free(live)
+        from tracetui.cli.commands import _need_a_terminal
+
+        _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
         options = {"utc": True} if kwargs.get("utc") else {}
         return open_live(kwargs.get("sources", ()), live, max_spans, **options)
 
@@ -88,21 +93,21 @@ def live_options(f: Callable) -> Callable:
 def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) -> None:
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
-    import io
 
-    from tracetui.cli.commands import _reattach_terminal
+    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths
+    from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
 
     paths = list(sources)
     store = TraceStore(max_spans=max_spans)
-    piped = sys.stdin.buffer.read() if "-" in paths else None
+    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
-        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
+        yield from iter_paths(paths, stdin=piped)
 
     app = make_app(store, sources=paths, loader=loader if paths else None, live=live, **options)
     app.run()

@@ -5,7 +5,7 @@ resource as `net.host.ip`/`net.host.port`); `remoteEndpoint` becomes the span at
 `peer.service`, `net.peer.ip`, `net.peer.port`; `tags` are attributes (kept as given); an `error`
 tag makes the status ERROR with the tag's value as the message; `annotations` are events.
 
-A `shared` span is the server side of an RPC that reuses its client's span id. It becomes a
+Pieces of one span are merged first, by Zipkin's rules (`zipkin_merge`). A `shared` span is the server side of an RPC that reuses its client's span id. It becomes a
 child of that client span: its parent is set to its own id, which the model resolves to the
 other span with that id (see `Trace._build`). When the client span is not in the dump, the
 shared span keeps the `parentId` it was given.
@@ -21,6 +21,7 @@ import msgspec
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.zipkin_merge import merge_fragments
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
     KIND_CLIENT,
@@ -57,7 +58,9 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
     reader = _Reader(source)
     with gc_paused():
         for prefix, spans in groups:
-            for i, sp in enumerate(spans):
+            # Pieces of one span (tags or annotations reported late, a span flushed early) are
+            # merged first, as Zipkin does: they are no incomplete spans.
+            for i, sp in merge_fragments(spans) or enumerate(spans):
                 reader.span(sp, f"{prefix}[{i}]")
         reader.finish()
     out = reader.spans
@@ -140,7 +143,8 @@ class _Reader:
             return None
         ts = sp.get("timestamp")
         if ts is None:
-            self.problem(where, f"span {sid} has no timestamp (an incomplete span): skipped")
+            self.problem(where, f"span {sid} has no timestamp, and no other piece of it in the input has one "
+                                "(an incomplete span): skipped")
             return None
         start = int(ts) * _US
         duration = int(sp.get("duration") or 0) * _US
