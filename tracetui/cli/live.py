@@ -79,6 +79,9 @@ def live_options(f: Callable) -> Callable:
             return f(*args, **kwargs)
         live = live_config(listen, grpc, token, max_request_size)
         check_free(live)
+        from tracetui.cli.commands import _need_a_terminal
+
+        _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
         options = {"utc": True} if kwargs.get("utc") else {}
         return open_live(kwargs.get("sources", ()), live, max_spans, **options)
 
@@ -91,7 +94,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
 
-    from tracetui.cli.commands import _reattach_terminal
+    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
@@ -101,6 +104,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
         yield from iter_paths(paths, stdin=piped)
