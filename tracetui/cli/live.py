@@ -15,7 +15,11 @@ import click
 
 from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
 
-LISTEN_HELP = "Where to receive OTLP/HTTP. Beyond loopback only when you name such an address."
+LISTEN_HELP = ("Where to receive OTLP/HTTP (a bare number is a port on 127.0.0.1). Beyond loopback only "
+               "when you name such an address.")
+# A command line is visible to every user of the machine (`ps`, /proc/PID/cmdline); the environment is not.
+TOKEN_HELP = ("Prefer the environment variable TRACETUI_TOKEN: a token given as --token shows in `ps` "
+              "to every user of the machine.")
 
 
 def live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
@@ -49,8 +53,10 @@ def check_free(config) -> None:
                 s.bind(addr)
             except OSError as e:
                 raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
+    from tracetui.render.text import clean
+
     for w in config.warnings():
-        click.echo(f"tracetui: {w}", err=True)
+        click.echo(f"tracetui: {clean(w)}", err=True)
 
 
 def live_options(f: Callable) -> Callable:
@@ -63,7 +69,7 @@ def live_options(f: Callable) -> Callable:
         click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
                      help="Live mode: also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc]."),
         click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-                     help="Live mode: require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN)."),
+                     help=f"Live mode: require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}"),
         click.option("--max-spans", default=DEFAULT_MAX_SPANS, show_default=True, metavar="N",
                      help="Live mode: keep at most N spans; the oldest whole traces go first."),
         click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
@@ -77,6 +83,9 @@ def live_options(f: Callable) -> Callable:
             return f(*args, **kwargs)
         live = live_config(listen, grpc, token, max_request_size)
         check_free(live)
+        from tracetui.cli.commands import _need_a_terminal
+
+        _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
         options = {"utc": True} if kwargs.get("utc") else {}
         return open_live(kwargs.get("sources", ()), live, max_spans, **options)
 
@@ -89,7 +98,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
 
-    from tracetui.cli.commands import _reattach_terminal
+    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
     from tracetui.model import TraceStore
     from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
@@ -99,6 +108,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
         yield from iter_paths(paths, stdin=piped)
@@ -116,7 +126,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
               help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
 @click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")
 @click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-              help="Require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
+              help=f"Require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}")
 @click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
               help="Largest request accepted, after decompression (413 above it).")
 def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: str | None,
