@@ -25,6 +25,7 @@ from tracetui.analysis.trace_list import TraceIndex
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
+from tracetui.ui.typed_app import tui_app
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -298,7 +299,7 @@ class TraceTable(ScrollView, can_focus=True):
         """What an empty list says: why it is empty."""
         if self.index.total and self.index.query is not None:
             text = "No trace matches the filter (Esc clears it)."
-        elif getattr(self.app, "status", None) is not None and self.app.status.loading:  # type: ignore[attr-defined]
+        elif tui_app(self.app).status.loading:
             text = "Loading… traces appear here as they are read."
         else:
             text = "No traces loaded." + ("  Press ! to see what went wrong."
