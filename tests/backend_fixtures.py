@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from backend_server import FakeBackend
+from backend_server import DripServer, FakeBackend
 
 from tracetui.model import TraceStore
 from tracetui.render.summary import summary_json
@@ -16,6 +16,21 @@ def serve():
 
     def start(kind: str, **kw) -> FakeBackend:
         s = FakeBackend(kind, **kw).start()
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture
+def drip():
+    """`drip(**options)` starts a server that answers a byte at a time (DripServer)."""
+    started: list[DripServer] = []
+
+    def start(**kw) -> DripServer:
+        s = DripServer(**kw)
         started.append(s)
         return s
 

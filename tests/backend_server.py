@@ -205,6 +205,9 @@ class Fault:
     content_type: str = "application/json"
     times: int = 1
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: int = 0  # > 0: stream this many bytes of `body` repeated, chunked (no Content-Length)
+    echo: bool = False  # answer with the request's headers in the page, as some proxies do
 
 
 @dataclass
@@ -239,9 +242,14 @@ class FakeBackend:
         return f"{self.kind}+{getattr(self, 'scheme', 'http')}://127.0.0.1:{self.port}"
 
     def fail(self, path_prefix: str, status: int, body: bytes | str = b"", *, times: int = 1,
-             delay: float = 0.0, content_type: str = "application/json") -> None:
+             delay: float = 0.0, content_type: str = "application/json", headers: dict | None = None,
+             stream: int = 0, echo: bool = False) -> None:
+        """Answer requests under `path_prefix` this way `times` times. `stream=N` sends N bytes of
+        `body` repeated, chunked and 1 MiB at a time (stopping when the client goes away); `echo`
+        puts the request's headers in the page (a misconfigured proxy's error page)."""
         body = body.encode() if isinstance(body, str) else body
-        self.faults.append(Fault(path_prefix, status, body, content_type, times, delay))
+        self.faults.append(Fault(path_prefix, status, body, content_type, times, delay, dict(headers or {}),
+                                 stream, echo))
 
     def queries(self, path: str) -> list[dict[str, str]]:
         return [r.query for r in self.requests if r.path == path]
@@ -344,7 +352,14 @@ class FakeBackend:
                 f.times -= 1
                 if f.delay:
                     await asyncio.sleep(f.delay)
-                return web.Response(status=f.status, body=f.body, content_type=f.content_type)
+                if f.stream:
+                    return await self._stream(request, f)
+                body = f.body
+                if f.echo:  # credentials first, as the proxies that do this tend to
+                    echoed = sorted(request.headers.items(), key=lambda kv: kv[0].lower() != "authorization"
+                                    and not kv[0].lower().startswith("x-"))
+                    body = f.body + "".join(f"<br>{k}: {v}" for k, v in echoed).encode()
+                return web.Response(status=f.status, body=body, content_type=f.content_type, headers=f.headers)
         if self.auth is not None and request.headers.get("Authorization") != self.auth:
             return web.Response(status=401, text="unauthorized: bad or missing credentials")
         if (self.kind == "jaeger" and not self.v3 and request.path.startswith("/api/v3/")) or (
@@ -352,6 +367,23 @@ class FakeBackend:
             return web.Response(status=404, text="404 page not found")
         with self.lock:
             return await handler(request)
+
+    @staticmethod
+    async def _stream(request: web.Request, f: Fault) -> web.StreamResponse:
+        resp = web.StreamResponse(status=f.status, headers={"Content-Type": f.content_type, **f.headers})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        block = (f.body or b" ") * max(1, (1 << 20) // max(1, len(f.body)))
+        sent = 0
+        try:
+            while sent < f.stream:
+                piece = block[: f.stream - sent]
+                await resp.write(piece)
+                sent += len(piece)
+            await resp.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client stopped reading: what a capped client does
+        return resp
 
     # -- shared filtering ------------------------------------------------------------------------
     def _match(self, *, service=None, operation=None, tags: dict | None = None, min_ns=None, max_ns=None,
@@ -608,6 +640,59 @@ class FakeBackend:
         if h is None:
             return web.Response(status=404, text=f"Cannot find trace {request.match_info['id']}")
         return web.json_response(h.zipkin)
+
+
+class DripServer:
+    """A server on loopback that answers every request one byte every `every` seconds: the status
+    line and headers too (`headers_too`), or headers at once and then the body. It stops after
+    `limit` bytes (tests stay bounded) or when the client hangs up."""
+
+    def __init__(self, every: float = 0.3, headers_too: bool = False, limit: int = 40,
+                 body: bytes = b'{"services": ["a", "b", "c", "d", "e", "f", "g", "h"]}') -> None:
+        self.every, self.headers_too, self.limit, self.body = every, headers_too, limit, body
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, kind: str = "zipkin") -> str:
+        return f"{kind}+http://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(self.body) * 100}"
+                "\r\n\r\n").encode()
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(65536)
+                if not self.headers_too:
+                    conn.sendall(head)
+                    data = self.body * 100
+                else:
+                    data = head + self.body * 100
+                for i in range(min(self.limit, len(data))):
+                    if self._stop.wait(self.every):
+                        return
+                    conn.sendall(data[i:i + 1])
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.sock.close()
 
 
 # ---- little parsers for what the clients send ----------------------------------------------------

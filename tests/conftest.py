@@ -10,4 +10,4 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = ROOT / "sample_traces"
 
-from backend_fixtures import serve  # noqa: E402,F401  (fixture: fake backend servers on loopback)
+from backend_fixtures import drip, serve  # noqa: E402,F401  (fixtures: fake backend servers on loopback)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracetui.sources.backends import BackendError, ConfigError, open_backend
+from tracetui.sources.backends import BackendError, ConfigError, build_params, open_backend
 from tracetui.sources.backends.config import from_url, is_backend_source, resolve
 
 SECRET = "s3cr3t-t0ken-value"
@@ -150,3 +150,62 @@ def test_https_with_a_private_ca(tmp_path, config):
         assert "frontend" in open_backend("@z").services()
     finally:
         server.stop()
+
+
+# ---- secrets in their encoded forms (issue 11) ---------------------------------------------------
+
+def test_basic_credentials_are_redacted_in_base64_even_where_a_message_is_cut(serve, config, monkeypatch):
+    import base64
+
+    server = serve("zipkin")
+    pw = "pw-SECRET-4a7c9e1f3b"
+    monkeypatch.setenv("ZPW", pw)
+    config(f'[backends.z]\nurl = "{server.url}"\nusername = "ops"\npassword_env = "ZPW"\nretries = 0\n')
+    b64 = base64.b64encode(f"ops:{pw}".encode()).decode()
+    # a proxy page echoing the header, cut (at 160 characters) in the middle of the base64
+    page = "x" * (160 - len("Authorization: Basic ") - 12) + f"Authorization: Basic {b64} and more"
+    server.fail("/api/v2/services", 502, page, content_type="text/html")
+    with pytest.raises(BackendError) as e:
+        open_backend("@z").services()
+    text = str(e.value)
+    assert "Authorization: Basic ***" in text and b64[:6] not in text and pw not in text
+
+
+@pytest.mark.parametrize("form", ["raw", "percent", "plus", "json", "html", "base64"])
+def test_every_encoded_form_of_a_secret_header_is_redacted(serve, config, monkeypatch, form):
+    import base64
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+
+    server = serve("tempo")
+    key = 'k3y/with+odd&chars"=!'
+    monkeypatch.setenv("APIKEY", key)
+    config(f'[backends.t]\nurl = "{server.url}"\nheaders_env = {{ "X-Api-Key" = "APIKEY" }}\nretries = 0\n')
+    shown = {"raw": key, "percent": quote(key, safe=""), "plus": quote_plus(key), "json": json.dumps(key)[1:-1],
+             "html": html.escape(key), "base64": base64.b64encode(key.encode()).decode()}[form]
+    server.fail("/api/search", 400, f"rejected api_key={shown} for tenant", content_type="text/plain")
+    with pytest.raises(BackendError) as e:
+        open_backend("@t").search(build_params())
+    assert str(e.value).endswith("HTTP 400 on /api/search: rejected api_key=*** for tenant")
+
+
+def test_percent_encoded_credentials_in_a_url_are_decoded_and_never_shown(serve):
+    import base64
+
+    server = serve("zipkin")
+    url = server.url.replace("://", "://bob:p%40ss-SECRET-77@")
+    b = open_backend(url)
+    b.services()
+    sent = server.requests[0].headers["Authorization"]
+    assert sent == "Basic " + base64.b64encode(b"bob:p@ss-SECRET-77").decode()
+    server.fail("/api/v2/services", 500, f"echo: {sent} {url}", times=9)
+    with pytest.raises(BackendError) as e:
+        open_backend(url, sleep=lambda s: None).services()
+    assert "SECRET" not in str(e.value) and sent[6:12] not in str(e.value)
+
+
+def test_a_url_that_cannot_be_used_is_shown_without_its_password():
+    with pytest.raises(ConfigError) as e:
+        resolve("tempo+http://bob:pw-SECRET@")
+    assert "SECRET" not in str(e.value) and "***@" in str(e.value)

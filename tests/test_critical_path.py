@@ -71,3 +71,98 @@ def test_deep_chain_has_no_recursion_limit():
     sections = critical_path(t)
     assert sum(s.duration_ns for s in sections) == 2 * n
     assert t.max_depth == n - 1
+
+
+def _reference_critical_path(t) -> list[tuple[int, int, int]]:
+    """The plain definition (the scan over all children at every step that tracetui used until the
+    fast walk, quadratic in siblings): the fast walk must give exactly this."""
+    from tracetui.model.trace import NO_PARENT
+
+    out = []
+    for top in t.top:
+        spans = t.spans
+        start, end, kids = {top: spans[top].start_ns}, {top: spans[top].end_ns}, {}
+        stack = [top]
+        while stack:
+            p = stack.pop()
+            keep = []
+            for c in t.children[p]:
+                if not t.is_blocking(c):
+                    continue
+                cs, ce = spans[c].start_ns, spans[c].end_ns
+                if cs >= start[p]:
+                    if cs >= end[p]:
+                        continue
+                    ce = min(ce, end[p])
+                else:
+                    if ce <= start[p]:
+                        continue
+                    cs, ce = start[p], min(ce, end[p])
+                start[c], end[c] = cs, ce
+                keep.append(c)
+            kids[p] = keep
+            stack.extend(keep)
+        cur, barrier = top, None
+        while True:
+            lfc, best = None, -1
+            for c in kids[cur]:
+                if (barrier is None or end[c] < barrier) and end[c] > best:
+                    best, lfc = end[c], c
+            section_end = barrier if barrier is not None else end[cur]
+            if lfc is not None:
+                if best != section_end:
+                    out.append((cur, best, section_end))
+                cur, barrier = lfc, None
+                continue
+            if start[cur] != section_end:
+                out.append((cur, start[cur], section_end))
+            if cur == top or t.parent[cur] == NO_PARENT:
+                break
+            cur, barrier = t.parent[cur], start[cur]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_fast_walk_equals_the_plain_definition_on_random_trees(seed):
+    import random
+
+    rnd = random.Random(seed)
+    n = rnd.randint(1, 120)
+    grain = rnd.choice([3, 10, 1000])  # coarse times: many equal starts and ends (ties)
+    spans = []
+    for i in range(n):
+        parent = "" if i == 0 or rnd.random() < 0.05 else f"s{rnd.randrange(i)}"
+        if rnd.random() < 0.05:
+            parent = "missing"  # an orphan: its own walk
+        a = rnd.randrange(0, 10 * grain)
+        b = a + rnd.randrange(0, 6 * grain)
+        kind = rnd.choice([0, 0, 0, KIND_PRODUCER, KIND_CONSUMER])
+        spans.append(span(f"s{i}", parent, a, b, kind=kind, follows_from=rnd.random() < 0.05))
+    rnd.shuffle(spans)
+    t = trace(*spans)
+    got = [(s.pos, s.start_ns, s.end_ns) for s in critical_path(t)]
+    assert got == _reference_critical_path(t)
+
+
+def test_many_siblings_take_one_sort_not_a_scan_per_step():
+    # One parent with 3,000 children one after another: the walk steps back through all of them.
+    # A scan of the siblings at each step read 4.5 million ends here (142 s for 200k children);
+    # the walk reads each child's end a few times. Counted, not timed.
+    from tracetui.analysis.critical_path import walk_back
+    from tracetui.model.trace import NO_PARENT
+
+    class Counted(dict):
+        reads = 0
+
+        def __getitem__(self, key):
+            Counted.reads += 1
+            return dict.__getitem__(self, key)
+
+    n = 3_000
+    start = {0: 0} | {i: 10 * i + 1 for i in range(1, n + 1)}
+    end = Counted({0: 10 * n + 10} | {i: 10 * i + 9 for i in range(1, n + 1)})
+    kids = {0: list(range(1, n + 1))} | {i: [] for i in range(1, n + 1)}
+    parent = [NO_PARENT] + [0] * n
+    got = walk_back(0, start, end, kids, parent)
+    assert len(got) == 2 * n + 1 and got[0].pos == 0 and got[1].pos == n
+    assert Counted.reads < 10 * n

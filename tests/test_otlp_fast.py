@@ -7,14 +7,16 @@ import orjson
 import pytest
 from conftest import FIXTURES
 
-from tracetui.loaders import otlp_json
-from tracetui.loaders.otlp_json import read_otlp_json
+from tracetui.loaders.otlp_json import read_otlp_json, streaming, wire
+from tracetui.loaders.otlp_json import typed as typed_path
 from tracetui.model.span import STATUS_ERROR, Span
+from tracetui.sources import streaming as file_streaming
+from tracetui.sources.streaming import stream_file
 
 
 def typed(data: bytes):
     """The reference: the typed wire-struct path, without the fast path or chunks."""
-    return otlp_json._convert_doc(otlp_json._decoder(False, False).decode(data), "f", "")
+    return typed_path.convert_doc(wire.decoder(False, False).decode(data), "f", "")
 
 
 def read(data: bytes):
@@ -93,7 +95,7 @@ def test_unusual_documents_match_the_typed_path():
 @pytest.fixture(autouse=True)
 def pieces(monkeypatch):
     """Lines longer than 20 bytes count as long: every compact request is read piece by piece."""
-    monkeypatch.setattr(otlp_json, "WHOLE_LINE_BYTES", 20)
+    monkeypatch.setattr(streaming, "WHOLE_LINE_BYTES", 20)
 
 
 def test_big_document_is_read_in_chunks_in_order_with_problems_numbered():
@@ -109,7 +111,7 @@ def test_big_document_is_read_in_chunks_in_order_with_problems_numbered():
 
 
 def test_chunks_come_as_several_batches(monkeypatch):
-    monkeypatch.setattr(otlp_json, "CHUNK_BATCH_SPANS", 10)
+    monkeypatch.setattr(streaming, "CHUNK_BATCH_SPANS", 10)
     data = doc(*[[sp(10 * g + i) for i in range(6)] for g in range(5)])
     batches = list(read_otlp_json(data, "f"))
     assert len(batches) == 3
@@ -174,17 +176,17 @@ def test_problems_of_the_first_line_are_numbered_when_more_lines_follow():
 
 @pytest.mark.parametrize("piece_bytes", [0, 700, 1 << 20])
 def test_a_big_file_is_streamed_as_it_is_read(tmp_path, monkeypatch, piece_bytes):
-    monkeypatch.setattr(otlp_json, "STREAM_MIN_BYTES", 1000)
-    monkeypatch.setattr(otlp_json, "READ_STEP", 300)  # many reads, splits across read steps
-    monkeypatch.setattr(otlp_json, "CHUNK_BATCH_SPANS", 10)
-    monkeypatch.setattr(otlp_json, "PIECE_BYTES", piece_bytes)  # one or several resourceSpans a piece
+    monkeypatch.setattr(file_streaming, "STREAM_MIN_BYTES", 1000)
+    monkeypatch.setattr(streaming, "READ_STEP", 300)  # many reads, splits across read steps
+    monkeypatch.setattr(streaming, "CHUNK_BATCH_SPANS", 10)
+    monkeypatch.setattr(streaming, "PIECE_BYTES", piece_bytes)  # one or several resourceSpans a piece
     groups = [[sp(10 * g + i + 1) for i in range(6)] for g in range(8)]
     groups[3][1]["spanId"] = ""  # a problem, numbered as in the whole file
     groups[5][0]["kind"] = "SPAN_KIND_SERVER"  # values the fast types refuse
     data = doc(*groups)
     path = tmp_path / "big.json"
     path.write_bytes(data)
-    stream = otlp_json.stream_file(str(path), "f")
+    stream = stream_file(str(path), "f")
     assert stream is not None
     batches = list(stream)
     assert len(batches) > (3 if piece_bytes < 1000 else 0)  # batches close between pieces
@@ -193,12 +195,12 @@ def test_a_big_file_is_streamed_as_it_is_read(tmp_path, monkeypatch, piece_bytes
     assert [p for b in batches for p in b.problems] == ref.problems
     lines = data + b"\n" + doc([sp(100)], [sp(101)]) + b"\n"  # JSON Lines of long lines
     path.write_bytes(lines)
-    got = [s.span_id for b in otlp_json.stream_file(str(path), "f") for s in b.spans]
+    got = [s.span_id for b in stream_file(str(path), "f") for s in b.spans]
     assert got == [s.span_id for s in ref.spans] + [f"{100:016x}", f"{101:016x}"]
     (tmp_path / "small.json").write_bytes(doc([sp(1)]))
-    assert otlp_json.stream_file(str(tmp_path / "small.json"), "f") is None
+    assert stream_file(str(tmp_path / "small.json"), "f") is None
     path.write_bytes(b"\x1f\x8b" + data)  # gzip or anything else: read whole
-    assert otlp_json.stream_file(str(path), "f") is None
+    assert stream_file(str(path), "f") is None
 
 
 def test_json_lines_whose_last_piece_has_enum_names():
@@ -211,14 +213,21 @@ def test_json_lines_whose_last_piece_has_enum_names():
 
 
 def test_a_streamed_file_with_invalid_utf8(tmp_path, monkeypatch):
-    monkeypatch.setattr(otlp_json, "STREAM_MIN_BYTES", 100)
+    monkeypatch.setattr(file_streaming, "STREAM_MIN_BYTES", 100)
     data = doc([sp(1)], [sp(2, name="bad")], [sp(3)]).replace(b'"bad"', b'"b\xffd"')
     path = tmp_path / "big.json"
     for content in (data, data + b"\n" + doc([sp(4)]) + b"\n"):  # one request; JSON Lines
         path.write_bytes(content)
-        batches = list(otlp_json.stream_file(str(path), "f"))
+        batches = list(stream_file(str(path), "f"))
         spans = [s for b in batches for s in b.spans]
         assert [s.span_id for s in spans][:3] == [f"{i:016x}" for i in (1, 2, 3)]
         assert spans[1].name == "b\ufffdd"
         problems = [p for b in batches for p in b.problems]
         assert len(problems) == 1 and problems[0].warning and "invalid UTF-8" in problems[0].message
+
+
+def test_salvaged_text_with_invalid_utf8_is_encoded_with_replacement_characters():
+    # Salvage keeps bytes that are not UTF-8 as lone surrogates; msgspec refuses to encode those.
+    from tracetui.loaders.otlp_json.tolerant import _encode
+
+    assert orjson.loads(_encode({"name": "b\udcffd"})) == {"name": "b\ufffdd"}

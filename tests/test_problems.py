@@ -22,3 +22,20 @@ def test_a_problem_is_one_line_with_control_characters_escaped():
 def test_bidi_overrides_cannot_reorder_a_problem_line():
     p = Problem("a\u202ejson.exe", "", "x\u2066y")
     assert str(p) == "a\\u202ejson.exe: x\\u2066y"
+
+
+def test_repeated_problems_are_one_line_per_kind_with_the_count_and_the_first_place():
+    from tracetui.loaders.problems import problem_lines
+
+    spans = [Problem("z.json", f"byte {100 * i:,}", f"span {i:016x} ends before it starts: shown with zero duration",
+                     warning=True) for i in range(1, 85)]
+    other = Problem("z.json", "byte 9", "span without spanId: skipped", 1)
+    lines = problem_lines([spans[0], other, *spans[1:]])
+    assert lines == [
+        "z.json: byte 100: span 0000000000000001 ends before it starts: shown with zero duration"
+        " (and 83 more like it; --verbose lists them)",
+        "z.json: byte 9: span without spanId: skipped",
+    ]
+    assert len(problem_lines([*spans, other], verbose=True)) == 85
+    # The same message in another file, or lost data next to a warning, is another kind.
+    assert len(problem_lines([other, Problem("y.json", "byte 9", "span without spanId: skipped", 1)])) == 2

@@ -10,8 +10,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from receiver_helpers import LiveReceiver
 
 from tracetui.model import TraceStore
-from tracetui.sources.ingest import IngestStats
-from tracetui.sources.live import LiveConfig, StoreFeed, parse_size
+from tracetui.sources.receiver.config import LiveConfig, parse_size
+from tracetui.sources.receiver.feed import StoreFeed
+from tracetui.sources.receiver.ingest import IngestStats
 
 PB = {"Content-Type": "application/x-protobuf"}
 
@@ -109,7 +110,7 @@ async def test_flush_reports_nothing_when_nothing_changed():
 def test_full_collections_wait_for_quiet_input_and_are_restored():
     import gc
 
-    from tracetui.sources.live import QuietCollections
+    from tracetui.sources.receiver.feed import QuietCollections
 
     before = gc.get_threshold()
     q = QuietCollections(quiet=3, every=30, at_most=300)
@@ -125,13 +126,3 @@ def test_full_collections_wait_for_quiet_input_and_are_restored():
     finally:
         q.stop()
     assert gc.get_threshold() == before and q.collections == 2
-
-
-def test_the_receiver_and_record_never_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, tracetui.sources.receiver, tracetui.sources.record, tracetui.sources.live, "
-            "tracetui.sources.capture, tracetui.sources.receiver_bench; print('textual' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "False", out.stderr

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from tracetui.model import TraceStore
-from tracetui.sources.live import LiveConfig
+from tracetui.sources.receiver.config import LiveConfig
 
 make_app = pytest.importorskip("tracetui.ui.app", reason="the TUI is not on this branch yet").make_app
 LiveFeeder = pytest.importorskip("tracetui.ui.feeders.live").LiveFeeder

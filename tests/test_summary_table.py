@@ -92,3 +92,23 @@ def test_trace_tables_keep_their_numbers_next_to_long_names():
     # Self time: the root 100 - 30 = 70 ms of its 100 ms.
     (root_self,) = [line for line in selfs.splitlines() if "nnnn" in line]
     assert root_self.split()[-3:] == ["70.0ms", "100ms", "70.0%"]
+
+
+def test_a_long_critical_path_is_cut_to_top_rows_and_says_how_many_were_left_out():
+    # A chain 1,000 deep: every span is on the path. The table shows the `top` spans with the
+    # most time on it (in path order) and one line for the rest, not 1,000 rows.
+    chain = [span("s0", start=T0, end=T0 + 3000 * MS, name="root", trace_id="f" * 32)]
+    for i in range(1, 1000):
+        chain.append(span(f"s{i}", f"s{i - 1}", start=T0 + (100 + i) * MS, end=T0 + (3000 - i) * MS,
+                          name=f"op{i}", trace_id="f" * 32))
+    # On the path: the root 101 + 1 ms, the deepest span its whole 902 ms, every other one 2 ms.
+    store = TraceStore()
+    store.add(chain)
+    out = io.StringIO()
+    print_trace(Console(file=out, width=100, color_system=None), store.get("f" * 32), utc=True, top=3)
+    path = out.getvalue().split("Most self time")[0]
+    assert "Critical path (top 3 of 1,000 spans)" in path
+    rows = [line.split() for line in path.splitlines() if line.split()[:1] in (["root"], ["op1"], ["op999"])]
+    assert [r[0] for r in rows] == ["root", "op1", "op999"]  # the most time on the path, in path order
+    assert len([line for line in path.splitlines()[1:] if " svc " in line]) == 3
+    assert "… 997 more spans on the critical path" in path and "--top N shows more" in path

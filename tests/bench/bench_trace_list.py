@@ -21,10 +21,10 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 import orjson  # noqa: E402
 
-from tracetui.analysis.trace_list import TraceIndex  # noqa: E402
 from tracetui.model import TraceStore  # noqa: E402
 from tracetui.model.query import parse_query  # noqa: E402
 from tracetui.sources.files import load_paths, read_source  # noqa: E402
+from tracetui.viewmodels.trace_list import TraceIndex  # noqa: E402
 
 SIZE = (120, 35)
 SERVICES = ["frontend", "checkout", "payments", "inventory", "shipping", "catalog", "email", "ads"]

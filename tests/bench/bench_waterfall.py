@@ -23,9 +23,9 @@ from textual.app import App, ComposeResult  # noqa: E402
 
 from tracetui.analysis.overview import TraceAnalysis  # noqa: E402
 from tracetui.model.query import parse_query  # noqa: E402
-from tracetui.model.rows import RowView  # noqa: E402
 from tracetui.model.trace import Trace  # noqa: E402
 from tracetui.ui.widgets.waterfall import Waterfall  # noqa: E402
+from tracetui.viewmodels.rows import RowView  # noqa: E402
 
 SIZE = (160, 46)
 

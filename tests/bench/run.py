@@ -380,7 +380,7 @@ def bench_live(res: Results, seconds: float) -> None:
     run = child(worker("live", str(seconds)))
     o = run.out
     if not o:
-        res.notes.append("live ingest: the OTLP receiver (tracetui.sources.receiver_bench) is not on this "
+        res.notes.append("live ingest: the OTLP receiver (tests/bench/receiver_bench.py) is not on this "
                          "branch yet: not measured.")
         return
     for label, r, judged in (("as fast as senders go", o["max"], True), ("offered 20,000 spans/s", o["at_20k"], False)):
@@ -395,7 +395,7 @@ def bench_live(res: Results, seconds: float) -> None:
 
 def w_live(seconds: str) -> dict:
     try:
-        from tracetui.sources.receiver_bench import bench
+        from receiver_bench import bench
     except ImportError:
         return {}
     return {"max": bench(float(seconds), mode="tui"), "at_20k": bench(float(seconds), mode="tui", rate=20_000)}

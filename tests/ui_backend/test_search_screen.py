@@ -2,6 +2,7 @@
 it tells the views, against a real loopback backend."""
 
 import asyncio
+import json
 
 import pytest
 from backend_fixtures import until
@@ -214,3 +215,16 @@ async def test_an_answer_to_an_older_search_is_dropped(serve):
         await pilot.pause(1.5)  # the late answer arrives and must not replace the newer results
         assert app.backend.refreshes == 1
         assert app.store.traces and all(any(s.service == "service-one" for s in t.spans) for t in app.store)
+
+
+async def test_service_names_from_the_backend_are_shown_cleaned(serve):
+    server = serve("jaeger")
+    hostile = "\x1b]52;c;cm0gLXJmIH4=\x07clip\u200bboard\x9b2J"
+    server.fail("/api/v3/services", 200, json.dumps({"services": [hostile, "ok"]}), times=9)
+    app = _app(server, service="service1")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("S")
+        service = app.screen.query_one("#service", Select)
+        await until(pilot, lambda: any(v == hostile for _, v in service._options))
+        label = next(str(p) for p, v in service._options if v == hostile)
+        assert "clip" in label and not any(c in label for c in "\x1b\x07\u200b\x9b"), ascii(label)

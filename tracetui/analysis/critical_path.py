@@ -5,17 +5,20 @@ non-blocking children (FOLLOWS_FROM, producer→consumer) with their subtrees, c
 their parent (dropping those wholly outside), then walk back from the span's end: take the child
 that finished last before the current point, recurse into it, and continue from its start; time
 not covered by a child belongs to the span itself. Loops with explicit stacks, never recursion.
+
+O(n log n): each span's children are sorted once by end (see `walk_back`); one parent with 200k
+children took 142 s when every step scanned the siblings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from tracetui.model.trace import NO_PARENT, Trace
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """Span `pos` is on the critical path from `start_ns` to `end_ns`."""
 
     pos: int
@@ -30,57 +33,96 @@ class Section:
 def critical_path(trace: Trace) -> list[Section]:
     """Sections in the order Jaeger emits them: from the end backwards, top-level span by span."""
     trace.ensure_built()
+    n = len(trace.spans)
+    # Clipped times by position, shared by the walks of all top-level spans (their trees are disjoint).
+    start, end = [0] * n, [0] * n
     out: list[Section] = []
     for top in trace.top:
-        out.extend(_for_tree(trace, top))
+        kids = _blocking_children(trace, top, start, end)
+        out.extend(walk_back(top, start, end, kids, trace.parent))
     return out
 
 
-def _for_tree(trace: Trace, top: int) -> list[Section]:
-    spans, children = trace.spans, trace.children
-    # Clipped times and surviving children, parents before children (pre-order).
-    start: dict[int, int] = {top: spans[top].start_ns}
-    end: dict[int, int] = {top: spans[top].end_ns}
+def _blocking_children(trace: Trace, top: int, start: list[int], end: list[int]) -> dict[int, list[int]]:
+    """The children on which each span of `top`'s tree waits, clipped to it (times in `start`/`end`).
+    Spans without such children are left out."""
+    spans, children, blocking = trace.spans, trace.children, trace.is_blocking
+    start[top], end[top] = spans[top].start_ns, spans[top].end_ns
     kids: dict[int, list[int]] = {}
     stack = [top]
     while stack:
         p = stack.pop()
+        ch = children[p]
+        if not ch:
+            continue
         ps, pe = start[p], end[p]
         keep = []
-        for c in children[p]:
-            if not trace.is_blocking(c):
+        for c in ch:
+            if not blocking(c):
                 continue
-            cs, ce = spans[c].start_ns, spans[c].end_ns
+            s = spans[c]
+            cs, ce = s.start_ns, s.end_ns
             if cs >= ps:
                 if cs >= pe:
                     continue  # starts after the parent ended: not on the parent's path
-                ce = min(ce, pe)
+                if ce > pe:
+                    ce = pe
             else:
                 if ce <= ps:
                     continue
-                cs, ce = ps, min(ce, pe)
-            start[c], end[c] = cs, ce
+                cs = ps
+                if ce > pe:
+                    ce = pe
+            start[c] = cs
+            end[c] = ce
             keep.append(c)
-        kids[p] = keep
-        stack.extend(keep)
+        if keep:
+            kids[p] = keep
+            stack.extend(keep)
+    return kids
 
+
+def walk_back(top: int, start: Sequence[int], end: Sequence[int], kids: dict[int, list[int]],
+              parent: Sequence[int]) -> list[Section]:
+    """The path through one tree, from the clipped times and blocking children of its spans.
+
+    The walk asks, at each span, for the child that finished last before a barrier; the barrier
+    only moves back in time (each next one is the start of the child just taken, which ended
+    before the previous one). So each span's children are sorted once by end, latest first, and
+    a cursor moves down that list. Equal ends: the earliest start wins, as in Jaeger (children
+    are kept in start order and the sort is stable).
+    """
+    by_end: dict[int, list[int]] = {}
+    cursor: dict[int, int] = {}
+    end_of = end.__getitem__
     sections: list[Section] = []
-    parent = trace.parent
+    add = sections.append
     cur, barrier = top, None
     while True:
-        lfc, best = None, -1
-        for c in kids[cur]:
-            ce = end[c]
-            if (barrier is None or ce < barrier) and ce > best:
-                best, lfc = ce, c
-        section_end = barrier if barrier is not None else end[cur]
-        if lfc is not None:
+        if barrier is None:  # first time at this span: from its end
+            section_end = end[cur]
+            ch = kids.get(cur)
+            if ch:
+                order = by_end[cur] = sorted(ch, key=end_of, reverse=True) if len(ch) > 1 else ch
+                k, size = 0, len(order)
+            else:
+                order, k, size = (), 0, 0
+        else:
+            section_end = barrier
+            order = by_end.get(cur, ())
+            k, size = cursor.get(cur, 0), len(order)
+            while k < size and end[order[k]] >= barrier:
+                k += 1
+        if k < size and end[order[k]] > -1:
+            lfc = order[k]
+            cursor[cur] = k + 1  # taken: the next barrier here is its start, at or before its end
+            best = end[lfc]
             if best != section_end:
-                sections.append(Section(cur, best, section_end))
+                add(Section(cur, best, section_end))
             cur, barrier = lfc, None
             continue
         if start[cur] != section_end:
-            sections.append(Section(cur, start[cur], section_end))
+            add(Section(cur, start[cur], section_end))
         if cur == top:
             break
         p = parent[cur]

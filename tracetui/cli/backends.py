@@ -98,7 +98,9 @@ def split_sources(sources: list[str]) -> tuple[list[str], list[str]]:
 
 
 def fail(message: str) -> None:
-    click.echo(f"tracetui: {message}", err=True)
+    from tracetui.render.text import clean
+
+    click.echo(f"tracetui: {clean(message)}", err=True)  # backend and config text: cleaned
     sys.exit(2)
 
 
@@ -131,7 +133,10 @@ def service_hint(backend) -> str:
         services = backend.services()
     except BackendError as e:
         return str(e)
-    shown = ", ".join(services[:8]) + (", …" if len(services) > 8 else "")
+    from tracetui.render.text import clean
+
+    # the backend's own names: shown cleaned (an OSC 52 "service" would write the clipboard)
+    shown = ", ".join(clean(s, 60) for s in services[:8]) + (", …" if len(services) > 8 else "")
     return f"{backend.label}: a Jaeger search needs --service (services: {shown or 'none yet'})"
 
 
@@ -168,6 +173,10 @@ def load_backend_sources(backends: list, store: TraceStore, search: SearchReques
 
 
 def _progress_printer(label: str) -> Callable[[int, int | None], None]:
+    from tracetui.render.text import clean
+
+    label = clean(label, 80)
+
     def show(done: int, total: int | None) -> None:
         of = f" of {total / 1e6:.1f} MB" if total else ""
         click.echo(f"\r{label}: {done / 1e6:.1f} MB{of}", err=True, nl=False)

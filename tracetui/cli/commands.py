@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 
 import click
-import orjson
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
@@ -15,14 +13,37 @@ from tracetui.cli.live import live_options, record_cmd  # --listen on open; reco
 
 
 class DefaultGroup(click.Group):
-    """`tracetui FILE…` means `tracetui open FILE…`: sources are the common case."""
+    """`tracetui FILE…` means `tracetui open FILE…`: sources are the common case.
+
+    A first word that is neither a command nor a source (an existing path, `-`, a backend
+    `x+http://…` or `@name`) is a mistyped command: an error, not a file the explorer would open.
+    """
 
     default_command = "open"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and not _could_be_a_source(args[0]):
+                commands = ", ".join(sorted(self.commands))
+                raise click.UsageError(f"no such command or file: {args[0]} (commands: {commands})", ctx)
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+
+def _could_be_a_source(word: str) -> bool:
+    """An option (`--listen`), stdin (`-`), a backend (`jaeger+http://…`, `@name`) or an existing path."""
+    return word.startswith("-") or word.startswith("@") or "://" in word or os.path.lexists(word)
+
+
+def _need_a_terminal(keys: bool = True) -> None:
+    """The explorer draws on stdout and reads keys from stdin: refuse to start (instead of writing
+    escape codes into a file and spinning) when they are not a terminal."""
+    if not sys.stdout.isatty():
+        raise click.ClickException("the explorer needs a terminal, and stdout is not one (no terminal to draw on); "
+                                   "use `tracetui summary` for headless output")
+    if keys and not sys.stdin.isatty():
+        raise click.ClickException("the explorer reads keys from a terminal, and stdin is not one; name the "
+                                   "input ('-' for stdin) or use `tracetui summary` for headless output")
 
 
 def _sources(sources: tuple[str, ...]) -> list[str]:
@@ -66,24 +87,26 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths
+    from tracetui.sources.files import iter_paths, read_stdin_now
 
     backend_sources, paths = split_sources(_sources(sources))
     store = TraceStore()
     # Backends are searched now, so a wrong URL or token is one line before the screen opens.
     backends = open_backends(backend_sources)
+    _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
     ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
     problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
     # in the app's background worker, so the first screen paints at once even for huge files.
-    piped = sys.stdin.buffer.read() if "-" in paths else None
+    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
         # Every source in the order given (a directory's non-dumps only warned about); the
         # pipe's bytes were read above. Compression and format are told by content.
-        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
+        yield from iter_paths(paths, stdin=piped)
 
     from tracetui.ui.app import make_app
 
@@ -106,18 +129,21 @@ def _reattach_terminal() -> None:
 
 
 class _LazyConsole:
-    """A rich Console made on first use: the JSON path usually prints nothing to stderr."""
+    """A rich Console made on first use: the JSON path usually prints nothing to stderr. Every
+    line it prints is cleaned (render/text.py `clean`): problem lines quote files and backends."""
 
     def __init__(self, **options) -> None:
         self._options = options
         self._console = None
 
     def print(self, *args, **kwargs) -> None:
+        from tracetui.render.text import clean
+
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        self._console.print(*args, **kwargs)
+        self._console.print(*(clean(a) if isinstance(a, str) else a for a in args), **kwargs)
 
 
 @main.command("summary")
@@ -125,9 +151,12 @@ class _LazyConsole:
 @click.option("--trace", "trace_id", metavar="ID", help="Show this trace: critical path and self time.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README) instead of tables.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
-@click.option("--top", default=10, show_default=True, help="How many spans to list by self time.")
+@click.option("--top", default=10, show_default=True, metavar="N",
+              help="With --trace: how many spans to list by self time and on the critical path.")
+@click.option("-v", "--verbose", is_flag=True, help="List every problem met while loading (default: one line per kind).")
 @search_options()
-def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, search) -> None:
+def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, verbose: bool,
+                search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
@@ -139,6 +168,7 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         service_hint,
         split_sources,
     )
+    from tracetui.loaders.problems import problem_lines
     from tracetui.model import TraceStore
     from tracetui.render.summary_json import find_trace, summary_json, trace_json
     from tracetui.sources.files import load_paths
@@ -152,8 +182,8 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
         sys.exit(2)
     problems += load_backend_sources(backends, store, search, trace_id)
-    for p in problems:
-        err.print(f"tracetui: {p}", markup=False, highlight=False, soft_wrap=True)
+    for line in problem_lines(problems, verbose=verbose):
+        err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count and backend_sources and trace_id is None and not paths:
         err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
     elif not store.span_count:
@@ -166,7 +196,9 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             sys.exit(2)
     if as_json:
         doc = trace_json(trace) if trace_id is not None else summary_json(store)
-        sys.stdout.buffer.write(orjson.dumps(doc) + b"\n")
+        from tracetui.render.text import json_bytes
+
+        sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
         sys.stdout.flush()
     else:
         from rich.console import Console

@@ -13,16 +13,20 @@ from typing import Any
 
 import click
 
-from tracetui.sources.live import DEFAULT_MAX_SPANS
+from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
 
-LISTEN_HELP = "Where to receive OTLP/HTTP. Beyond loopback only when you name such an address."
+LISTEN_HELP = ("Where to receive OTLP/HTTP (a bare number is a port on 127.0.0.1). Beyond loopback only "
+               "when you name such an address.")
+# A command line is visible to every user of the machine (`ps`, /proc/PID/cmdline); the environment is not.
+TOKEN_HELP = ("Prefer the environment variable TRACETUI_TOKEN: a token given as --token shows in `ps` "
+              "to every user of the machine.")
 
 
 def live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
     """The receiver settings from the options; a usage error for a bad address or size, one line
     saying how to get grpcio when --grpc is asked without it."""
-    from tracetui.sources.grpc_receiver import GrpcMissing, _grpc
-    from tracetui.sources.live import LiveConfig, parse_size
+    from tracetui.sources.receiver.config import LiveConfig, parse_size
+    from tracetui.sources.receiver.grpc import GrpcMissing, _grpc
 
     try:
         config = LiveConfig.from_options(listen, grpc, token, parse_size(max_request_size))
@@ -49,8 +53,10 @@ def check_free(config) -> None:
                 s.bind(addr)
             except OSError as e:
                 raise click.ClickException(f"cannot listen on {addr[0]}:{addr[1]}: {e.strerror or e}") from None
+    from tracetui.render.text import clean
+
     for w in config.warnings():
-        click.echo(f"tracetui: {w}", err=True)
+        click.echo(f"tracetui: {clean(w)}", err=True)
 
 
 def live_options(f: Callable) -> Callable:
@@ -63,7 +69,7 @@ def live_options(f: Callable) -> Callable:
         click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
                      help="Live mode: also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc]."),
         click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-                     help="Live mode: require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN)."),
+                     help=f"Live mode: require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}"),
         click.option("--max-spans", default=DEFAULT_MAX_SPANS, show_default=True, metavar="N",
                      help="Live mode: keep at most N spans; the oldest whole traces go first."),
         click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
@@ -77,6 +83,9 @@ def live_options(f: Callable) -> Callable:
             return f(*args, **kwargs)
         live = live_config(listen, grpc, token, max_request_size)
         check_free(live)
+        from tracetui.cli.commands import _need_a_terminal
+
+        _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
         return open_live(kwargs.get("sources", ()), live, max_spans, utc=bool(kwargs.get("utc")))
 
     for opt in reversed(opts):
@@ -87,21 +96,21 @@ def live_options(f: Callable) -> Callable:
 def open_live(sources: tuple[str, ...], live, max_spans: int, *, utc: bool = False) -> None:
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
-    import io
 
-    from tracetui.cli.commands import _reattach_terminal
+    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths
+    from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
 
     paths = list(sources)
     store = TraceStore(max_spans=max_spans)
-    piped = sys.stdin.buffer.read() if "-" in paths else None
+    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
+        _need_a_terminal()
 
     def loader():
-        yield from iter_paths(paths, stdin=io.BytesIO(piped) if piped is not None else None)
+        yield from iter_paths(paths, stdin=piped)
 
     app = make_app(store, sources=paths, loader=loader if paths else None, live=live, utc=utc)
     app.run()
@@ -116,7 +125,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, *, utc: bool = Fal
               help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
 @click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")
 @click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-              help="Require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
+              help=f"Require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}")
 @click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
               help="Largest request accepted, after decompression (413 above it).")
 def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: str | None,
@@ -125,7 +134,7 @@ def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: 
 
     Runs until Ctrl-C or SIGTERM; every request answered 200 is on disk by then.
     """
-    from tracetui.sources.record import run_record
+    from tracetui.sources.receiver.record import run_record
 
     config = live_config(listen, grpc, token, max_request_size)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -74,3 +75,40 @@ def problems_summary(problems: Iterable[Problem]) -> str:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
     n = len(problems)
     return f"{n} problem{'s' if n != 1 else ''}: " + ", ".join(parts)
+
+
+# Numbers and ids inside a message ("span 5f3a9c… ends before it starts", "12 stray bytes") vary
+# from one problem to the next of the same kind.
+_VARYING = re.compile(r"\b[0-9a-fA-F]*[0-9][0-9a-fA-F,._]*\b")
+
+
+def problem_kind(p: Problem) -> tuple[str, bool, str]:
+    """What makes problems "the same": the file, whether data was lost, and the message with its
+    numbers and ids left out."""
+    return p.source, p.warning, _VARYING.sub("#", p.message)
+
+
+def grouped_problems(problems: Iterable[Problem]) -> list[tuple[Problem, int]]:
+    """The first problem of each kind and how many there are of that kind, in order of first
+    appearance (a Zipkin trace with 84 incomplete spans is one entry, not 84)."""
+    first: dict[tuple[str, bool, str], Problem] = {}
+    count: dict[tuple[str, bool, str], int] = {}
+    for p in problems:
+        k = problem_kind(p)
+        if k in first:
+            count[k] += 1
+        else:
+            first[k], count[k] = p, 1
+    return [(p, count[k]) for k, p in first.items()]
+
+
+def problem_lines(problems: Iterable[Problem], verbose: bool = False) -> list[str]:
+    """What stderr shows: one line per kind of problem, with the first place it was met and how
+    many more there are; with `verbose`, one line per problem."""
+    if verbose:
+        return [str(p) for p in problems]
+    out = []
+    for p, n in grouped_problems(problems):
+        more = n - 1
+        out.append(f"{p} (and {more:,} more like it; --verbose lists them)" if more else str(p))
+    return out

@@ -5,7 +5,7 @@ resource as `net.host.ip`/`net.host.port`); `remoteEndpoint` becomes the span at
 `peer.service`, `net.peer.ip`, `net.peer.port`; `tags` are attributes (kept as given); an `error`
 tag makes the status ERROR with the tag's value as the message; `annotations` are events.
 
-A `shared` span is the server side of an RPC that reuses its client's span id. It becomes a
+Pieces of one span are merged first, by Zipkin's rules (`zipkin_merge`). A `shared` span is the server side of an RPC that reuses its client's span id. It becomes a
 child of that client span: its parent is set to its own id, which the model resolves to the
 other span with that id (see `Trace._build`). When the client span is not in the dump, the
 shared span keeps the `parentId` it was given.
@@ -21,12 +21,10 @@ import msgspec
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.vocabulary import KIND_BY_NAME, times_problem
+from tracetui.loaders.zipkin_merge import merge_fragments
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
-    KIND_CLIENT,
-    KIND_CONSUMER,
-    KIND_PRODUCER,
-    KIND_SERVER,
     KIND_UNSPECIFIED,
     STATUS_ERROR,
     STATUS_OK,
@@ -37,7 +35,7 @@ from tracetui.model.span import (
     Span,
 )
 
-_KINDS = {"SERVER": KIND_SERVER, "CLIENT": KIND_CLIENT, "PRODUCER": KIND_PRODUCER, "CONSUMER": KIND_CONSUMER}
+_KINDS = KIND_BY_NAME
 _US = 1000
 _SPANS_PER_BATCH = 5000
 _generic = msgspec.json.Decoder()
@@ -57,7 +55,9 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
     reader = _Reader(source)
     with gc_paused():
         for prefix, spans in groups:
-            for i, sp in enumerate(spans):
+            # Pieces of one span (tags or annotations reported late, a span flushed early) are
+            # merged first, as Zipkin does: they are no incomplete spans.
+            for i, sp in merge_fragments(spans) or enumerate(spans):
                 reader.span(sp, f"{prefix}[{i}]")
         reader.finish()
     out = reader.spans
@@ -140,13 +140,18 @@ class _Reader:
             return None
         ts = sp.get("timestamp")
         if ts is None:
-            self.problem(where, f"span {sid} has no timestamp (an incomplete span): skipped")
+            self.problem(where, f"span {sid} has no timestamp, and no other piece of it in the input has one "
+                                "(an incomplete span): skipped")
             return None
         start = int(ts) * _US
         duration = int(sp.get("duration") or 0) * _US
         if duration < 0:
             self.problem(where, f"span {sid} has a negative duration: shown as zero", 0, warning=True)
             duration = 0
+        bad = times_problem(start, start + duration)
+        if bad is not None:
+            self.problem(where, bad)
+            return None
         tags = sp.get("tags") or {}
         attrs = {str(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
         status, message = STATUS_UNSET, ""

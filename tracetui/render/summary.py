@@ -6,6 +6,7 @@ The JSON shape is a contract documented in the README; `summary_json`/`trace_jso
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
 
 from rich import box
 from rich.cells import cell_len
@@ -76,7 +77,8 @@ def print_summary(console: Console, store: TraceStore, utc: bool = False) -> Non
         root.append(clean(s.root_name), "bold red" if failed else "")
         if not s.has_root:
             root.append(" (no root)", "yellow")
-        cells = [start, clean(s.trace_id[:id_len]), root, fmt_duration(s.duration_ns), str(s.span_count)]
+        # safe_text: a str cell would be read as markup (ids "stay as given" when not hex)
+        cells = [start, safe_text(s.trace_id[:id_len]), root, fmt_duration(s.duration_ns), str(s.span_count)]
         if wide:
             cells.append(str(len(s.services)))
         cells.append(Text(str(s.error_count), "bold red" if s.error_count else ""))
@@ -131,22 +133,32 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
     svc_w = max(10, min(30, console.width // 5))
     sections = sorted(critical_path(trace), key=lambda x: x.start_ns)
     on_path = time_on_path(trace, sections)
-    cp = Table(title="Critical path", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    # One row per span on the path, in the order the path reaches it; at most `top` rows (a
+    # 100k-deep chain has 100k): the spans with the most time on the path, in that order.
+    path_order = list(dict.fromkeys(sec.pos for sec in sections))
+    shown = path_order
+    if len(path_order) > top:
+        keep = set(sorted(path_order, key=lambda pos: -on_path[pos])[:top])
+        shown = [pos for pos in path_order if pos in keep]
+    title = "Critical path" if len(shown) == len(path_order) else \
+        f"Critical path (top {top} of {len(path_order):,} spans)"
+    cp = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     cp.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [12, 6]))
     cp.add_column("Service", no_wrap=True, overflow="ellipsis", max_width=svc_w)
     cp.add_column("Time on path", justify="right")
     cp.add_column("Share", justify="right")
-    seen: set[int] = set()
-    for sec in sections:
-        if sec.pos in seen:
-            continue
-        seen.add(sec.pos)
-        sp = spans[sec.pos]
+    for pos in shown:
+        sp = spans[pos]
         cp.add_row(
             _span_name(sp), safe_text(sp.service, max_len=40),
-            fmt_duration(on_path[sec.pos]), f"{100 * on_path[sec.pos] / total:.1f}%",
+            fmt_duration(on_path[pos]), f"{100 * on_path[pos] / total:.1f}%",
         )
     console.print(cp)
+    left_out = len(path_order) - len(shown)
+    if left_out:
+        rest = sum(on_path[pos] for pos in path_order) - sum(on_path[pos] for pos in shown)
+        console.print(f"… {left_out:,} more span{'s' if left_out != 1 else ''} on the critical path "
+                      f"({fmt_duration(rest)}, {100 * rest / total:.1f}%); --top N shows more", markup=False)
     selfs = self_times(trace)
     st = Table(title=f"Most self time (top {top})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     st.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [9, 8, 6]))
@@ -154,7 +166,7 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
     st.add_column("Self time", justify="right")
     st.add_column("Duration", justify="right")
     st.add_column("Share", justify="right")
-    for i in sorted(range(len(spans)), key=lambda i: -selfs[i])[:top]:
+    for i in heapq.nsmallest(top, range(len(spans)), key=lambda i: -selfs[i]):
         sp = spans[i]
         st.add_row(
             _span_name(sp), safe_text(sp.service, max_len=40),

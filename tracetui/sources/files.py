@@ -1,23 +1,33 @@
 """Reading dumps from files, directories and stdin. Compression and format are decided by
-content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/O."""
+content, in the loaders (`tracetui.loaders.read_bytes`); this module owns the I/O.
+
+Every input is read up to the input limit (`input_limit()`, 4 GiB or `TRACETUI_MAX_INPUT`),
+which also caps what decompression may produce: /dev/zero or an endless pipe stop there with
+one problem, and what was read before is loaded."""
 
 from __future__ import annotations
 
 import gc
+import io
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tracetui.loaders import Batch, Problem, otlp_json, read_bytes
-from tracetui.loaders.compression import DEFAULT_LIMIT
+from tracetui.loaders import Batch, Problem, read_bytes
+from tracetui.loaders.compression import DEFAULT_LIMIT, human_size
 from tracetui.loaders.compression import decompress as _decompress
 from tracetui.loaders.detect import UNKNOWN, detect_format
 from tracetui.model.gcpause import gc_paused
+from tracetui.sources.streaming import stream_file
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
+LIMIT_ENV = "TRACETUI_MAX_INPUT"
+_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+_READ_CHUNK = 1 << 20
 
 
 def decompress(data: bytes, source: str) -> tuple[bytes, list[Problem]]:
@@ -51,8 +61,6 @@ def _expand(paths: list[str]) -> list[tuple[str, bool]]:
 
 def stdin_has_data() -> bool:
     """Whether stdin is a pipe, a file or a socket (something to read), not a terminal or /dev/null."""
-    import stat
-
     try:
         fd = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):
@@ -68,39 +76,105 @@ def stdin_has_data() -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
 
 
-def read_source(path: str, stdin: BinaryIO | None = None, limit: int = DEFAULT_LIMIT,
+def input_limit() -> int:
+    """The most bytes one input may give, raw or decompressed: `TRACETUI_MAX_INPUT` (bytes, or
+    with a K/M/G suffix: `512M`, `8G`) when set to a valid size, else 4 GiB."""
+    text = os.environ.get(LIMIT_ENV, "").strip().upper().removesuffix("B").removesuffix("I")
+    scale = 1
+    if text[-1:] in _UNITS:
+        text, scale = text[:-1], _UNITS[text[-1]]
+    try:
+        value = int(float(text) * scale)
+    except ValueError:
+        return DEFAULT_LIMIT
+    return value if value > 0 else DEFAULT_LIMIT
+
+
+def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = None,
                 in_dir: bool = False) -> Iterator[Batch]:
     """Batches of spans from one file, or from stdin for "-" (`stdin` overrides fd 0).
 
+    `limit`: the most bytes read, and the most decompression may produce (`input_limit()` by
+    default); what lies beyond is skipped with a problem, what came before is read.
     `in_dir`: the file was found in a directory rather than named, so a file that is no trace
     dump at all (a README next to the dumps) is only a warning.
     """
+    if limit is None:
+        limit = input_limit()
     if path == STDIN:
         name = STDIN_NAME
         try:
-            data = (stdin or sys.stdin.buffer).read()
+            data, cut_at = _read_capped(stdin or sys.stdin.buffer, limit)
         except (OSError, ValueError) as e:
             yield Batch(problems=[Problem(name, "", f"cannot read stdin ({e})")])
             return
     else:
         name = path
-        # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
-        stream = otlp_json.stream_file(path, name)
-        if stream is not None:
-            yield from stream
-            return
         try:
-            data = Path(path).read_bytes()
+            # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
+            # Not one past the limit: that one is read only up to the limit, like any input.
+            stream = stream_file(path, name) if os.path.getsize(path) <= limit else None
+            if stream is not None:
+                yield from stream
+                return
+            with open(path, "rb") as f:
+                data, cut_at = _read_capped(f, limit)
         except OSError as e:
             yield Batch(problems=[Problem(name, "", e.strerror or str(e))])
             return
         except MemoryError:
             yield Batch(problems=[Problem(name, "", "too big to read into memory")])
             return
+    if cut_at is not None:
+        yield Batch(problems=[Problem(name, "", f"stopped reading at {human_size(cut_at)} (the input limit, "
+                                                f"{LIMIT_ENV} sets it); the rest was skipped")])
     if in_dir and detect_format(data) == UNKNOWN:
         yield Batch(problems=[Problem(name, "", "not a trace dump: ignored", warning=True)])
         return
     yield from read_bytes(data, name, limit=limit)
+
+
+class ReadAhead(io.BytesIO):
+    """Stdin read before the explorer takes fd 0 for keys: its bytes, and whether the input
+    limit cut it (said when `read_source` reads it)."""
+
+    cut_at: int | None = None
+
+
+def read_stdin_now(stdin: BinaryIO | None = None, limit: int | None = None) -> ReadAhead:
+    """Read the pipe on stdin now, up to the input limit (`stdin` overrides fd 0): for
+    `iter_paths(..., stdin=...)` later, which names the cut if there was one."""
+    data, cut_at = _read_capped(stdin or sys.stdin.buffer, input_limit() if limit is None else limit)
+    ahead = ReadAhead(data)
+    ahead.cut_at = cut_at
+    return ahead
+
+
+def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, int | None]:
+    """At most `limit` bytes of `f`, and the limit if there was more. /dev/zero and an endless pipe
+    end at the limit; the bytes are held once (one buffer grown in place), never twice."""
+    if isinstance(f, ReadAhead):
+        return f.getvalue(), f.cut_at
+    try:
+        mode = os.fstat(f.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        mode = 0
+    if stat.S_ISREG(mode):  # its size is known: one read of exactly that much
+        if os.fstat(f.fileno()).st_size > limit:
+            return f.read(limit), limit
+        data = f.read()
+        return (data[:limit], limit) if len(data) > limit else (data, None)  # it grew while being read
+    buf = io.BytesIO()
+    size = 0
+    while size <= limit:
+        chunk = f.read(min(_READ_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        size += buf.write(chunk)
+    if size <= limit:
+        return buf.getvalue(), None
+    buf.truncate(limit)
+    return buf.getvalue(), limit
 
 
 def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:

@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracetui.analysis.trace_list import TraceIndex
 from tracetui.loaders.problems import Problem
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
@@ -30,10 +29,11 @@ from tracetui.ui.feeders.files import Loader
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.status import Status
+from tracetui.viewmodels.trace_list import TraceIndex
 
 if TYPE_CHECKING:
     from tracetui.sources.backends import Backend, SearchParams
-    from tracetui.sources.live import LiveConfig
+    from tracetui.sources.receiver.config import LiveConfig
 
 F = TypeVar("F", bound=Feeder)
 

@@ -13,12 +13,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 KINDS = ("jaeger", "tempo", "zipkin")
 _URL = re.compile(r"^(jaeger|tempo|zipkin)\+(https?)://", re.IGNORECASE)
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2
+# One answer (a search, or one trace) is at most this big, decompressed. A 100k-span trace is
+# ~40 MB as OTLP JSON, so this fits ~600k spans, and bounds memory against a runaway answer.
+DEFAULT_MAX_RESPONSE_SIZE = 256 << 20
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -37,16 +41,60 @@ def config_path() -> Path:
     return Path(base) / "tracetui" / "config.toml"
 
 
+def parse_size(value: object) -> int:
+    """`268435456`, `"256MiB"`, `"256M"`, `"512k"` -> bytes (binary multiples). Raises ValueError."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    m = _SIZE.match(str(value))
+    if not m:
+        raise ValueError(f"not a size: {value!r} (e.g. 256MiB)")
+    return int(m.group(1)) * {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[(m.group(2) or "b")[0].lower()]
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in text a server sends back: as is, base64 (standard and URL-safe,
+    with and without padding: what `Authorization: Basic` carries), percent-encoded (a URL, a
+    form), JSON-escaped and HTML-escaped (an echoing error page)."""
+    import base64
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret),
+             json.dumps(secret)[1:-1], json.dumps(secret)[1:-1].replace("/", "\\/")}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        b64 = encode(secret.encode()).decode()
+        forms |= {b64, b64.rstrip("=")}
+    return forms
+
+
 class Redactor:
-    """Replaces every known secret in a text with `***`."""
+    """Replaces every known secret in a text with `***`: in every encoded form (`encoded_forms`),
+    and where a message was cut inside one (`ab12cd…` or at the very end), the part shown."""
+
+    MIN_CUT = 6  # a cut secret is recognised from this many characters on
 
     def __init__(self, secrets: list[str] | None = None) -> None:
-        self.secrets = sorted({s for s in (secrets or []) if s and len(s) >= 3}, key=len, reverse=True)
+        forms = {f for s in (secrets or []) if s and len(s) >= 3 for f in encoded_forms(s)}
+        self.secrets = sorted((f for f in forms if len(f) >= 3), key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for s in self.secrets:
-            text = text.replace(s, "***")
+            if s in text:
+                text = text.replace(s, "***")
+        for s in self.secrets:
+            for k in range(len(s) - 1, self.MIN_CUT - 1, -1):
+                head = s[:k]
+                if head + "…" in text:
+                    text = text.replace(head + "…", "***…")
+                if text.endswith(head):
+                    text = text[: len(text) - k] + "***"
         return text
+
+
+def hide_userinfo(url: str) -> str:
+    """A URL as it may be shown: `user:password@` replaced by `***@`."""
+    return re.sub(r"(://)[^/?#@]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True)
@@ -64,20 +112,22 @@ class BackendConfig:
     retries: int = DEFAULT_RETRIES
     options: dict[str, str] = field(default_factory=dict)  # per-kind: api = "v3"|"legacy", format = "protobuf"
     secret_header_names: frozenset[str] = frozenset()
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
 
     def __repr__(self) -> str:
         auth = "bearer" if self.bearer_token else "basic" if self.basic_auth else "none"
         headers = {k: ("***" if k.lower() in self.secret_header_names else v) for k, v in self.headers.items()}
         return (f"BackendConfig(kind={self.kind!r}, label={self.label!r}, base_url={self.redact(self.base_url)!r}, "
-                f"auth={auth}, headers={headers!r}, verify={self.verify!r}, timeout={self.timeout})")
+                f"auth={auth}, headers={headers!r}, verify={self.verify!r}, timeout={self.timeout}, "
+                f"max_response_size={self.max_response_size})")
 
     __str__ = __repr__
 
     @property
     def redact(self) -> Redactor:
         secrets = [self.bearer_token or ""]
-        if self.basic_auth:
-            secrets += [self.basic_auth[1]]
+        if self.basic_auth:  # the password, and `user:password` (base64 of it is the Basic header)
+            secrets += [self.basic_auth[1], f"{self.basic_auth[0]}:{self.basic_auth[1]}"]
         secrets += [v for k, v in self.headers.items() if k.lower() in self.secret_header_names]
         return Redactor(secrets)
 
@@ -86,18 +136,18 @@ def _split_url(url: str) -> tuple[str, str, str, tuple[str, str] | None]:
     """`tempo+https://user:pw@host/p` → (kind, base_url, label, basic auth from userinfo)."""
     m = _URL.match(url)
     if not m:
-        raise ConfigError(f"not a backend URL: {url!r} (use jaeger+http://host:16686, tempo+http://host:3200 "
+        raise ConfigError(f"not a backend URL: {hide_userinfo(url)!r} (use jaeger+http://host:16686, tempo+http://host:3200 "
                           "or zipkin+http://host:9411)")
     kind, scheme = m.group(1).lower(), m.group(2).lower()
     parts = urlsplit(url[len(m.group(1)) + 1:])
     if not parts.hostname:
-        raise ConfigError(f"no host in backend URL: {url!r}")
+        raise ConfigError(f"no host in backend URL: {hide_userinfo(url)!r}")
     auth = None
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, netloc = netloc.rsplit("@", 1)
         user, _, pw = userinfo.partition(":")
-        auth = (user, pw)
+        auth = (unquote(user), unquote(pw))  # `p%40ss` in a URL is the password `p@ss`
     base = urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
     label = f"{kind}+{base}"
     return kind, base, label, auth
@@ -168,10 +218,19 @@ def named(name: str, path: Path | None = None) -> BackendConfig:
         retries = int(table.get("retries", DEFAULT_RETRIES))
     except (TypeError, ValueError):
         raise ConfigError(f"{label}: timeout and retries must be numbers") from None
+    if not timeout > 0:
+        raise ConfigError(f"{label}: timeout must be more than 0 seconds")
+    try:
+        max_size = parse_size(table.get("max_response_size", DEFAULT_MAX_RESPONSE_SIZE))
+    except ValueError as e:
+        raise ConfigError(f"{label}: max_response_size: {e}") from None
+    if max_size < 1024:
+        raise ConfigError(f"{label}: max_response_size must be at least 1KiB")
     options = {k: str(table[k]) for k in ("api", "format") if k in table}
     return BackendConfig(kind=kind, base_url=base, label=label, headers=headers, bearer_token=token,
                          basic_auth=auth, verify=verify, timeout=timeout, retries=max(0, retries),
-                         options=options, secret_header_names=frozenset(secret_headers))
+                         options=options, secret_header_names=frozenset(secret_headers),
+                         max_response_size=max_size)
 
 
 def resolve(source: str, path: Path | None = None) -> BackendConfig:

@@ -2,7 +2,7 @@
 feed its store; the views hear about new spans at most every FLUSH_SECONDS.
 
 Decoding happens in the receiver's worker thread; on the loop a request costs only the HTTP
-handling and `TraceStore.add` (see `tracetui.sources.receiver_bench` for the measured lag).
+handling and `TraceStore.add` (see tests/bench/receiver_bench.py for the measured lag).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from textual.binding import Binding, BindingType
 
 from tracetui.loaders.problems import Problem
 from tracetui.model.store import TraceStore
-from tracetui.sources.ingest import Ingest, IngestStats
-from tracetui.sources.live import LiveConfig, LiveServers, QuietCollections, StoreFeed
+from tracetui.sources.receiver.config import LiveConfig
+from tracetui.sources.receiver.feed import QuietCollections, StoreFeed
+from tracetui.sources.receiver.ingest import Ingest, IngestStats
+from tracetui.sources.receiver.servers import LiveServers
 from tracetui.ui.feeders.base import FeederBase
 
 if TYPE_CHECKING:

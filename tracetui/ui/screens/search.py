@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tracetui.render.text import clean
 from tracetui.sources.backends import Backend
 from tracetui.sources.backends.params import ParamError, SearchParams, build_params, go_duration, rfc3339
 
@@ -42,7 +43,7 @@ def _ranges(current: str) -> list[tuple[str, str]]:
 
 def _option(text: str) -> tuple[Text, str]:
     """A Select option whose label is shown literally (names come from other programs)."""
-    return Text(text.replace("\n", " "), no_wrap=True, overflow="ellipsis"), text
+    return Text(clean(text), no_wrap=True, overflow="ellipsis"), text
 
 
 class SearchScreen(ModalScreen[SearchParams | None]):
@@ -173,7 +174,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
 
     def _show_error(self, text: str) -> None:
         if self.is_mounted:
-            self.query_one("#search-error", Static).update(Text(text))
+            self.query_one("#search-error", Static).update(Text(clean(text)))
 
     # -- events ------------------------------------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:

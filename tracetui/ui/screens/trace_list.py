@@ -9,7 +9,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
-from tracetui.analysis.trace_list import SORT_KEYS
 from tracetui.render.text import clean
 from tracetui.ui.messages import SortRequested
 from tracetui.ui.screens.base import TraceTuiScreen
@@ -17,6 +16,7 @@ from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
+from tracetui.viewmodels.trace_list import SORT_KEYS
 
 FILTER_DELAY = 0.15
 

@@ -15,7 +15,6 @@ from textual.widgets import Footer, Static
 from tracetui.analysis.errors import error_origins
 from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.trace import Trace
-from tracetui.render.span_fields import span_fields
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import FollowLink, ServiceVisibilityChanged
@@ -27,6 +26,7 @@ from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
+from tracetui.viewmodels.span_fields import span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140

@@ -1,6 +1,6 @@
 """The span detail pane: every field of the selected span, one selectable entry per field.
 
-Fields come from `tracetui.render.span_fields` (plain data); this widget only draws them. Long
+Fields come from `tracetui.viewmodels.span_fields` (plain data); this widget only draws them. Long
 values wrap (and are cut after MAX_SHOWN characters: `v` shows all); a stack trace keeps its
 lines. Enter on a link follows it; Enter elsewhere (or `v`) opens the full value; `y` copies it.
 """
@@ -17,10 +17,10 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tracetui.render.span_fields import HEADING, LINK, TEXT, Field
 from tracetui.render.text import clean, clean_multiline
 from tracetui.ui.messages import FollowLink
 from tracetui.ui.theme import theme_style
+from tracetui.viewmodels.span_fields import HEADING, LINK, TEXT, Field
 
 MAX_SHOWN = 2000
 MAX_LINES = 40

@@ -21,11 +21,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracetui.analysis.summary import TraceSummary
-from tracetui.analysis.trace_list import TraceIndex
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
 from tracetui.ui.typed_app import tui_app
+from tracetui.viewmodels.trace_list import TraceIndex
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

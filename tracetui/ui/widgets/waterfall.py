@@ -4,7 +4,7 @@ Line 0 is a sticky time axis; below it, per row: tree guides, collapse marker, e
 service colour swatch, service and span name | the bar (service colour, critical-path stretches
 drawn over it, event markers, faint tick guides) | duration and self time.
 
-The widget holds no trace logic: rows come from `RowView`, positions from `ui.layout`, the
+The widget holds no trace logic: rows come from `RowView`, positions from `viewmodels.layout`, the
 critical path and self times from `TraceAnalysis`, search from `model.query`.
 """
 
@@ -30,13 +30,13 @@ from textual.strip import Strip
 
 from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.query import Query
-from tracetui.model.rows import RowView
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration
-from tracetui.ui.layout import axis_line, col_of, project, ticks, zoom_window
 from tracetui.ui.palette import service_color
+from tracetui.viewmodels.layout import axis_line, col_of, project, ticks, zoom_window
+from tracetui.viewmodels.rows import RowView
 
 # Footer groups: "←→ Fold", "+- Zoom" take less room than four separate keys.
 _FOLD = Binding.Group("Fold", compact=True)
@@ -56,7 +56,7 @@ class _Geometry:
 
 
 class Waterfall(ScrollView, can_focus=True):
-    """A trace's spans as a tree of bars on a time axis. See docs/ui-contract.md."""
+    """A trace's spans as a tree of bars on a time axis. See docs/architecture.md."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="waterfall.up"),
@@ -144,7 +144,7 @@ class Waterfall(ScrollView, can_focus=True):
         self._axis_cache: tuple[tuple, Strip] | None = None
         self._announced: int | None = None  # the span last posted in SpanHighlighted
 
-    # -- public API (docs/ui-contract.md) ---------------------------------------------------------
+    # -- public API (docs/architecture.md) ---------------------------------------------------------
     @property
     def row_view(self) -> RowView | None:
         return self._view

@@ -17,9 +17,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TextIO
 
-from tracetui.sources.capture import CaptureWriter, decode_for_capture
-from tracetui.sources.ingest import Ingest, IngestStats, Received
-from tracetui.sources.live import LiveConfig, LiveServers
+from tracetui.render.text import clean
+from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
+from tracetui.sources.receiver.config import LiveConfig
+from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
+from tracetui.sources.receiver.servers import LiveServers
 
 
 def _n(n: int, what: str) -> str:
@@ -44,6 +46,7 @@ class Progress:
         self._width = 0
 
     def show(self, text: str, final: bool = False) -> None:
+        text = clean(text)  # counts, reasons and the file name: one clean line
         if self.tty:
             pad = " " * (max(0, self._width - len(text)) + (2 if final else 0))  # and over an echoed ^C
             self.out.write(f"\r{text}{pad}" + ("\n" if final else ""))
@@ -84,8 +87,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
     for w in config.warnings():
-        err.write(f"tracetui: {w}\n")
-    err.write(f"tracetui: recording {servers.describe()} to {output}; Ctrl-C to stop\n")
+        err.write(f"tracetui: {clean(w)}\n")
+    err.write(f"tracetui: recording {clean(f'{servers.describe()} to {output}')}; Ctrl-C to stop\n")
     err.flush()
     progress = Progress(err)
     stats = ingest.stats
@@ -104,7 +107,7 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
         err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')} in "
-                  f"{_n(writer.lines, 'line')} of {output}\n")
+                  f"{_n(writer.lines, 'line')} of {clean(output)}\n")
         err.flush()
     return 0
 

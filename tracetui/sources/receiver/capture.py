@@ -22,7 +22,7 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 from tracetui.loaders import otlp_proto
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.render.otlp_json_out import to_otlp_json
-from tracetui.sources.ingest import JSON, PROTOBUF, Received, Undecodable, decode
+from tracetui.sources.receiver.ingest import JSON, PROTOBUF, Received, Undecodable, decode
 
 
 def _fields(msg: Any) -> set[str]:
@@ -189,7 +189,8 @@ def request_json(req: Any) -> dict[str, Any]:
 
 
 def capture_line(rec: Received) -> bytes:
-    """The capture line of one accepted request, without the newline."""
+    """The capture line of one accepted request, without the newline. Raises ValueError for a JSON
+    body that is not one JSON object (`decode` refuses those first)."""
     if rec.encoding == JSON:
         body = rec.body.strip()
         if not body:
@@ -214,7 +215,11 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
         rec = decode(body, encoding, source)
         rec.span_count = len(rec.batch.spans)
         rec.batch.spans = []
-        rec.line = capture_line(rec)
+        if rec.span_count:
+            try:
+                rec.line = capture_line(rec)
+            except (ValueError, RecursionError) as e:  # read by the loader, yet not by json: refuse it whole
+                raise Undecodable(f"not valid JSON ({e})") from None
         return rec
     from google.protobuf.message import DecodeError
 
@@ -234,7 +239,8 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
                     batch.problems.append(Problem(source, f"resourceSpans[{r_i}].scopeSpans[{ss_i}].spans[{s_i}]",
                                                   f"span without {missing}: skipped", 1))
     rec = Received(batch, PROTOBUF, body, msg, span_count=accepted)
-    rec.line = orjson.dumps(request_json(msg))
+    if accepted:
+        rec.line = orjson.dumps(request_json(msg))
     return rec
 
 
@@ -248,7 +254,12 @@ class CaptureWriter:
         self.spans = 0
 
     def write(self, rec: Received) -> None:
-        """Write and flush one request's line (call from one thread at a time). Raises OSError."""
+        """Write and flush one request's line (call from one thread at a time). Raises OSError.
+
+        A request without an accepted span (`{}`, an empty protobuf, only rejected spans) is not
+        written: the capture holds what was accepted, and reads back without a problem."""
+        if rec.accepted_spans == 0:
+            return
         f = self._f
         f.write((rec.line if rec.line is not None else capture_line(rec)) + b"\n")
         f.flush()

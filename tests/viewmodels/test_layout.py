@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracetui.ui.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
+from tracetui.viewmodels.layout import axis_line, col_of, nice_step, project, ticks, zoom_window
 
 # A 10-cell window over 0..800 ns: one cell = 80 ns, one eighth = 10 ns.
 W = (0, 800, 10)
@@ -99,16 +99,3 @@ def test_zoom_stays_inside_the_trace_and_above_the_minimum_width():
     # 990 stays at 99% of the window, which is 300 ns wide (not 100) and inside the trace.
     assert w == (693, 993)
     assert zoom_window((600, 1000), (0, 1000), centre_ns=1000, factor=0.5, min_width_ns=1) == (800, 1000)
-
-
-def test_trace_logic_behind_the_views_never_imports_textual():
-    # Rows, query, analysis and the bar maths are tested and used without a terminal.
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, tracetui.model.rows, tracetui.model.query, tracetui.analysis.overview, "
-        "tracetui.ui.layout, tracetui.ui.palette; "
-        "assert not [m for m in sys.modules if m.startswith('textual')]"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)

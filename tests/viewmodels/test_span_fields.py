@@ -2,7 +2,7 @@
 
 from ui.otlp_sample import TRACE_A, TRACE_C, sample_store
 
-from tracetui.render.span_fields import HEADING, LINK, fmt_value, span_fields
+from tracetui.viewmodels.span_fields import HEADING, LINK, fmt_value, span_fields
 
 
 def _pos(trace, name):

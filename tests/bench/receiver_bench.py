@@ -2,7 +2,7 @@
 loopback for a bounded time; we count what was acknowledged and what arrived, and how late the
 event loop got to run (what a key press would wait).
 
-    python -m tracetui.sources.receiver_bench [SECONDS] [store|record]
+    python tests/bench/receiver_bench.py [SECONDS] [store|record|tui]
 
 `bench(seconds)` is what `tests/bench/run.py` and the load test call. Loopback only; every sender
 stops by itself at its deadline.
@@ -21,7 +21,11 @@ import sys
 import tempfile
 import time
 from multiprocessing import resource_tracker as mp_resource_tracker
+from pathlib import Path
 from typing import Any
+
+if __name__ == "__main__":  # run as a script: the tracetui of this checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -200,8 +204,10 @@ class Senders:
 
 async def _run(seconds: float, senders: int, mode: str, capture: str | None, rate: float | None) -> dict[str, Any]:
     from tracetui.model import TraceStore
-    from tracetui.sources.ingest import Ingest
-    from tracetui.sources.live import LiveConfig, LiveServers, QuietCollections, StoreFeed
+    from tracetui.sources.receiver.config import LiveConfig
+    from tracetui.sources.receiver.feed import QuietCollections, StoreFeed
+    from tracetui.sources.receiver.ingest import Ingest
+    from tracetui.sources.receiver.servers import LiveServers
 
     store = TraceStore(max_spans=10_000_000)
     stop = asyncio.Event()
@@ -223,8 +229,8 @@ async def _run(seconds: float, senders: int, mode: str, capture: str | None, rat
 
         ticker = asyncio.create_task(tick())
     else:
-        from tracetui.sources import receiver
-        from tracetui.sources import record as rec_mod
+        from tracetui.sources.receiver import http as receiver
+        from tracetui.sources.receiver import record as rec_mod
 
         # Find a free port first (record binds itself).
         probe = receiver.OtlpHttpReceiver(Ingest(lambda r: None), "127.0.0.1", 0)
@@ -276,7 +282,7 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
     from textual import events
 
     from tracetui.model import TraceStore
-    from tracetui.sources.live import LiveConfig
+    from tracetui.sources.receiver.config import LiveConfig
     from tracetui.ui.app import make_app
     from tracetui.ui.feeders.live import LiveFeeder
     from tracetui.ui.widgets.trace_table import TraceTable

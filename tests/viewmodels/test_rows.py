@@ -4,9 +4,9 @@ import time
 
 from builders import span, trace
 
-from tracetui.model.rows import RowView
 from tracetui.model.span import Resource, Span
 from tracetui.model.trace import Trace
+from tracetui.viewmodels.rows import RowView
 
 
 def shop():

@@ -1,0 +1,149 @@
+"""Zipkin spans reported in pieces (as Brave reports them) load as whole spans, with no problem.
+
+Each request of the generated trace is what Brave-instrumented services report:
+- frontend: a SERVER span, whose `http.status_code` tag is set after it finished, so it comes
+  as a second piece: same id, the tracer's local endpoint, the tag, no timestamp or kind;
+- frontend → backend: the CLIENT span and its `shared` SERVER half, and an annotation the
+  backend added after finishing, reported as a third piece of the shared half;
+- backend → inventory: the CLIENT span, and inventory's SERVER half reported only as a piece
+  with tags (its timed report never came): placed in the time of the call it served;
+- backend: a span flushed early (timestamp, no duration) and finished later (duration, tags);
+- backend → legacy: a SERVER half with the client's id but no `shared` flag (older
+  instrumentation), which Zipkin marks shared.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from loading import load_bytes
+
+from tracetui.model.span import KIND_CLIENT, KIND_SERVER
+
+TRACE = "463ac35c9f6413ad48485a3953bb6124"
+FRONTEND = {"serviceName": "frontend", "ipv4": "10.0.0.1", "port": 8080}
+BACKEND = {"serviceName": "backend", "ipv4": "10.0.0.2", "port": 9000}
+INVENTORY = {"serviceName": "inventory", "ipv4": "10.0.0.3"}
+LEGACY = {"serviceName": "legacy"}
+T0 = 1_700_000_000_000_000  # µs
+
+
+def _id(n: int, k: int) -> str:
+    return f"{n:08x}{k:08x}"
+
+
+def request(n: int) -> list[dict]:
+    """The spans and pieces of request n (9 spans, 13 reports)."""
+    t = T0 + n * 10_000
+    a, b, c, d, e, f = (_id(n + 1, k) for k in range(1, 7))
+    root = None if n == 0 else _id(1, 1)
+    base = {"traceId": TRACE}
+    return [
+        {**base, "id": a, **({"parentId": root} if root else {}), "kind": "SERVER", "name": "get /checkout",
+         "timestamp": t, "duration": 9000, "localEndpoint": FRONTEND, "tags": {"http.method": "GET"}},
+        {**base, "id": a, **({"parentId": root} if root else {}), "localEndpoint": {"serviceName": "frontend"},
+         "tags": {"http.status_code": "200"}},
+        {**base, "id": b, "parentId": a, "kind": "CLIENT", "name": "get /api", "timestamp": t + 100,
+         "duration": 8000, "localEndpoint": FRONTEND, "remoteEndpoint": BACKEND},
+        {**base, "id": b, "parentId": a, "kind": "SERVER", "name": "get /api", "shared": True, "timestamp": t + 300,
+         "duration": 7500, "localEndpoint": BACKEND, "annotations": [{"timestamp": t + 400, "value": "wr"}]},
+        {**base, "id": b, "parentId": a, "kind": "SERVER", "shared": True, "localEndpoint": BACKEND,
+         "annotations": [{"timestamp": t + 7900, "value": "response.flushed"}]},
+        {**base, "id": c, "parentId": b, "kind": "CLIENT", "name": "get /stock", "timestamp": t + 500,
+         "duration": 3000, "localEndpoint": BACKEND, "remoteEndpoint": INVENTORY},
+        {**base, "id": c, "parentId": b, "kind": "SERVER", "shared": True, "localEndpoint": INVENTORY,
+         "tags": {"stock.items": "3"}},
+        {**base, "id": d, "parentId": b, "name": "cache.get", "timestamp": t + 3600, "localEndpoint": BACKEND},
+        {**base, "id": d, "parentId": b, "duration": 200, "localEndpoint": BACKEND, "tags": {"cache.hit": "true"}},
+        {**base, "id": e, "parentId": b, "kind": "CLIENT", "name": "post /audit", "timestamp": t + 4000,
+         "duration": 2000, "localEndpoint": BACKEND},
+        {**base, "id": e, "parentId": b, "kind": "SERVER", "name": "post /audit", "timestamp": t + 4100,
+         "duration": 1500, "localEndpoint": LEGACY},
+        {**base, "id": f, "parentId": e, "name": "write", "timestamp": t + 4200, "duration": 1000,
+         "localEndpoint": LEGACY},
+        {**base, "id": f, "parentId": e, "localEndpoint": LEGACY, "annotations": [{"timestamp": t + 5300,
+                                                                                     "value": "fsync"}]},
+    ]
+
+
+REQUESTS = 80  # 720 spans from 1,040 reports, 400 of them pieces without a timestamp
+DUMP = [s for n in range(REQUESTS) for s in request(n)]
+
+
+def test_a_trace_with_pieces_of_spans_loads_whole_without_problems():
+    store, problems = load_bytes(json.dumps(DUMP).encode(), "brave.json")
+    assert problems == []
+    (t,) = store.traces.values()
+    assert len(t.spans) == 9 * REQUESTS
+    assert sum(1 for s in DUMP if "timestamp" not in s) == 5 * REQUESTS
+    t.ensure_built()
+    assert len(t.roots) == 1 and t.orphans == []
+
+
+def _spans(t, span_id):
+    return [(i, s) for i, s in enumerate(t.spans) if s.span_id == span_id]
+
+
+def test_each_piece_adds_to_its_span():
+    store, _ = load_bytes(json.dumps(request(0)).encode())
+    (t,) = store.traces.values()
+    t.ensure_built()
+    a, b, c, d, e, f = (_id(1, k) for k in range(1, 7))
+    ((_, root),) = _spans(t, a)
+    assert root.attributes == {"http.method": "GET", "http.status_code": "200"}  # the late tag joined
+    assert root.kind == KIND_SERVER and root.service == "frontend" and root.duration_ns == 9_000_000
+    assert root.resource.attributes["net.host.port"] == 8080  # the piece's bare endpoint took the full one
+    (ci, client), (si, server) = sorted(_spans(t, b), key=lambda x: x[1].kind != KIND_CLIENT)
+    assert t.parent[si] == ci and server.service == "backend"
+    assert [ev.name for ev in server.events] == ["wr", "response.flushed"]
+    (ci, client), (si, server) = sorted(_spans(t, c), key=lambda x: x[1].kind != KIND_CLIENT)
+    assert t.parent[si] == ci and server.service == "inventory" and server.attributes == {"stock.items": "3"}
+    assert (server.start_ns, server.end_ns) == (client.start_ns, client.end_ns)  # within the call it served
+    ((_, cache),) = _spans(t, d)
+    assert cache.duration_ns == 200_000 and cache.attributes == {"cache.hit": "true"} and cache.name == "cache.get"
+    (ci, client), (si, server) = sorted(_spans(t, e), key=lambda x: x[1].kind != KIND_CLIENT)
+    assert t.parent[si] == ci and server.service == "legacy"  # the missing shared flag, backfilled
+    ((wi, write),) = _spans(t, f)
+    assert t.parent[wi] == si and [ev.name for ev in write.events] == ["fsync"]
+
+
+def test_summary_of_such_a_trace_exits_0_and_says_nothing(tmp_path):
+    path = tmp_path / "brave.json"
+    path.write_text(json.dumps(DUMP))
+    r = subprocess.run([sys.executable, "-m", "tracetui", "summary", str(path), "--json"], capture_output=True,
+                       timeout=120)
+    assert (r.returncode, r.stderr) == (0, b"")
+    (trace,) = json.loads(r.stdout)["traces"]
+    assert trace["span_count"] == 9 * REQUESTS
+    assert trace["services"] == ["backend", "frontend", "inventory", "legacy"]
+
+
+def test_a_piece_whose_span_is_missing_is_still_reported():
+    lone = {"traceId": TRACE, "id": "00000000000000aa", "localEndpoint": BACKEND, "tags": {"late": "1"}}
+    store, problems = load_bytes(json.dumps([*request(0), lone]).encode(), "dump.json")
+    assert store.span_count == 9
+    (p,) = problems
+    assert p.skipped == 1 and p.where == "[13]" and "no other piece of it" in p.message
+
+
+def test_pieces_that_contradict_each_other_stay_apart():
+    """Same id, different service (a server reached on the client's id without the shared
+    flag, and no CLIENT kind to tell): Zipkin keeps them as two spans."""
+    one = {"traceId": TRACE, "id": "00000000000000bb", "name": "x", "timestamp": T0, "duration": 5,
+           "localEndpoint": {"serviceName": "a"}}
+    two = {**one, "localEndpoint": {"serviceName": "b"}, "tags": {"k": "v"}}
+    store, problems = load_bytes(json.dumps([one, two]).encode())
+    assert problems == [] and store.span_count == 2
+    assert sorted(s.service for t in store for s in t.spans) == ["a", "b"]
+
+
+def test_a_64_bit_piece_joins_its_128_bit_span():
+    full = {"traceId": TRACE, "id": "00000000000000cc", "name": "x", "timestamp": T0, "duration": 5,
+            "localEndpoint": FRONTEND}
+    piece = {"traceId": TRACE[16:], "id": "cc", "localEndpoint": FRONTEND, "tags": {"k": "v"}}
+    store, problems = load_bytes(json.dumps([piece, full]).encode())
+    assert problems == [] and list(store.traces) == [TRACE]
+    ((span,),) = [t.spans for t in store]
+    assert span.attributes == {"k": "v"}

@@ -1,0 +1,1 @@
+"""Rendering for the headless commands and the views: Rich tables, JSON, cleaned text, units."""
