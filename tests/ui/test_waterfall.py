@@ -1,4 +1,5 @@
-"""The waterfall widget in a tiny app: what a user sees and what keys do."""
+"""The waterfall widget in a tiny app: what a user sees and what keys do (the state behind it:
+tests/viewmodels/test_waterfall_model.py)."""
 
 from __future__ import annotations
 
