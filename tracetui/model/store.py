@@ -83,7 +83,7 @@ class TraceStore:
             self.version += 1
         if self.max_spans is not None and self.span_count > self.max_spans:
             self._evict(keep=set(groups))
-        return set(groups) & set(traces)
+        return {tid for tid in groups if tid in traces}  # (not set(traces): all of them, every batch)
 
     def _evict(self, keep: set[str]) -> None:
         traces = self.traces
