@@ -158,3 +158,26 @@ def test_a_jaeger_span_with_a_tag_nested_too_deeply_costs_only_that_span():
     store, problems = load_bytes(data.replace(b'"@@DEEP@@"', deep))
     assert store.span_count == 4 and "op2" not in span_names(store)
     assert [(p.where, p.skipped) for p in problems] == [("data[0].spans[2]", 1)]
+
+
+def test_batches_vouched_for_as_distinct_only_when_they_are():
+    # The fast converter tells the store a batch has no span id twice (it hashed the ids anyway);
+    # a batch with a repeat, or whose spans went another way, is left for the store to check.
+    from tracetui.model.store import DistinctSpans
+
+    def sp(t: int, i: int) -> dict:  # ids with no run of zeros (those the converter checks twice)
+        return span(i, trace=0xABCDEF0123456789ABCDEF0123456789 + t, spanId=f"{0x1111111111111111 * (t + 1) + i:016x}")
+
+    lines = [orjson.dumps(request([sp(t, i) for i in range(3)])) for t in range(1, 5)]
+    plain = list(read_lines_of(b"\n".join(lines) + b"\n"))
+    assert [type(b.spans) for b in plain] == [DistinctSpans]
+    repeated = list(read_lines_of(b"\n".join(lines + lines[:1]) + b"\n"))
+    assert [type(b.spans) for b in repeated] == [list]
+    upper = list(read_lines_of(lines[0].replace(b'"traceId":"abcdef', b'"traceId":"ABCDEF') + b"\n" + lines[1] + b"\n"))
+    assert [type(b.spans) for b in upper] == [list]  # ids rewritten the careful way
+
+
+def read_lines_of(data: bytes):
+    from tracetui.loaders.otlp_json import read_otlp_json
+
+    return read_otlp_json(data, "f")

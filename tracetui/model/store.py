@@ -12,6 +12,11 @@ from tracetui.model.trace import Trace, remember
 _SPAN_ID = attrgetter("span_id")
 
 
+class DistinctSpans(list):
+    """Spans whose ids a reader has already seen to be all different (it hashed them anyway, while
+    they were in the cache): the store need not look for repeats inside the batch."""
+
+
 def _without_repeats(spans: list[Span]) -> list[Span]:
     """The spans, each once (by the test `Trace.add` uses for spans that arrive again)."""
     seen: dict = {}
@@ -64,12 +69,13 @@ class TraceStore:
             else:
                 g.append(s)
         traces = self.traces
+        check = type(spans) is not DistinctSpans
         for tid, group in groups.items():
             t = traces.get(tid)
             if t is None:
                 # A span twice in one batch is a repeat as much as one in a later batch: where
                 # the batches split must not change the count (a cheap test of the ids first).
-                if len(group) > 1 and len(set(map(_SPAN_ID, group))) < len(group):
+                if check and len(group) > 1 and len(set(map(_SPAN_ID, group))) < len(group):
                     unique = _without_repeats(group)
                     self.duplicate_spans += len(group) - len(unique)
                     group = unique

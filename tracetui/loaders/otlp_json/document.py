@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.other_signals import set_aside, signal_in
-from tracetui.loaders.otlp_json.fast import fast_convert
+from tracetui.loaders.otlp_json.fast import BatchIds, fast_convert
 from tracetui.loaders.otlp_json.tolerant import TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
@@ -47,13 +47,16 @@ _INVALID_UTF8 = "Invalid UTF-8"  # msgspec's DecodeError for bytes that are not 
 WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
 
 
-def read_document(doc: bytes | memoryview, source: str, where: str, single: bool = True) -> Batch | None:
-    """Typed decode of one document. None when it is not one JSON document (try JSON Lines)."""
+def read_document(doc: bytes | memoryview, source: str, where: str, single: bool = True,
+                  ids: BatchIds | None = None) -> Batch | None:
+    """Typed decode of one document. None when it is not one JSON document (try JSON Lines).
+    `ids`: the span ids of the batch it goes into (see `fast.BatchIds`)."""
     with gc_paused():
-        return _read_document_gc(doc, source, where, single)
+        return _read_document_gc(doc, source, where, single, ids)
 
 
-def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: bool) -> Batch | None:
+def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: bool,
+                      ids: BatchIds | None = None) -> Batch | None:
     head = bytes(doc[:4096]).lstrip()
     snake = is_snake(head)
     # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
@@ -69,7 +72,7 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         return _not_json(doc, head, source, where, single, e)
     else:
         found = _trace_data(fast, wrapped, head, doc, source, where)
-        return found if isinstance(found, Batch) else fast_convert(found, source, where)
+        return found if isinstance(found, Batch) else fast_convert(found, source, where, ids)
     try:
         parsed = decoder(snake, wrapped).decode(doc)
     except RecursionError:

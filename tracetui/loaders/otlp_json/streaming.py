@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.otlp_json.document import read_document
-from tracetui.loaders.otlp_json.fast import FastConverter
+from tracetui.loaders.otlp_json.fast import BatchIds, FastConverter
 from tracetui.loaders.otlp_json.tolerant import fallback
 from tracetui.loaders.otlp_json.wire import fast_rs_decoders
 from tracetui.loaders.problems import Batch, Problem
@@ -87,6 +87,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
     """Every line of the input: compact OTLP requests piece by piece, others whole."""
     outer = f"{where}: " if where else ""
     batch = Batch()
+    ids = BatchIds()  # the batch's span ids, as the fast converter sees them
     held: list[Problem] = []  # line 1's problems: "line 1: …" only if more lines follow
     pos, lineno, lines, first_line = 0, 0, 0, 1
     while True:
@@ -112,7 +113,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
         nl = buf.find(b"\n", pos, pos + WHOLE_LINE_BYTES)
         if nl < 0 and found is not None:
             start = pos + (len(buf.data[pos:pos + 64]) - len(head)) + len(found[0])
-            pieces = _read_request_pieces(buf, start, found, source, line_where, batch)
+            pieces = _read_request_pieces(buf, start, found, source, line_where, batch, ids)
             while True:
                 try:
                     next(pieces)  # the batch is full
@@ -122,7 +123,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
                 if lines == 1:
                     held += batch.problems
                     batch.problems = []
-                yield Batch(batch.spans, batch.problems)
+                yield Batch(ids.mark(batch.spans), batch.problems)
                 batch.spans, batch.problems = [], []
         else:
             if nl < 0:
@@ -130,7 +131,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
             end = nl if nl >= 0 else buf.filled
             line = buf.view[pos:end]
             with gc_paused():
-                b = read_document_utf8(line, source, f"{outer}line {lineno}")
+                b = read_document_utf8(line, source, f"{outer}line {lineno}", ids)
                 if b is None:
                     b = fallback(line, source, f"{outer}line {lineno}")
             batch.spans.extend(b.spans)
@@ -140,18 +141,21 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
             held += batch.problems
             batch.problems = []
         if len(batch.spans) >= CHUNK_BATCH_SPANS:
+            batch.spans = ids.mark(batch.spans)
             yield batch
             batch = Batch()
     batch.problems.extend(held)
     if batch.spans or batch.problems:
+        batch.spans = ids.mark(batch.spans)
         yield batch
 
 
-def read_document_utf8(doc: bytes | memoryview, source: str, where: str) -> Batch | None:
+def read_document_utf8(doc: bytes | memoryview, source: str, where: str,
+                       ids: BatchIds | None = None) -> Batch | None:
     """`read_document`, with bytes that are not UTF-8 replaced (U+FFFD) and a warning, as
     `read_bytes` does for input read whole (a streamed file does not pass there)."""
     try:
-        return read_document(doc, source, where, single=False)
+        return read_document(doc, source, where, single=False, ids=ids)
     except UnicodeDecodeError:
         raw = bytes(doc)
         try:
@@ -173,7 +177,7 @@ def _on_line(p: Problem, where: str, lineno: int) -> Problem:
 
 
 def _read_request_pieces(buf: GrowingBuffer, start: int, found: tuple[bytes, bool], source: str, where: str,
-                         batch: Batch) -> Iterator[None]:
+                         batch: Batch, ids: BatchIds | None = None) -> Iterator[None]:
     """The resourceSpans of one compact request line, a piece at a time, into `batch`; yields
     when it is full (the caller hands its contents out) and returns where the next line starts.
 
@@ -186,7 +190,7 @@ def _read_request_pieces(buf: GrowingBuffer, start: int, found: tuple[bytes, boo
     one, many = fast_rs_decoders(snake)
     data, view = buf.data, buf.view
     mutable = buf.writable
-    conv = FastConverter(source, where)
+    conv = FastConverter(source, where, ids)
     r_i = 0
     while True:
         # No newline search per piece: a piece across a line end (JSON Lines of long lines)
