@@ -12,7 +12,7 @@ import threading
 from importlib import import_module
 
 import orjson
-from otlp_sample import _resource, _span
+from otlp_sample import TRACE_A, _resource, _span
 from textual.app import App
 from textual.binding import Binding, BindingType
 from ui_helpers import SIZE, sample_app, screen_text
@@ -140,6 +140,21 @@ async def test_a_feeders_note_is_plain_text_not_markup():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "4 traces · 9 spans · listening on 127.0.0.1:4318 · [b]2,300[/b] spans/s" in screen_text(app)
+
+
+async def test_spans_that_arrive_while_a_trace_opens_are_in_its_view():
+    """A backend re-fetches a trace as it opens; spans may land before the view is mounted."""
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        late = orjson.dumps({"resourceSpans": [_resource("checkout", [
+            _span(TRACE_A, "a0000000000000ff", "a000000000000002", "late span", 20, 40)])]})
+        app.open_trace(TRACE_A)  # pushed, not yet mounted
+        ids = app.store.add([s for b in read_bytes(late, "late") for s in b.spans])
+        app.spans_added(ids, mark_new=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert "late span" in screen_text(app)
+        assert len(app.screen.waterfall.row_view) == len(app.store.get(TRACE_A).spans)
 
 
 def test_two_feeders_with_one_name_are_refused():
