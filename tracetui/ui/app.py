@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.model.gcpause import GcHold
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
@@ -127,8 +127,8 @@ class TraceTuiApp(App[None]):
         # the time to summarize traces): it is paused while loading and turned back on, with
         # what was loaded frozen out of later collections, when the last batch has been handled
         # (`on_load_progress`).
-        self._gc_was_on = gc.isenabled()
-        gc.disable()
+        if getattr(self, "_gc_hold", None) is None:  # one pause for loads that overlap
+            self._gc_hold = GcHold()
         self._read(loader)
 
     def _read(self, loader: Loader) -> None:
@@ -242,10 +242,9 @@ class TraceTuiApp(App[None]):
     def _finish_load(self, failure: str) -> None:
         """The loader is done and every trace it brought is in the list."""
         self._load_finished = None
-        if getattr(self, "_gc_was_on", False):
-            self._gc_was_on = False
-            gc.enable()
-            gc.freeze()
+        hold, self._gc_hold = getattr(self, "_gc_hold", None), None
+        if hold is not None:
+            hold.release(freeze=True)
         self.refresh_status(loading=False, fraction=None, failure=failure)
 
     # -- navigation ----------------------------------------------------------------------------

@@ -9,29 +9,16 @@ rows keep the order of the unfiltered tree. Every walk is a loop: traces can be 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import compress
 from operator import attrgetter, not_
 
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.trace import NO_PARENT, Trace
 
 _TOP = None  # effective parent of a top-level node
 
 
 _resource_of = attrgetter("resource")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def is_placeholder(node: int) -> bool:
@@ -58,7 +45,7 @@ class RowView:
     # -- structure: effective children after hiding services -----------------------------------
     def _build_structure(self) -> None:
         # Tens of thousands of new lists would trigger the collector over the whole heap.
-        with _gc_paused():
+        with gc_paused():
             self._build_structure_now()
 
     def _build_structure_now(self) -> None:
