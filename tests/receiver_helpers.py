@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from tracetui.model import TraceStore
+from tracetui.sources.receiver.config import Limits
 from tracetui.sources.receiver.http import OtlpHttpReceiver
 from tracetui.sources.receiver.ingest import Ingest, Received
 
@@ -19,14 +20,15 @@ class LiveReceiver:
     """`with LiveReceiver() as r:` — OTLP/HTTP (and gRPC with grpc=True) into `r.store`."""
 
     def __init__(self, *, token: str | None = None, max_body: int | None = None, grpc: bool = False,
-                 sink: Callable[[Received], Any] | None = None, max_spans: int | None = None) -> None:
+                 sink: Callable[[Received], Any] | None = None, max_spans: int | None = None,
+                 limits: Limits | None = None, max_in_flight: int | None = None, decoder=None) -> None:
         self.store = TraceStore(max_spans=max_spans)
         self.received: list[Received] = []
-        kw = {"token": token}
+        kw = {"token": token, "max_in_flight": max_in_flight, "decoder": decoder}
         if max_body is not None:
             kw["max_body"] = max_body
         self.ingest = Ingest(sink or self._sink, **kw)
-        self.http = OtlpHttpReceiver(self.ingest, "127.0.0.1", 0)
+        self.http = OtlpHttpReceiver(self.ingest, "127.0.0.1", 0, limits=limits)
         self.grpc_server = None
         self._want_grpc = grpc
         self.loop = asyncio.new_event_loop()
@@ -45,7 +47,7 @@ class LiveReceiver:
         if self._want_grpc:
             from tracetui.sources.receiver.grpc import OtlpGrpcReceiver
 
-            self.grpc_server = OtlpGrpcReceiver(self.ingest, "127.0.0.1", 0)
+            self.grpc_server = OtlpGrpcReceiver(self.ingest, "127.0.0.1", 0, limits=self.http.limits)
             self.run(self.grpc_server.start())
         return self
 

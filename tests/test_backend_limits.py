@@ -174,3 +174,15 @@ def test_redirect_loops_end(serve):
     with pytest.raises(BackendError, match="request failed: more than 5 redirects"):
         open_backend(server.url).services()
     assert len(server.requests) == 6
+
+
+def test_without_a_guarded_pool_a_dripping_body_still_ends_soon_after_the_deadline(drip, monkeypatch):
+    from tracetui.sources.backends import limits
+
+    monkeypatch.setattr(limits, "guard", lambda client: False)  # as if httpx had moved its pool
+    server = drip(every=0.25, limit=40)
+    b = open_backend(from_url(server.url(), timeout=1.0))
+    t0 = time.monotonic()
+    with pytest.raises(BackendError, match="timed out after 1s: the answer from /api/v2/services was still"):
+        b.services()
+    assert time.monotonic() - t0 < 2.0

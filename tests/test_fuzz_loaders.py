@@ -10,8 +10,10 @@ import os
 import struct
 import tracemalloc
 
+import orjson
 import zstandard
 from conftest import FIXTURES
+from hostile import huge_timestamps, nested_document, nested_lines, request, span
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sdk_dumps import otlp_json, proto_request, sdk_spans
@@ -19,6 +21,7 @@ from sdk_dumps import otlp_json, proto_request, sdk_spans
 from tracetui.analysis import critical_path, self_times
 from tracetui.loaders import read_bytes
 from tracetui.loaders.__init__ import INTERNAL_ERROR
+from tracetui.loaders.vocabulary import MAX_TIME_NS
 from tracetui.model import TraceStore
 
 EXAMPLES = int(os.environ.get("TRACETUI_FUZZ_EXAMPLES", "150"))
@@ -56,6 +59,13 @@ SEEDS["utf16-zipkin"] = SEEDS["zipkin"].decode().encode("utf-16")
 SEEDS["bom-jaeger"] = b"\xef\xbb\xbf" + SEEDS["jaeger"]
 SEEDS["gzip"] = gzip.compress(SEEDS["otlp-json"])
 SEEDS["zstd"] = zstandard.ZstdCompressor().compress(SEEDS["otlp-jsonl"])
+# The hostile inputs of issue 11.
+SEEDS["nested-attribute"] = nested_document(n=12, bad=4)
+SEEDS["nested-lines"] = nested_lines(n=6, bad=2)
+SEEDS["huge-timestamps"] = huge_timestamps()
+SEEDS["objects-for-arrays"] = orjson.dumps({"resourceSpans": {"scopeSpans": {"spans": [span(0), span(1, kind=9)]}}})
+_utf16 = orjson.dumps(request([span(i) for i in range(8)]), option=orjson.OPT_INDENT_2).decode().encode("utf-16")
+SEEDS["utf16-odd-cut"] = _utf16[: (len(_utf16) // 2) | 1]
 NAMES = sorted(SEEDS)
 
 
@@ -92,6 +102,8 @@ def _load(data: bytes) -> TraceStore:
         for p in batch.problems:
             assert INTERNAL_ERROR not in p.message, p
             assert "\n" not in str(p)
+        for s in batch.spans:  # what `--json` writes must fit its contract (and 64 bits)
+            assert 0 <= s.start_ns <= s.end_ns <= MAX_TIME_NS and 0 <= s.kind <= 5 and 0 <= s.status <= 2, s
         store.add(batch.spans)
     for t in store:
         t.ensure_built()
@@ -104,6 +116,12 @@ def _load(data: bytes) -> TraceStore:
 @given(mutated())
 def test_mutated_dumps_never_raise(data):
     _load(data)
+
+
+def test_the_hostile_seeds_keep_what_is_good():
+    for name in ("nested-attribute", "nested-lines", "huge-timestamps", "objects-for-arrays", "utf16-odd-cut"):
+        store = _load(SEEDS[name])
+        assert store.span_count >= 2, name
 
 
 @settings(max_examples=max(EXAMPLES // 5, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])

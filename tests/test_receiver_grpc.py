@@ -82,3 +82,66 @@ def test_missing_grpcio_says_how_to_get_it(tmp_path):
     assert "pip install 'tracetui[grpc]'" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_grpc_serves_as_many_calls_at_once_as_the_memory_budget_holds():
+    """max_body 10 kB, budget 20 kB: two calls at once; a third gets RESOURCE_EXHAUSTED (retried by
+    the SDKs) instead of more messages being held in memory."""
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def slow_sink(rec):
+        await asyncio.sleep(1.0)
+
+    req = ExportTraceServiceRequest()
+    sp = req.resource_spans.add().scope_spans.add().spans.add()
+    sp.trace_id, sp.span_id, sp.name = bytes(range(1, 17)), bytes(range(1, 9)), "x"
+    body = req.SerializeToString()
+
+    def call(port):
+        # Its own connection (channels to one target otherwise share one).
+        with grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.use_local_subchannel_pool", 1)]) as ch:
+            try:
+                ch.unary_unary(f"/{SERVICE}/Export")(body, timeout=5)
+                return "OK"
+            except grpc.RpcError as e:
+                return e.code().name
+
+    with LiveReceiver(grpc=True, max_body=10_000, max_in_flight=20_000, sink=slow_sink) as r:
+        assert r.grpc_server.calls_at_once == 2
+        with ThreadPoolExecutor(4) as pool:
+            codes = sorted(pool.map(call, [r.grpc_server.port] * 4))
+        assert codes.count("OK") == 2 and codes.count("RESOURCE_EXHAUSTED") == 2, codes
+        # On one connection, the stream limit makes the client wait its turn instead.
+        t = time.monotonic()
+        with ThreadPoolExecutor(3) as pool:
+            assert list(pool.map(lambda _: _call(r.grpc_server.port, body), range(3))) == [b""] * 3
+        assert time.monotonic() - t >= 1.9
+
+
+def test_grpc_messages_share_the_memory_budget_with_http_bodies():
+    import socket
+    import time
+
+    from test_receiver_limits import head, wait_until
+
+    req = ExportTraceServiceRequest()
+    sp = req.resource_spans.add().scope_spans.add().spans.add()
+    sp.trace_id, sp.span_id, sp.name = bytes(range(1, 17)), bytes(range(1, 9)), "x" * 3000
+    with LiveReceiver(grpc=True, max_body=10_000, max_in_flight=20_000) as r:
+        s = socket.create_connection(("127.0.0.1", r.http.port), timeout=10)
+        s.sendall(head(10_000) + b"\x0a" * 9_000)  # an HTTP body that stalls, holding 9 kB
+        s2 = socket.create_connection(("127.0.0.1", r.http.port), timeout=10)
+        s2.sendall(head(10_000) + b"\x0a" * 9_000)  # and another: 18 kB of 20 kB
+        assert wait_until(lambda: r.ingest.in_flight.used == 18_000)
+        with pytest.raises(grpc.RpcError) as e:
+            _call(r.grpc_server.port, req.SerializeToString())
+        assert e.value.code() == grpc.StatusCode.UNAVAILABLE  # retryable
+        assert r.stats.reasons["503 memory budget"] == 1
+        s.close()
+        s2.close()
+        assert wait_until(lambda: r.ingest.in_flight.used == 0)
+        time.sleep(0.05)
+        _call(r.grpc_server.port, req.SerializeToString())
+        assert r.ingest.in_flight.used == 0 and r.store.span_count == 1

@@ -254,3 +254,37 @@ def test_record_takes_grpc_too(tmp_path):
     assert status == 0, err
     store = load(out)
     assert store.span_count == 3 and next(iter(store)).root.service == "grpc-svc"
+
+
+def test_a_capture_holds_only_what_was_accepted_and_reads_back_clean(tmp_path):
+    """Empty exports are answered 200 and not written; a span with a time beyond 64 bits is
+    refused at the door and left out of the line; bodies that are not one JSON object are 400s.
+    The capture then opens without a problem (it used to exit 1)."""
+    from test_receiver_door import bad_json_bodies, huge_time_body
+
+    out = tmp_path / "capture.jsonl"
+    rec = Recorder(out)
+    answers = []
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", rec.port, timeout=10)
+        for body, ctype in [(b"{}", "application/json"), (b'{"resourceSpans":[]}', "application/json"),
+                            (ExportTraceServiceRequest().SerializeToString(), "application/x-protobuf"),
+                            (huge_time_body(), "application/json"),
+                            *[(b, "application/json") for b in bad_json_bodies().values()]]:
+            conn.request("POST", "/v1/traces", body, {"Content-Type": ctype})
+            resp = conn.getresponse()
+            answers.append((resp.status, resp.read()))
+        conn.close()
+    finally:
+        status, err = rec.stop()
+    assert status == 0, err
+    assert [a[0] for a in answers] == [200, 200, 200, 200, 400, 400, 400]
+    assert orjson.loads(answers[3][1])["partialSuccess"]["rejectedSpans"] == "1"
+    assert "Traceback" not in err
+    lines = out.read_bytes().splitlines()
+    assert len(lines) == 1  # only the request that had an accepted span
+    store = load(out)  # no problem reading it back
+    assert store.span_count == 1 and all(s.start_ns < 2**64 for t in store for s in t.spans)
+    summary = subprocess.run([sys.executable, "-m", "tracetui", "summary", "--json", str(out)],
+                             capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert summary.returncode == 0, summary.stderr

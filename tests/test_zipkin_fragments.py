@@ -9,7 +9,11 @@ Each request of the generated trace is what Brave-instrumented services report:
   with tags (its timed report never came): placed in the time of the call it served;
 - backend: a span flushed early (timestamp, no duration) and finished later (duration, tags);
 - backend → legacy: a SERVER half with the client's id but no `shared` flag (older
-  instrumentation), which Zipkin marks shared.
+  instrumentation), which Zipkin marks shared;
+- backend → platform: the shared SERVER half, and a late piece of it that carries neither kind
+  nor `shared` flag, only its name and endpoint (as in Zipkin's own UI test data,
+  `smartthings-mobile-web-install.json`, where the guardian → platformapi call
+  98ffd568af9b79a0 has such a piece).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ FRONTEND = {"serviceName": "frontend", "ipv4": "10.0.0.1", "port": 8080}
 BACKEND = {"serviceName": "backend", "ipv4": "10.0.0.2", "port": 9000}
 INVENTORY = {"serviceName": "inventory", "ipv4": "10.0.0.3"}
 LEGACY = {"serviceName": "legacy"}
+PLATFORM = {"serviceName": "platform", "ipv4": "10.0.0.4", "port": 8140}
 T0 = 1_700_000_000_000_000  # µs
 
 
@@ -35,9 +40,9 @@ def _id(n: int, k: int) -> str:
 
 
 def request(n: int) -> list[dict]:
-    """The spans and pieces of request n (9 spans, 13 reports)."""
+    """The spans and pieces of request n (11 spans, 16 reports)."""
     t = T0 + n * 10_000
-    a, b, c, d, e, f = (_id(n + 1, k) for k in range(1, 7))
+    a, b, c, d, e, f, g = (_id(n + 1, k) for k in range(1, 8))
     root = None if n == 0 else _id(1, 1)
     base = {"traceId": TRACE}
     return [
@@ -65,10 +70,16 @@ def request(n: int) -> list[dict]:
          "localEndpoint": LEGACY},
         {**base, "id": f, "parentId": e, "localEndpoint": LEGACY, "annotations": [{"timestamp": t + 5300,
                                                                                      "value": "fsync"}]},
+        {**base, "id": g, "parentId": b, "name": "delete /subscriptions", "localEndpoint": PLATFORM,
+         "annotations": [{"timestamp": t + 6900, "value": "brave.flush"}]},
+        {**base, "id": g, "parentId": b, "kind": "SERVER", "name": "delete /subscriptions", "shared": True,
+         "timestamp": t + 6100, "duration": 700, "localEndpoint": PLATFORM, "tags": {"http.path": "/subscriptions"}},
+        {**base, "id": g, "parentId": b, "kind": "CLIENT", "name": "delete", "timestamp": t + 6000,
+         "duration": 900, "localEndpoint": BACKEND},
     ]
 
 
-REQUESTS = 80  # 720 spans from 1,040 reports, 400 of them pieces without a timestamp
+REQUESTS = 80  # 880 spans from 1,280 reports, 480 of them pieces without a timestamp
 DUMP = [s for n in range(REQUESTS) for s in request(n)]
 
 
@@ -76,8 +87,8 @@ def test_a_trace_with_pieces_of_spans_loads_whole_without_problems():
     store, problems = load_bytes(json.dumps(DUMP).encode(), "brave.json")
     assert problems == []
     (t,) = store.traces.values()
-    assert len(t.spans) == 9 * REQUESTS
-    assert sum(1 for s in DUMP if "timestamp" not in s) == 5 * REQUESTS
+    assert len(t.spans) == 11 * REQUESTS
+    assert sum(1 for s in DUMP if "timestamp" not in s) == 6 * REQUESTS
     t.ensure_built()
     assert len(t.roots) == 1 and t.orphans == []
 
@@ -90,7 +101,7 @@ def test_each_piece_adds_to_its_span():
     store, _ = load_bytes(json.dumps(request(0)).encode())
     (t,) = store.traces.values()
     t.ensure_built()
-    a, b, c, d, e, f = (_id(1, k) for k in range(1, 7))
+    a, b, c, d, e, f, g = (_id(1, k) for k in range(1, 8))
     ((_, root),) = _spans(t, a)
     assert root.attributes == {"http.method": "GET", "http.status_code": "200"}  # the late tag joined
     assert root.kind == KIND_SERVER and root.service == "frontend" and root.duration_ns == 9_000_000
@@ -107,6 +118,9 @@ def test_each_piece_adds_to_its_span():
     assert t.parent[si] == ci and server.service == "legacy"  # the missing shared flag, backfilled
     ((wi, write),) = _spans(t, f)
     assert t.parent[wi] == si and [ev.name for ev in write.events] == ["fsync"]
+    (ci, client), (si, server) = sorted(_spans(t, g), key=lambda x: x[1].kind != KIND_CLIENT)
+    assert t.parent[si] == ci and server.service == "platform" and server.duration_ns == 700_000
+    assert [ev.name for ev in server.events] == ["brave.flush"] and server.attributes == {"http.path": "/subscriptions"}
 
 
 def test_summary_of_such_a_trace_exits_0_and_says_nothing(tmp_path):
@@ -116,16 +130,16 @@ def test_summary_of_such_a_trace_exits_0_and_says_nothing(tmp_path):
                        timeout=120)
     assert (r.returncode, r.stderr) == (0, b"")
     (trace,) = json.loads(r.stdout)["traces"]
-    assert trace["span_count"] == 9 * REQUESTS
-    assert trace["services"] == ["backend", "frontend", "inventory", "legacy"]
+    assert trace["span_count"] == 11 * REQUESTS
+    assert trace["services"] == ["backend", "frontend", "inventory", "legacy", "platform"]
 
 
 def test_a_piece_whose_span_is_missing_is_still_reported():
     lone = {"traceId": TRACE, "id": "00000000000000aa", "localEndpoint": BACKEND, "tags": {"late": "1"}}
     store, problems = load_bytes(json.dumps([*request(0), lone]).encode(), "dump.json")
-    assert store.span_count == 9
+    assert store.span_count == 11
     (p,) = problems
-    assert p.skipped == 1 and p.where == "[13]" and "no other piece of it" in p.message
+    assert p.skipped == 1 and p.where == "[16]" and "no other piece of it" in p.message
 
 
 def test_pieces_that_contradict_each_other_stay_apart():

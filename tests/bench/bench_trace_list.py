@@ -102,7 +102,7 @@ async def app_figures(path: Path) -> dict[str, float]:
         TraceTable.render_line = original
         table = app.screen.query_one(TraceTable)
         height = table.size.height
-        table._cache.clear()
+        table._row_cache.clear()
         t1 = time.perf_counter()
         for y in range(height):
             table.render_line(y)

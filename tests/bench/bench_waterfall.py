@@ -63,14 +63,14 @@ def bench(trace: Trace, size: tuple[int, int] = SIZE, repeat: int = 5) -> dict[s
                 for y in range(height):
                     w.render_line(y)
 
-            w._cache.clear()
+            w._row_cache.clear()
             out["first_page_ms"] = _ms(page)
             rows = len(w.row_view)
             samples = []
             for k in range(repeat):
                 w.scroll_to(y=(k + 1) * rows // (repeat + 2), animate=False, immediate=True)
                 await pilot.pause()
-                w._cache.clear()
+                w._row_cache.clear()
                 samples.append(_ms(page))
             out["page_cold_ms_median"] = statistics.median(samples)
             out["page_cold_ms_max"] = max(samples)

@@ -15,7 +15,11 @@ import click
 
 from tracetui.sources.receiver.config import DEFAULT_GRPC_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_SPANS
 
-LISTEN_HELP = "Where to receive OTLP/HTTP. Beyond loopback only when you name such an address."
+LISTEN_HELP = ("Where to receive OTLP/HTTP (a bare number is a port on 127.0.0.1). Beyond loopback only "
+               "when you name such an address.")
+# A command line is visible to every user of the machine (`ps`, /proc/PID/cmdline); the environment is not.
+TOKEN_HELP = ("Prefer the environment variable TRACETUI_TOKEN: a token given as --token shows in `ps` "
+              "to every user of the machine.")
 
 
 def live_config(listen: str | None, grpc: str | None, token: str | None, max_request_size: str):
@@ -65,7 +69,7 @@ def live_options(f: Callable) -> Callable:
         click.option("--grpc", is_flag=False, flag_value=DEFAULT_GRPC_LISTEN, default=None, metavar="[HOST:PORT]",
                      help=f"Live mode: also receive OTLP/gRPC (default {DEFAULT_GRPC_LISTEN}); needs tracetui[grpc]."),
         click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-                     help="Live mode: require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN)."),
+                     help=f"Live mode: require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}"),
         click.option("--max-spans", default=DEFAULT_MAX_SPANS, show_default=True, metavar="N",
                      help="Live mode: keep at most N spans; the oldest whole traces go first."),
         click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
@@ -122,7 +126,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
               help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
 @click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")
 @click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
-              help="Require 'Authorization: Bearer TOKEN' (or set TRACETUI_TOKEN).")
+              help=f"Require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}")
 @click.option("--max-request-size", default="64MiB", show_default=True, metavar="SIZE",
               help="Largest request accepted, after decompression (413 above it).")
 def record_cmd(listen: str, grpc: str | None, output: str, append: bool, token: str | None,

@@ -22,7 +22,9 @@ from tracetui.loaders.detect import (
     detect_format,
     json_text,
 )
+from tracetui.loaders.other_signals import count_set_aside
 from tracetui.loaders.problems import Batch, Problem, input_skipped, problems_summary
+from tracetui.loaders.text_encoding import to_utf8
 
 __all__ = ["Batch", "Problem", "detect_format", "input_skipped", "problems_summary", "read_bytes"]
 
@@ -36,7 +38,7 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
     (a record); `limit` caps the bytes decompression may produce (a bomb is cut there).
     """
     try:
-        yield from _read(data, source, where, limit, 0)
+        yield from count_set_aside(_read(data, source, where, limit, 0), source, where)
     except RecursionError:  # msgspec's answer to thousands of nested brackets
         yield Batch(problems=[Problem(source, where, "nested too deeply to be trace data (thousands of brackets): "
                                       "the rest was skipped")])
@@ -46,7 +48,16 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
 
 
 def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
-    data = _without_bom(data)
+    data, offsets, problems = to_utf8(data, source, where)
+    if problems:
+        yield Batch(problems=problems)
+    if offsets is not None:  # problems name offsets in the file, not in the UTF-8 made of it
+        yield from offsets.batches(_read_text(data, source, where, limit, depth))
+    else:
+        yield from _read_text(data, source, where, limit, depth)
+
+
+def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
     fmt = detect_format(data)
     if fmt == COMPRESSED:
         if depth >= 3:
@@ -70,7 +81,7 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
 
         yield from otlp_proto.read_otlp_proto(data, source, where)
     elif fmt == OTLP_JSON:
-        yield from otlp_json.read_otlp_json(data, source, where)
+        yield from otlp_json.read_otlp_json(data, source, where, count_set_aside_here=False)
     elif fmt == JAEGER_JSON:
         yield from jaeger_json.read_jaeger_json(data, source)
     elif fmt == ZIPKIN_JSON:
@@ -79,19 +90,6 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
         yield from console_json.read_console_json(data, source)
     else:
         yield Batch(problems=[Problem(source, where, _unknown(data))])
-
-
-def _without_bom(data: bytes) -> bytes:
-    """Text saved by Windows tools: a UTF-8 byte order mark is dropped, UTF-16 (PowerShell's `>`)
-    becomes UTF-8."""
-    if data[:3] == b"\xef\xbb\xbf":
-        return data[3:]
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return data
-    return data
 
 
 def _valid_utf8(data: bytes, source: str, where: str) -> tuple[bytes, Problem | None]:

@@ -17,26 +17,24 @@ from typing import Any
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.vocabulary import (
+    bad_span,
+    ends_before_start,
+    kind_or_problem,
+    resource_from_attributes,
+    span_without,
+    status_or_problem,
+    times_problem,
+)
 from tracetui.model.span import (
-    KIND_CLIENT,
-    KIND_CONSUMER,
-    KIND_INTERNAL,
-    KIND_PRODUCER,
-    KIND_SERVER,
     KIND_UNSPECIFIED,
-    STATUS_ERROR,
-    STATUS_OK,
     STATUS_UNSET,
-    UNKNOWN_SERVICE,
     Event,
     Link,
     Resource,
     Span,
 )
 
-_KINDS = {"INTERNAL": KIND_INTERNAL, "SERVER": KIND_SERVER, "CLIENT": KIND_CLIENT,
-          "PRODUCER": KIND_PRODUCER, "CONSUMER": KIND_CONSUMER}
-_STATUS = {"UNSET": STATUS_UNSET, "OK": STATUS_OK, "ERROR": STATUS_ERROR}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WS = re.compile(r"\s*")
 _NEXT_OBJECT = re.compile(r"^[\[{]", re.MULTILINE)
@@ -82,17 +80,17 @@ def read_console_json(data: bytes, source: str) -> Iterator[Batch]:
             try:
                 span = _span(sp, resources)
             except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as e:
-                batch.problems.append(Problem(source, f"line {line}", f"bad span ({e}): skipped", 1))
+                batch.problems.append(Problem(source, f"line {line}", bad_span(e), 1))
                 continue
             if isinstance(span, str):
                 batch.problems.append(Problem(source, f"line {line}", span, 1))
-            elif span.end_ns < span.start_ns:
-                batch.problems.append(Problem(source, f"line {line}", f"span {span.span_id} ends before it starts: "
-                                              "shown with zero duration", warning=True))
+                continue
+            span, warnings = span
+            batch.problems.extend(Problem(source, f"line {line}", w, warning=True) for w in warnings)
+            if span.end_ns < span.start_ns:
+                batch.problems.append(Problem(source, f"line {line}", ends_before_start(span.span_id), warning=True))
                 span.end_ns = span.start_ns
-                batch.spans.append(span)
-            else:
-                batch.spans.append(span)
+            batch.spans.append(span)
     if batch.spans or batch.problems:
         yield batch
 
@@ -108,18 +106,24 @@ def _time_ns(value: Any) -> int:
     return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
-def _name(value: Any) -> str:
-    """"SpanKind.SERVER" and "StatusCode.ERROR" to "SERVER", "ERROR"."""
-    return str(value or "").rsplit(".", 1)[-1].upper()
-
-
-def _span(sp: Any, resources: dict[str, Resource]) -> Span | str:
+def _span(sp: Any, resources: dict[str, Resource]) -> tuple[Span, list[str]] | str:
+    """The span and warnings about it, or why it was skipped."""
     if not isinstance(sp, dict):
         return "not a span object: skipped"
     ctx = sp.get("context") or {}
     tid, sid = hex_id(ctx.get("trace_id")), hex_id(ctx.get("span_id"))
     if not tid or not sid:
-        return f"span without {'trace_id' if not tid else 'span_id'}: skipped"
+        return span_without("trace_id" if not tid else "span_id")
+    start, end = _time_ns(sp.get("start_time")), _time_ns(sp.get("end_time"))
+    bad = times_problem(start, end)
+    if bad is not None:
+        return bad
+    warnings = []
+    kind = KIND_UNSPECIFIED
+    if sp.get("kind") is not None:
+        kind, bad = kind_or_problem(sp["kind"])
+        if bad is not None:
+            warnings.append(bad)
     status = sp.get("status") or {}
     res = sp.get("resource") or {}
     res_attrs = res.get("attributes") if isinstance(res, dict) else None
@@ -127,8 +131,13 @@ def _span(sp: Any, resources: dict[str, Resource]) -> Span | str:
     key = json.dumps(res_attrs, sort_keys=True, default=str)
     resource = resources.get(key)
     if resource is None:
-        svc = res_attrs.get("service.name")
-        resource = resources[key] = Resource(str(svc) if svc not in (None, "") else UNKNOWN_SERVICE, res_attrs)
+        resource = resources[key] = resource_from_attributes(res_attrs)
+    code = status.get("status_code") if isinstance(status, dict) else None
+    status_code = STATUS_UNSET
+    if code is not None:
+        status_code, bad = status_or_problem(code)
+        if bad is not None:
+            warnings.append(bad)
     events = [
         Event(_time_ns(e.get("timestamp")), str(e.get("name", "")), dict(e.get("attributes") or {}))
         for e in sp.get("events") or [] if isinstance(e, dict)
@@ -142,11 +151,9 @@ def _span(sp: Any, resources: dict[str, Resource]) -> Span | str:
     trace_state = ctx.get("trace_state")
     return Span(
         trace_id=tid, span_id=sid, parent_id=hex_id(sp.get("parent_id")), name=str(sp.get("name") or ""),
-        kind=_KINDS.get(_name(sp.get("kind")), KIND_UNSPECIFIED),
-        start_ns=_time_ns(sp.get("start_time")), end_ns=_time_ns(sp.get("end_time")),
-        status=_STATUS.get(_name(status.get("status_code")), STATUS_UNSET) if isinstance(status, dict) else 0,
+        kind=kind, start_ns=start, end_ns=end, status=status_code,
         status_message=str(status.get("description") or "") if isinstance(status, dict) else "",
         resource=resource, raw_attributes=dict(attrs) if isinstance(attrs, dict) and attrs else None,
         raw_events=events or None, raw_links=links or None,
         trace_state=trace_state if isinstance(trace_state, str) and trace_state != "[]" else "",
-    )
+    ), warnings

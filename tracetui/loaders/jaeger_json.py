@@ -19,26 +19,25 @@ import msgspec
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.salvage import TOO_DEEP, documents, is_trailing_error, salvage
+from tracetui.loaders.vocabulary import (
+    kind_or_problem,
+    resource_from_attributes,
+    span_without,
+    status_from_name,
+    times_problem,
+)
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
-    KIND_CLIENT,
-    KIND_CONSUMER,
-    KIND_INTERNAL,
-    KIND_PRODUCER,
-    KIND_SERVER,
+    KIND_UNSPECIFIED,
     STATUS_ERROR,
-    STATUS_OK,
     STATUS_UNSET,
-    UNKNOWN_SERVICE,
     Event,
     Link,
     Resource,
     Span,
 )
 
-_KINDS = {"server": KIND_SERVER, "client": KIND_CLIENT, "producer": KIND_PRODUCER,
-          "consumer": KIND_CONSUMER, "internal": KIND_INTERNAL}
 _US = 1000
 
 
@@ -51,6 +50,15 @@ def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
             # Several answers back to back (`cat a.json b.json`): each read on its own.
             for off, piece in documents(data):
                 yield from _read_value(piece, source, off)
+        else:
+            yield from _read_value(data, source, 0)
+        return
+    except RecursionError:
+        # A span nested too deeply to decode (a tag value hundreds of levels deep): the traces
+        # are walked and each span decoded on its own, so only that span is lost.
+        got = salvage(data, path=frozenset({"data", "spans", "trace"}), leaf_arrays=frozenset({"spans"}))
+        if got.complete:
+            yield from _read_object(got.value, source, [])
         else:
             yield from _read_value(data, source, 0)
         return
@@ -117,15 +125,16 @@ def read_trace(tr: dict, source: str, where: str = "") -> Batch:
     procs = tr.get("processes")
     for pid, proc in (procs.items() if isinstance(procs, dict) else ()):
         if isinstance(proc, dict):
-            attrs = _tags(proc.get("tags"))
-            svc = proc.get("serviceName") or UNKNOWN_SERVICE
-            attrs.setdefault("service.name", svc)
-            resources[pid] = Resource(str(svc), attrs)
+            resources[pid] = resource_from_attributes(_tags(proc.get("tags")), proc.get("serviceName"))
     for w in _list(tr.get("warnings")):
         batch.problems.append(Problem(source, where, f"Jaeger warning: {w}", warning=True))
     trace_id = hex_id(tr.get("traceID", ""))
     for s_i, sp in enumerate(_list(tr.get("spans"))):
         loc = f"{where}.spans[{s_i}]" if where else f"spans[{s_i}]"
+        if sp == TOO_DEEP:
+            batch.problems.append(Problem(source, loc, "span nested too deeply to read (thousands of brackets): "
+                                          "skipped", 1))
+            continue
         try:
             span = _span(sp, trace_id, resources, batch, source, loc)
         except (TypeError, ValueError, AttributeError, OverflowError) as e:
@@ -143,7 +152,7 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     tid = hex_id(sp.get("traceID") or trace_id)
     sid = hex_id(sp.get("spanID", ""))
     if not tid or not sid:
-        batch.problems.append(Problem(source, loc, f"span without {'traceID' if not tid else 'spanID'}: skipped", 1))
+        batch.problems.append(Problem(source, loc, span_without("traceID" if not tid else "spanID"), 1))
         return None
     start = int(sp.get("startTime", 0)) * _US
     duration = int(sp.get("duration", 0)) * _US
@@ -151,6 +160,10 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
         batch.problems.append(Problem(source, loc, f"span {sid} has a negative duration: shown as zero",
                                       warning=True))
         duration = 0
+    bad = times_problem(start, start + duration)
+    if bad is not None:
+        batch.problems.append(Problem(source, loc, bad, 1))
+        return None
     for w in _list(sp.get("warnings")):
         batch.problems.append(Problem(source, loc, f"Jaeger warning: {w}", warning=True))
     refs = _list(sp.get("references"))
@@ -167,13 +180,17 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     if not parent and sp.get("parentSpanID"):
         parent = hex_id(sp["parentSpanID"])
     tags = _tags(sp.get("tags"))
-    kind = _KINDS.get(str(tags.pop("span.kind", "")).lower(), 0)
-    status, message = STATUS_UNSET, ""
+    kind = KIND_UNSPECIFIED
+    if "span.kind" in tags:
+        kind, bad = kind_or_problem(str(tags.pop("span.kind")))
+        if bad is not None:
+            batch.problems.append(Problem(source, loc, bad, warning=True))
     code = tags.pop("otel.status_code", None)
-    if tags.get("error") in (True, "true") or code == "ERROR":
+    status = status_from_name(code) if code is not None else None
+    if status is None:
+        status = STATUS_UNSET
+    if tags.get("error") in (True, "true"):
         status = STATUS_ERROR
-    elif code == "OK":
-        status = STATUS_OK
     message = str(tags.pop("otel.status_description", "") or "")
     events = [
         Event(int(log.get("timestamp", 0)) * _US, str(_tags(log.get("fields")).get("event", "log")),
@@ -182,7 +199,7 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     ]
     proc = sp.get("process")
     if isinstance(proc, dict):
-        resource = Resource(str(proc.get("serviceName") or UNKNOWN_SERVICE), _tags(proc.get("tags")))
+        resource = resource_from_attributes(_tags(proc.get("tags")), proc.get("serviceName"))
     else:
         resource = resources.get(sp.get("processID", ""), Resource())
     return Span(

@@ -21,8 +21,17 @@ from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as PbSpan
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.vocabulary import (
+    MAX_KIND,
+    MAX_STATUS,
+    ends_before_start,
+    kind_or_problem,
+    resource_from_attributes,
+    span_without,
+    status_or_problem,
+)
 from tracetui.model.ids import id_from_bytes
-from tracetui.model.span import UNKNOWN_SERVICE, Event, Link, Resource, Scope, Span
+from tracetui.model.span import Event, Link, Scope, Span
 
 _SPANS_PER_BATCH = 20000
 
@@ -213,9 +222,7 @@ def request_to_batch(req: Any, source: str, where: str = "") -> Batch:
 
 
 def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str) -> None:
-    attrs = key_values(rs.resource.attributes)
-    svc = attrs.get("service.name")
-    resource = Resource(str(svc) if svc not in (None, "") else UNKNOWN_SERVICE, attrs)
+    resource = resource_from_attributes(key_values(rs.resource.attributes))
     for ss_i, ss in enumerate(rs.scope_spans):
         sc = ss.scope
         scope = Scope(sc.name, sc.version, key_values(sc.attributes))
@@ -224,14 +231,19 @@ def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str
             loc = f"resourceSpans[{r_i}].scopeSpans[{ss_i}].spans[{s_i}]"
             loc = f"{where}: {loc}" if where else loc
             if not tid or not sid:
-                batch.problems.append(
-                    Problem(source, loc, f"span without {'traceId' if not tid else 'spanId'}: skipped", 1))
+                batch.problems.append(Problem(source, loc, span_without("traceId" if not tid else "spanId"), 1))
                 continue
-            start, end = sp.start_time_unix_nano, sp.end_time_unix_nano
+            start, end = sp.start_time_unix_nano, sp.end_time_unix_nano  # fixed64: always in range
             if end < start:
-                batch.problems.append(Problem(source, loc, f"span {sid} ends before it starts: shown with zero duration",
-                                              warning=True))
+                batch.problems.append(Problem(source, loc, ends_before_start(sid), warning=True))
                 end = start
+            # Enums are open in proto3: a number OTLP does not define comes through as is.
+            kind, status = int(sp.kind), int(sp.status.code)
+            if not (0 <= kind <= MAX_KIND and 0 <= status <= MAX_STATUS):
+                kind, bad_kind = kind_or_problem(kind)
+                status, bad_status = status_or_problem(status)
+                batch.problems.extend(Problem(source, loc, bad, warning=True)
+                                      for bad in (bad_kind, bad_status) if bad is not None)
             events = [Event(e.time_unix_nano, e.name, key_values(e.attributes)) for e in sp.events]
             links = [
                 Link(id_from_bytes(ln.trace_id), id_from_bytes(ln.span_id), key_values(ln.attributes), ln.trace_state)
@@ -240,8 +252,8 @@ def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str
             batch.spans.append(
                 Span(
                     trace_id=tid, span_id=sid, parent_id=id_from_bytes(sp.parent_span_id),
-                    name=sp.name, kind=int(sp.kind), start_ns=start, end_ns=end,
-                    status=int(sp.status.code), status_message=sp.status.message,
+                    name=sp.name, kind=kind, start_ns=start, end_ns=end,
+                    status=status, status_message=sp.status.message,
                     resource=resource, scope=scope,
                     raw_attributes=key_values(sp.attributes) or None,
                     raw_events=events or None, raw_links=links or None,

@@ -29,11 +29,17 @@ LEAF_ARRAYS = frozenset({"spans"})
 _MAX_DEPTH = 12
 
 
+# What stands in for a leaf nested too deeply to decode (thousands of brackets, or a few hundred
+# levels of OTLP `kvlistValue`): it survives a JSON round trip, and the reader reports it.
+TOO_DEEP: dict[str, str] = {"\u0000tracetui": "nested too deeply"}
+
+
 @dataclass
 class Salvage:
     value: Any  # the pruned document (None when nothing at all was readable)
     stop_byte: int  # byte offset where reading stopped
     truncated: bool  # True when the text simply ends there (a cut file), False when it is damaged
+    complete: bool = False  # the whole document was walked: nothing is missing but TOO_DEEP leaves
 
 
 class _Stop(Exception):
@@ -47,6 +53,7 @@ def salvage(doc: bytes, path: frozenset[str] = OTLP_PATH, leaf_arrays: frozenset
     text = doc.decode("utf-8", "surrogateescape")
     w = _Walker(text, path, leaf_arrays)
     value: Any = None
+    complete = False
     try:
         w.skip_ws()
         if w.peek() == "[":
@@ -62,9 +69,28 @@ def salvage(doc: bytes, path: frozenset[str] = OTLP_PATH, leaf_arrays: frozenset
     else:
         w.skip_ws()
         w.fail = w.pos  # trailing data after a complete document
+        complete = w.pos >= len(text)
     stop = w.fail if w.fail is not None else w.pos
     truncated = not text[stop:].strip() or _only_cut_value(text, stop)
-    return Salvage(value, len(text[:stop].encode("utf-8", "surrogateescape")), truncated)
+    return Salvage(value, len(text[:stop].encode("utf-8", "surrogateescape")), truncated, complete)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def skip_value(text: str, pos: int) -> int | None:
+    """The end of the array or object at `pos`, found without recursion (its depth is only
+    counted); None when it does not close."""
+    depth = 0
+    for m in _TOKEN.finditer(text, pos):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return None
 
 
 def _only_cut_value(text: str, start: int) -> bool:
@@ -102,7 +128,14 @@ class _Walker:
     def leaf(self) -> Any:
         try:
             value, end = _scan(self.t, self.pos)
-        except (StopIteration, json.JSONDecodeError, RecursionError):
+        except RecursionError:
+            # Too deep to decode, but maybe well-formed: skip it (its reader reports TOO_DEEP).
+            end = skip_value(self.t, self.pos) if self.peek() in ("[", "{") else None
+            if end is None:
+                self.stop()
+            self.pos = end
+            return dict(TOO_DEEP)
+        except (StopIteration, json.JSONDecodeError):
             self.stop()
         self.pos = end
         return value

@@ -21,13 +21,10 @@ import msgspec
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.vocabulary import KIND_BY_NAME, times_problem
 from tracetui.loaders.zipkin_merge import merge_fragments
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
-    KIND_CLIENT,
-    KIND_CONSUMER,
-    KIND_PRODUCER,
-    KIND_SERVER,
     KIND_UNSPECIFIED,
     STATUS_ERROR,
     STATUS_OK,
@@ -38,7 +35,7 @@ from tracetui.model.span import (
     Span,
 )
 
-_KINDS = {"SERVER": KIND_SERVER, "CLIENT": KIND_CLIENT, "PRODUCER": KIND_PRODUCER, "CONSUMER": KIND_CONSUMER}
+_KINDS = KIND_BY_NAME
 _US = 1000
 _SPANS_PER_BATCH = 5000
 _generic = msgspec.json.Decoder()
@@ -151,6 +148,10 @@ class _Reader:
         if duration < 0:
             self.problem(where, f"span {sid} has a negative duration: shown as zero", 0, warning=True)
             duration = 0
+        bad = times_problem(start, start + duration)
+        if bad is not None:
+            self.problem(where, bad)
+            return None
         tags = sp.get("tags") or {}
         attrs = {str(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
         status, message = STATUS_UNSET, ""

@@ -16,10 +16,14 @@ together; these are its rules, applied to the raw JSON objects before they becom
   instrumentation forgets it), and a shared span without `parentId` takes its client's.
 - The longest trace id seen for a span (128-bit over its 64-bit lower half) is kept.
 
-One more rule of ours, as Zipkin's UI shows a client and its shared server in one row timed by
-whichever half has times: a half without a timestamp (a server half that was only tagged) takes
-the other half's timestamp and duration, so it is placed inside the call it served instead of
-being dropped.
+Two more rules of ours, as Zipkin's UI shows every span of one id in one row, timed by whichever
+has times:
+- a piece still without a timestamp joins a timed span of its id whose local endpoint it does
+  not contradict (the same service first): Brave reports late data of a shared server span
+  without the `shared` flag (as in Zipkin's own UI test data), which Zipkin's merge leaves apart;
+- a half without a timestamp that fits no timed span (a server half that was only tagged, at a
+  service of its own) takes the other half's timestamp and duration, so it is placed inside the
+  call it served instead of being dropped.
 """
 
 from __future__ import annotations
@@ -130,8 +134,38 @@ def _merge_one_id(pieces: list[dict]) -> list[dict]:
             span["shared"] = True
         if _shared(span) and not span.get("parentId") and last.get("parentId"):
             span["parentId"] = last["parentId"]
+    spans = _join_leftovers(spans)
     _time_halves(spans)
     return spans
+
+
+def _join_leftovers(spans: list[dict]) -> list[dict]:
+    """A piece still without a timestamp joins a timed span of its id whose endpoint it does
+    not contradict (the same service first). Brave reports late data of a shared server span
+    without the `shared` flag (Zipkin's own test data has such pieces), which Zipkin's merge
+    leaves apart and its UI shows in the one row of that id."""
+    timed = [s for s in spans if s.get("timestamp")]
+    if len(timed) == len(spans) or not timed:
+        return spans
+    out = list(timed)
+    for piece in spans:
+        if piece.get("timestamp"):
+            continue
+        ep = piece.get("localEndpoint")
+        service = ep.get("serviceName") if isinstance(ep, dict) else None
+        fits = [i for i, s in enumerate(out) if _Endpoint.of(s).accepts(ep)]
+        same = [i for i in fits if service and _service(out[i]) == service]
+        target = (same or fits or [None])[0]
+        if target is None:
+            out.append(piece)
+        else:
+            out[target] = _merge(out[target], piece)
+    return out
+
+
+def _service(sp: dict) -> Any:
+    ep = sp.get("localEndpoint")
+    return ep.get("serviceName") if isinstance(ep, dict) else None
 
 
 def _time_halves(spans: list[dict]) -> None:
@@ -195,6 +229,12 @@ class _Endpoint:
 
     def __init__(self) -> None:
         self.fields: dict[str, Any] = {}
+
+    @classmethod
+    def of(cls, sp: dict) -> _Endpoint:
+        ep = cls()
+        ep.accepts(sp.get("localEndpoint"))
+        return ep
 
     def accepts(self, ep: Any) -> bool:
         if not isinstance(ep, dict):

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
-from tracetui.model.trace import Trace
+from tracetui.model.trace import Trace, repeat_key
+
+_SPAN_ID = attrgetter("span_id")
+
+
+def _without_repeats(spans: list[Span]) -> list[Span]:
+    """The spans, each once: the first of those with the same `repeat_key` (the key `Trace.add`
+    uses for spans that arrive again)."""
+    seen: set[tuple[str, str, int, int, str, str]] = set()
+    out = []
+    for s in spans:
+        k = repeat_key(s)
+        if k not in seen:
+            seen.add(k)
+            out.append(s)
+    return out
 
 
 class TraceStore:
@@ -58,6 +74,12 @@ class TraceStore:
         for tid, group in groups.items():
             t = traces.get(tid)
             if t is None:
+                # A span twice in one batch is a repeat as much as one in a later batch: where
+                # the batches split must not change the count (a cheap test of the ids first).
+                if len(group) > 1 and len(set(map(_SPAN_ID, group))) < len(group):
+                    unique = _without_repeats(group)
+                    self.duplicate_spans += len(group) - len(unique)
+                    group = unique
                 traces[tid] = Trace(tid, group)
                 self.span_count += len(group)
             else:

@@ -12,9 +12,7 @@ import math
 from dataclasses import dataclass
 
 from tracetui.render.units import fmt_duration
-
-EIGHTHS = " ▏▎▍▌▋▊▉█"  # EIGHTHS[k]: the left k/8 of a cell filled
-FULL = "█"
+from tracetui.viewmodels.cells import EIGHTHS, FULL
 
 
 @dataclass(frozen=True, slots=True)

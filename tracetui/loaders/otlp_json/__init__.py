@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
+from tracetui.loaders.other_signals import count_set_aside
 from tracetui.loaders.otlp_json.document import looks_like_otlp, read_document
 from tracetui.loaders.otlp_json.streaming import (
     GrowingBuffer,
@@ -30,8 +31,14 @@ from tracetui.loaders.problems import Batch, Problem
 __all__ = ["compact_prefix", "looks_like_otlp", "read_growing", "read_otlp_json", "read_otlp_jsonl"]
 
 
-def read_otlp_json(data: bytes, source: str, where: str = "") -> Iterator[Batch]:
-    """Read a whole OTLP JSON document, or JSON Lines of them; yield a batch per document."""
+def read_otlp_json(data: bytes, source: str, where: str = "", count_set_aside_here: bool = True) -> Iterator[Batch]:
+    """Read a whole OTLP JSON document, or JSON Lines of them; yield a batch per document.
+
+    Logs and metrics requests among them are counted in one warning at the end; `read_bytes`
+    counts them itself, over all the records of a file (`count_set_aside_here=False`)."""
+    if count_set_aside_here:
+        yield from count_set_aside(read_otlp_json(data, source, where, False), source, where)
+        return
     if not data or data.isspace():
         yield Batch(problems=[Problem(source, where, "empty input")])
         return
@@ -55,4 +62,4 @@ def read_growing(memory: Any, fill: Callable[[memoryview], int], source: str) ->
     """Batches from a compact OTLP JSON input (one request or JSON Lines of them, as exporters
     write them) while it arrives: `memory` is writable memory of the input's size, and
     `fill(view)` copies the next bytes into `view`, returning how many (0 at the end)."""
-    yield from read_lines(GrowingBuffer(memory, fill), source)
+    yield from count_set_aside(read_lines(GrowingBuffer(memory, fill), source), source)

@@ -6,8 +6,9 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.other_signals import set_aside, signal_in
 from tracetui.loaders.otlp_json.fast import fast_convert
-from tracetui.loaders.otlp_json.tolerant import fallback
+from tracetui.loaders.otlp_json.tolerant import TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
 from tracetui.loaders.problems import Batch, Problem
@@ -25,8 +26,7 @@ def looks_like_otlp(head: bytes) -> bool:
 
 
 def is_other_signal(head: bytes) -> bool:
-    return (b'"resourceLogs"' in head or b'"resourceMetrics"' in head
-            or b'"resource_logs"' in head or b'"resource_metrics"' in head) and not looks_like_otlp(head)
+    return signal_in(head) is not None and not looks_like_otlp(head)
 
 
 _CAMEL_KEYS = (b'"resourceSpans"', b'"scopeSpans"', b'"instrumentationLibrarySpans"', b'"traceId"')
@@ -61,6 +61,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
     # The fast path: decode straight into spans; anything unusual goes the typed path below.
     try:
         fast = fast_decoder(snake, wrapped).decode(doc)
+    except RecursionError:  # e.g. an attribute hundreds of levels deep: only its span is lost
+        return salvage_document(doc, source, where, TOO_DEEP_ERROR)
     except msgspec.ValidationError:
         pass  # enum names, {"low","high"} times, odd types: the typed path copes
     except msgspec.DecodeError as e:
@@ -70,6 +72,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         return found if isinstance(found, Batch) else fast_convert(found, source, where)
     try:
         parsed = decoder(snake, wrapped).decode(doc)
+    except RecursionError:
+        return salvage_document(doc, source, where, TOO_DEEP_ERROR)
     except msgspec.ValidationError:
         return fallback(doc, source, where)
     except msgspec.DecodeError as e:
@@ -87,7 +91,7 @@ def _trace_data(parsed: Any, wrapped: bool, head: bytes, doc: bytes | memoryview
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
     elif no_resource_spans(parsed) and is_other_signal(head):
-        return Batch()  # a logs or metrics line among the traces: skipped quietly
+        return set_aside(source, where, signal_in(head) or "log")  # a logs or metrics line: counted
     elif no_resource_spans(parsed) and parsed.resource is None and not parsed.scope_spans:
         return fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return parsed
@@ -102,7 +106,7 @@ def _not_json(doc, head: bytes, source: str, where: str, single: bool, e: Except
     if single and _inner_newline(doc):
         return None  # maybe JSON Lines
     if is_other_signal(head):
-        return Batch()
+        return set_aside(source, where, signal_in(head) or "log")
     # Salvage counts bytes from the document's first character, as if it had been stripped.
     return fallback(bytes(doc).strip(), source, where, str(e))
 

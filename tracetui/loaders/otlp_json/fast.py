@@ -16,13 +16,12 @@ from operator import attrgetter
 from typing import Any
 
 from tracetui.loaders.otlp_json.typed import (
-    STATUS_BY_NAME,
-    enum_value,
     resource_of,
     resource_spans_of,
     span_where,
 )
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.vocabulary import ends_before_start, span_without
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import NO_SCOPE, Scope, Span
 from tracetui.model.values import key_values
@@ -90,7 +89,7 @@ class FastConverter:
                     s.name = names.setdefault(n, n)
                     st = s.status
                     if st.__class__ is not int:
-                        s.status = enum_value(st.code, STATUS_BY_NAME)
+                        s.status = st.code  # (an int in range: see wire.py)
                         s.status_message = st.message
                     if s.end_ns < s.start_ns:
                         careful = True
@@ -137,12 +136,12 @@ def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[
                 if not tid or not sid:
                     missing = "traceId" if not tid else "spanId"
                     batch.problems.append(
-                        Problem(source, span_where(where, (r_i, ss_i, s_i)), f"span without {missing}: skipped", 1))
+                        Problem(source, span_where(where, (r_i, ss_i, s_i)), span_without(missing), 1))
                     continue
                 if s.end_ns < s.start_ns:
                     batch.problems.append(Problem(
                         source, span_where(where, (r_i, ss_i, s_i)),
-                        f"span {sid} ends before it starts: shown with zero duration", warning=True))
+                        ends_before_start(sid), warning=True))
                     s.end_ns = s.start_ns
                 s.trace_id = tid
                 s.span_id = sid

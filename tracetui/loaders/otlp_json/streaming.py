@@ -222,7 +222,7 @@ def _read_request_pieces(buf: GrowingBuffer, start: int, found: tuple[bytes, boo
                         got = []
                         _as_document(data, start, piece_end, r_i, prefix, source, where, batch)
                         r_i += bytes(data[start:piece_end]).count(_SPLIT)
-                except (msgspec.DecodeError, UnicodeDecodeError):
+                except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
                     failed = True  # (invalid UTF-8: the rest of the line is read with it replaced)
                 else:
                     conv.convert(got, r_i, batch)

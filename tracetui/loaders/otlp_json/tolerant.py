@@ -7,10 +7,12 @@ from typing import Any
 
 import msgspec
 
+from tracetui.loaders.other_signals import set_aside, signal_of
 from tracetui.loaders.otlp_json.typed import resource_of, span_where, to_span
 from tracetui.loaders.otlp_json.wire import CAMEL, SNAKE
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import Salvage, cut_otlp, documents, is_trailing_error, salvage
+from tracetui.loaders.salvage import TOO_DEEP, Salvage, cut_otlp, documents, is_trailing_error, salvage
+from tracetui.loaders.vocabulary import bad_span
 from tracetui.model.span import Scope
 from tracetui.model.values import key_values
 
@@ -25,6 +27,17 @@ def fallback(doc: bytes, source: str, where: str, decode_error: str | None = Non
         obj = _generic.decode(doc)
     except msgspec.DecodeError as e:
         return salvage_document(doc, source, where, str(e))
+    except RecursionError:
+        return salvage_document(doc, source, where, TOO_DEEP_ERROR)
+    return read_object(obj, source, where)
+
+
+TOO_DEEP_ERROR = "nested too deeply"
+_DEEP_SPAN = "span nested too deeply to read (thousands of brackets, e.g. an attribute hundreds of levels deep): skipped"
+
+
+def read_object(obj: Any, source: str, where: str) -> Batch:
+    """An OTLP document decoded into plain objects, read span by span."""
     if isinstance(obj, dict):
         for key in ("trace", "result", "data"):
             if isinstance(obj.get(key), dict):
@@ -34,46 +47,94 @@ def fallback(doc: bytes, source: str, where: str, decode_error: str | None = Non
         # A JSON list of requests (`jq -s`): each element read as a document of its own.
         out = Batch()
         for i, el in enumerate(obj):
-            b = fallback(msgspec.json.encode(el), source, f"{where}[{i}]")
+            b = read_object(el, source, f"{where}[{i}]")
             out.spans.extend(b.spans)
             out.problems.extend(b.problems)
         return out
     if not isinstance(obj, dict):
         return Batch(problems=[Problem(source, where, "not OTLP trace data (expected a JSON object)")])
-    rss = obj.get("resourceSpans", obj.get("resource_spans", obj.get("batches")))
+    key = next((k for k in ("resourceSpans", "resource_spans", "batches") if k in obj), None)
+    rss = obj[key] if key is not None else None
     if rss is None and any(k in obj for k in ("scopeSpans", "scope_spans", "instrumentationLibrarySpans")):
-        rss = [obj]
+        rss, key = [obj], ""
     if rss is None:
-        if any(k in obj for k in ("resourceLogs", "resourceMetrics", "resource_logs", "resource_metrics")):
-            return Batch()
+        signal = signal_of(obj)
+        if signal is not None:
+            return set_aside(source, where, signal)
         return Batch(problems=[Problem(source, where, "not OTLP trace data (no resourceSpans)")])
     batch = Batch()
     snake = "resource_spans" in obj or "scope_spans" in obj
     span_dec = msgspec.json.Decoder((SNAKE if snake else CAMEL)[2])
     ids: dict[str, str] = {}
-    for r_i, rs in enumerate(rss if isinstance(rss, list) else []):
+    at = f"{where}: " if where else ""
+    for r_i, rs in enumerate(_as_list(rss, key or "resourceSpans", where, batch, source)):
+        r_loc = f"{at}resourceSpans[{r_i}]"
         if not isinstance(rs, dict):
+            _not_an_object(rs, r_loc, batch, source)
             continue
         res = rs.get("resource") or {}
+        if res == TOO_DEEP:
+            batch.problems.append(Problem(source, f"{r_loc}.resource", "resource nested too deeply to read: "
+                                          "its attributes were dropped (its spans are kept)"))
+            res = {}
         resource = resource_of(res.get("attributes", []) if isinstance(res, dict) else [])
-        sss = rs.get("scopeSpans", rs.get("scope_spans", rs.get("instrumentationLibrarySpans", [])))
-        for ss_i, ss in enumerate(sss if isinstance(sss, list) else []):
+        ss_key = next((k for k in ("scopeSpans", "scope_spans", "instrumentationLibrarySpans") if k in rs),
+                      "scopeSpans")
+        for ss_i, ss in enumerate(_as_list(rs.get(ss_key, []), ss_key, r_loc, batch, source)):
+            ss_loc = f"{r_loc}.scopeSpans[{ss_i}]"
             if not isinstance(ss, dict):
+                _not_an_object(ss, ss_loc, batch, source)
                 continue
             sc = ss.get("scope") or ss.get("instrumentationLibrary") or {}
             scope = Scope(str(sc.get("name", "")), str(sc.get("version", "")),
-                          key_values(sc.get("attributes", []))) if isinstance(sc, dict) else Scope()
-            for s_i, sp in enumerate(ss.get("spans", []) or []):
+                          key_values(sc.get("attributes", []))) if isinstance(sc, dict) and sc != TOO_DEEP else Scope()
+            for s_i, sp in enumerate(_as_list(ss.get("spans", []) or [], "spans", ss_loc, batch, source)):
                 loc = span_where(where, (r_i, ss_i, s_i))
+                if sp == TOO_DEEP:
+                    batch.problems.append(Problem(source, loc, _DEEP_SPAN, 1))
+                    continue
                 try:
                     ws = span_dec.decode(msgspec.json.encode(sp))
                 except msgspec.ValidationError as e:
-                    batch.problems.append(Problem(source, loc, f"bad span: {e}: skipped", 1))
+                    batch.problems.append(Problem(source, loc, bad_span(e), 1))
+                    continue
+                except RecursionError:
+                    batch.problems.append(Problem(source, loc, _DEEP_SPAN, 1))
                     continue
                 span = to_span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
                     batch.spans.append(span)
     return batch
+
+
+def _as_list(value: Any, key: str, where: str, batch: Batch, source: str) -> list:
+    """A list the format asks for; one object where a list belongs is read as a list of one
+    (the spans in it are kept, with a warning); anything else is reported."""
+    if isinstance(value, list):
+        return value
+    loc = f"{where}.{key}" if where else key
+    if isinstance(value, dict):
+        batch.problems.append(Problem(source, loc, "an object, not a list: read as a list of one",
+                                      warning=True))
+        return [value]
+    batch.problems.append(Problem(source, loc, f"{_json_type(value)}, not a list: what it holds was skipped"))
+    return []
+
+
+def _not_an_object(value: Any, where: str, batch: Batch, source: str) -> None:
+    batch.problems.append(Problem(source, where, f"{_json_type(value)}, not an object: skipped"))
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 class _Nothing(msgspec.Struct):
@@ -110,7 +171,9 @@ def salvage_document(doc: bytes, source: str, where: str, error: str) -> Batch:
         got = Salvage(True, cut, True)
     else:
         got = salvage(doc)
-        batch = fallback(_encode(got.value), source, where) if got.value else Batch()
+        batch = _read_salvaged(got.value, source, where) if got.value else Batch()
+        if got.complete:
+            return batch  # read to its end: only leaves nested too deeply were left out (reported)
     recovered = len(batch.spans)
     what = "it ends early" if got.truncated else "damaged"
     if not recovered:
@@ -129,6 +192,14 @@ def salvage_document(doc: bytes, source: str, where: str, error: str) -> Batch:
                f"the remaining {len(doc) - got.stop_byte:,} bytes were skipped")
     batch.problems.append(Problem(source, loc, msg))
     return batch
+
+
+def _read_salvaged(value: Any, source: str, where: str) -> Batch:
+    try:
+        data = _encode(value)
+    except RecursionError:
+        return read_object(value, source, where)
+    return fallback(data, source, where)
 
 
 def _encode(value: Any) -> bytes:

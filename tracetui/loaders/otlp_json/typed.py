@@ -9,19 +9,18 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.vocabulary import (
+    UNREADABLE_TIME,
+    ends_before_start,
+    kind_or_problem,
+    resource_from_attributes,
+    span_without,
+    status_or_problem,
+    times_problem,
+)
 from tracetui.model.ids import normalize_id
-from tracetui.model.span import UNKNOWN_SERVICE, Resource, Scope, Span
+from tracetui.model.span import STATUS_UNSET, Resource, Scope, Span
 from tracetui.model.values import key_values
-
-KIND_BY_NAME = {
-    "SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2,
-    "SPAN_KIND_CLIENT": 3, "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5,
-    "UNSPECIFIED": 0, "INTERNAL": 1, "SERVER": 2, "CLIENT": 3, "PRODUCER": 4, "CONSUMER": 5,
-}
-STATUS_BY_NAME = {
-    "STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2,
-    "UNSET": 0, "OK": 1, "ERROR": 2,
-}
 
 
 def resource_spans_of(doc: Any, batch: Batch, source: str, where: str) -> list:
@@ -55,23 +54,19 @@ def no_resource_spans(doc: Any) -> bool:
 
 
 def resource_of(attrs: list) -> Resource:
-    kv = key_values(attrs)
-    service = kv.get("service.name")
-    return Resource(str(service) if service not in (None, "") else UNKNOWN_SERVICE, kv)
+    return resource_from_attributes(key_values(attrs))
 
 
 def int64(v: Any) -> int:
+    """An OTLP JSON int64: a number, a decimal string, or OTel-JS's `{"low", "high"}`; raises
+    ValueError for anything else (an object without those keys is not 0)."""
     if type(v) is int:
         return v
     if isinstance(v, str):
         return int(v) if v else 0
-    return (int(v.high) << 32) | (int(v.low) & 0xFFFFFFFF)
-
-
-def enum_value(v: Any, names: dict[str, int]) -> int:
-    if type(v) is int:
-        return v
-    return names.get(v, names.get(str(v).upper(), 0))
+    if v.low is None and v.high is None:
+        raise ValueError("an object that is no int64")
+    return (int(v.high or 0) << 32) | (int(v.low or 0) & 0xFFFFFFFF)
 
 
 def raw_or_none(r: msgspec.Raw) -> msgspec.Raw | None:
@@ -85,28 +80,37 @@ def to_span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos
     sid = normalize_id(ws.span_id)
     if not tid or not sid:
         missing = "traceId" if not tid else "spanId"
-        batch.problems.append(Problem(source, span_where(where, pos), f"span without {missing}: skipped", 1))
+        batch.problems.append(Problem(source, span_where(where, pos), span_without(missing), 1))
         return None
     try:
         start = int64(ws.start_time_unix_nano)
         end = int64(ws.end_time_unix_nano)
     except ValueError:
-        batch.problems.append(Problem(source, span_where(where, pos), "span time is not an integer: skipped", 1))
+        batch.problems.append(Problem(source, span_where(where, pos), UNREADABLE_TIME, 1))
+        return None
+    bad_time = times_problem(start, end)
+    if bad_time is not None:
+        batch.problems.append(Problem(source, span_where(where, pos), bad_time, 1))
         return None
     if end < start:
-        batch.problems.append(Problem(source, span_where(where, pos), f"span {sid} ends before it starts: shown with zero duration",
-                                      warning=True))
+        batch.problems.append(Problem(source, span_where(where, pos), ends_before_start(sid), warning=True))
         end = start
     st = ws.status
+    kind, bad = kind_or_problem(ws.kind)
+    if bad is not None:
+        batch.problems.append(Problem(source, span_where(where, pos), bad, warning=True))
+    status, bad = status_or_problem(st.code) if st is not None else (STATUS_UNSET, None)
+    if bad is not None:
+        batch.problems.append(Problem(source, span_where(where, pos), bad, warning=True))
     return Span(
         trace_id=tid,
         span_id=sid,
         parent_id=normalize_id(ws.parent_span_id) if ws.parent_span_id else "",
         name=ws.name,
-        kind=enum_value(ws.kind, KIND_BY_NAME),
+        kind=kind,
         start_ns=start,
         end_ns=end,
-        status=enum_value(st.code, STATUS_BY_NAME) if st is not None else 0,
+        status=status,
         status_message=st.message if st is not None else "",
         resource=resource,
         scope=scope,

@@ -4,18 +4,19 @@ The typed path decodes into `WSpan` wire structs; the fast path decodes each spa
 subclass of the model's `Span` (`fast_structs`), with the same containers around it.
 """
 
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
 import msgspec
 
+from tracetui.loaders.vocabulary import MAX_KIND, MAX_STATUS, MAX_TIME_NS
 from tracetui.model.span import NO_RESOURCE, NO_SCOPE, Span
 
 
 class Int64Obj(msgspec.Struct):
     """The OTel-JS 0.44 bug: int64 written as {"low": …, "high": …}."""
 
-    low: int = 0
-    high: int = 0
+    low: Union[int, None] = None  # neither given: an object that is no int64 (not 0)
+    high: Union[int, None] = None
 
 
 Int64 = Union[int, str, Int64Obj]
@@ -102,8 +103,15 @@ def decoder(snake: bool, wrapped: bool) -> msgspec.json.Decoder:
     return dec
 
 
+# The fast types take only what needs no check: a kind, status code or time out of range, or a
+# name for them, fails validation and the document goes the typed path, which reports it.
+_Kind = Annotated[int, msgspec.Meta(ge=0, le=MAX_KIND)]
+# (msgspec bounds fit in an int64: times from 2^63 to 2^64-1, years past 2262, go the typed path.)
+_Time = Annotated[int, msgspec.Meta(ge=0, le=min(MAX_TIME_NS, (1 << 63) - 1))]
+
+
 class _FStatus(msgspec.Struct, gc=False):
-    code: Union[int, str] = 0
+    code: Annotated[int, msgspec.Meta(ge=0, le=MAX_STATUS)] = 0
     message: str = ""
 
 
@@ -127,10 +135,10 @@ def fast_structs(snake: bool):
         span_id: str
         parent_id: str = ""
         name: str = ""
-        kind: int = 0
-        start_ns: int = 0
-        end_ns: int = 0
-        status: Union[int, _FStatus] = 0
+        kind: _Kind = 0
+        start_ns: _Time = 0
+        end_ns: _Time = 0
+        status: Union[Annotated[int, msgspec.Meta(ge=0, le=MAX_STATUS)], _FStatus] = 0
         status_message: str = ""
         resource: Any = NO_RESOURCE
         scope: Any = NO_SCOPE

@@ -192,7 +192,8 @@ def request_json(req: Any) -> dict[str, Any]:
 
 
 def capture_line(rec: Received) -> bytes:
-    """The capture line of one accepted request, without the newline."""
+    """The capture line of one accepted request, without the newline. Raises ValueError for a JSON
+    body that is not one JSON object (`decode` refuses those first)."""
     if rec.encoding == JSON:
         body = rec.body.strip()
         if not body:
@@ -217,7 +218,11 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
         rec = decode(body, encoding, source)
         rec.span_count = len(rec.batch.spans)
         rec.batch.spans = []
-        rec.line = capture_line(rec)
+        if rec.span_count:
+            try:
+                rec.line = capture_line(rec)
+            except (ValueError, RecursionError) as e:  # read by the loader, yet not by json: refuse it whole
+                raise Undecodable(f"not valid JSON ({e})") from None
         return rec
     from google.protobuf.message import DecodeError
 
@@ -237,7 +242,8 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
                     batch.problems.append(Problem(source, f"resourceSpans[{r_i}].scopeSpans[{ss_i}].spans[{s_i}]",
                                                   f"span without {missing}: skipped", 1))
     rec = Received(batch, PROTOBUF, body, msg, span_count=accepted)
-    rec.line = orjson.dumps(request_json(msg))
+    if accepted:
+        rec.line = orjson.dumps(request_json(msg))
     return rec
 
 
@@ -251,7 +257,12 @@ class CaptureWriter:
         self.spans = 0
 
     def write(self, rec: Received) -> None:
-        """Write and flush one request's line (call from one thread at a time). Raises OSError."""
+        """Write and flush one request's line (call from one thread at a time). Raises OSError.
+
+        A request without an accepted span (`{}`, an empty protobuf, only rejected spans) is not
+        written: the capture holds what was accepted, and reads back without a problem."""
+        if rec.accepted_spans == 0:
+            return
         f = self._f
         f.write((rec.line if rec.line is not None else capture_line(rec)) + b"\n")
         f.flush()

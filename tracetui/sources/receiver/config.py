@@ -8,7 +8,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, field
 
 TOKEN_ENV = "TRACETUI_TOKEN"
 DEFAULT_HTTP = ("127.0.0.1", 4318)
@@ -31,7 +32,12 @@ def parse_size(text: str) -> int:
 
 
 def parse_address(text: str, default_port: int) -> tuple[str, int]:
-    """`HOST:PORT`, `:PORT`, `HOST`, `[::1]:PORT` -> (host, port). Raises ValueError."""
+    """`HOST:PORT`, `:PORT`, `PORT`, `HOST`, `[::1]:PORT` -> (host, port). Raises ValueError.
+
+    A bare number is a port on 127.0.0.1 (`--listen 14341`), as `:14341` is. IPv4 addresses in
+    the short forms inet_aton reads (`127.1`, `0x7f.1`) are written out (`127.0.0.1`), so what is
+    shown, warned about and bound is the same address.
+    """
     try:
         return _parse_address(text.strip(), default_port)
     except ValueError as e:
@@ -44,9 +50,24 @@ def _port(text: str) -> int:
     return int(text)
 
 
+_INET_ATON = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)(\.(0[xX][0-9a-fA-F]*|[0-9]+)){0,3}$")
+
+
+def normal_host(host: str) -> str:
+    """`127.1` -> `127.0.0.1` (the forms inet_aton and the OS accept); other text unchanged."""
+    if _INET_ATON.match(host) and not host.isdigit():
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return host
+    return host
+
+
 def _parse_address(text: str, default_port: int) -> tuple[str, int]:
     host, port = text, default_port
-    if text.startswith("["):
+    if text.isdigit():
+        host, port = "", int(text)
+    elif text.startswith("["):
         end = text.find("]")
         if end < 0:
             raise ValueError("missing ']'")
@@ -58,20 +79,61 @@ def _parse_address(text: str, default_port: int) -> tuple[str, int]:
     elif text.count(":") == 1:
         host, p = text.split(":")
         port = _port(p)
-    host = host or "127.0.0.1"
+    host = normal_host(host) or "127.0.0.1"
     if not 0 <= port <= 65535:
         raise ValueError(f"port {port} is out of range")
     return host, port
 
 
 def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+    """Whether only this machine can reach `host`: a loopback address, or a name that resolves
+    to loopback addresses only (`localhost`)."""
+    host = normal_host(host)
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return False
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return host == "localhost"
+    addrs = {info[4][0].split("%")[0] for info in infos}
+    return bool(addrs) and all(ipaddress.ip_address(a).is_loopback for a in addrs)
 
+
+def default_max_connections(cap: int = 256) -> int:
+    """256 open connections, or fewer when the open-file limit is low: at most half of it, so
+    that accepting never runs out of file descriptors (the capture file, the loaded files and
+    Python's own need some too)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return cap
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return cap
+    return max(8, min(cap, soft // 2))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time and connection limits of the HTTP receiver (README, Live: every one is stated there).
+
+    header_timeout  from a request's first byte to its last header
+    body_timeout    from a request's headers to its last body byte (answered 408)
+    idle_timeout    keep-alive: a connection waiting for its next request is closed after this
+    max_connections open connections at once (see `guard`); None: `default_max_connections()`
+    """
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    idle_timeout: float = 30.0
+    max_connections: int | None = None
+
+    @property
+    def connections(self) -> int:
+        return self.max_connections or default_max_connections()
 
 
 @dataclass
@@ -82,6 +144,7 @@ class LiveConfig:
     grpc: tuple[str, int] | None = None
     token: str | None = None
     max_body: int = DEFAULT_MAX_BODY
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_options(cls, listen: str | None, grpc: str | None, token: str | None,

@@ -3,8 +3,12 @@
 Many SDKs export gRPC to port 4317 by default. The server is grpcio's asyncio server on the
 running loop, with a generic handler that takes the request as bytes, so decoding goes through the
 same worker thread (and the same counts) as OTLP/HTTP. Status codes: UNAUTHENTICATED without the
-token, INVALID_ARGUMENT for an undecodable request, RESOURCE_EXHAUSTED above the size limit
-(grpcio refuses it before it reaches us), UNAVAILABLE when the spans could not be stored.
+token, INVALID_ARGUMENT for an undecodable request, RESOURCE_EXHAUSTED above the size limit or
+the number of calls at once (grpcio refuses those before they reach us), UNAVAILABLE when the
+spans could not be stored or the memory budget of requests in flight is full.
+
+Limits: see `options()`; grpcio has no connection cap and no timeout on one slow message, which
+is why connections are aged out (`MAX_AGE_S`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tracetui.sources.receiver.config import DEFAULT_GRPC
-from tracetui.sources.receiver.ingest import PROTOBUF, Ingest, SinkFailed, Undecodable
+from tracetui.sources.receiver.config import DEFAULT_GRPC, Limits
+from tracetui.sources.receiver.ingest import PROTOBUF, Hold, Ingest, OverBudget, SinkFailed, Undecodable
 
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+MAX_AGE_S = 300.0
 MISSING = "gRPC needs grpcio, an optional extra: pip install 'tracetui[grpc]'"
 
 
@@ -39,9 +44,11 @@ def _grpc() -> Any:
 class OtlpGrpcReceiver:
     """`TraceService/Export` on HOST:PORT; `start()` on the running loop, `stop()` to end."""
 
-    def __init__(self, ingest: Ingest, host: str = DEFAULT_GRPC[0], port: int = DEFAULT_GRPC[1]) -> None:
+    def __init__(self, ingest: Ingest, host: str = DEFAULT_GRPC[0], port: int = DEFAULT_GRPC[1],
+                 limits: Limits | None = None) -> None:
         self.grpc = _grpc()
         self.ingest = ingest
+        self.limits = limits or Limits()
         self.host = host
         self.port = port
         self._server: Any = None
@@ -51,13 +58,30 @@ class OtlpGrpcReceiver:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
+    @property
+    def calls_at_once(self) -> int:
+        """Calls served at once: as many largest requests as the memory budget holds (grpcio reads
+        a call's message only once the call is admitted, so this bounds what it holds too)."""
+        return max(2, self.ingest.in_flight.budget // self.ingest.max_body)
+
+    def options(self) -> list[tuple[str, Any]]:
+        """The limits of OTLP/HTTP, as far as grpcio has a setting for them (README says which)."""
+        lim = self.limits
+        return [
+            ("grpc.max_receive_message_length", self.ingest.max_body),
+            ("grpc.max_concurrent_streams", self.calls_at_once),  # per connection
+            ("grpc.server_handshake_timeout_ms", int(lim.header_timeout * 1000)),
+            ("grpc.max_connection_idle_ms", int(lim.idle_timeout * 1000)),
+            # A connection is asked to go away after MAX_AGE_S; calls still running then get
+            # body_timeout to finish: the only bound grpcio offers on a call that sends slowly.
+            ("grpc.max_connection_age_ms", int(MAX_AGE_S * 1000)),
+            ("grpc.max_connection_age_grace_ms", int(lim.body_timeout * 1000)),
+            ("grpc.so_reuseport", 0),  # a second tracetui on the same port must fail, not share it
+        ]
+
     async def start(self) -> None:
         grpc = self.grpc
-        limit = self.ingest.max_body
-        server = grpc.aio.server(options=[
-            ("grpc.max_receive_message_length", limit),
-            ("grpc.so_reuseport", 0),  # a second tracetui on the same port must fail, not share it
-        ])
+        server = grpc.aio.server(options=self.options(), maximum_concurrent_rpcs=self.calls_at_once)
         handler = grpc.method_handlers_generic_handler(
             SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(self._export)})  # bytes in, bytes out
         server.add_generic_rpc_handlers((handler,))
@@ -86,12 +110,20 @@ class OtlpGrpcReceiver:
         if ingest.busy():
             ingest.stats.rejected("503 busy", "too many requests waiting")
             await context.abort(grpc.StatusCode.UNAVAILABLE, "too many requests waiting; retry later")
+        hold = Hold(ingest.in_flight)  # the message counts in the budget HTTP bodies share
+        try:
+            hold.take(len(request))
+        except OverBudget as e:
+            ingest.stats.rejected("503 memory budget", str(e))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"too much request data in memory; retry later ({e})")
         try:
             rec = await ingest.accept(request, PROTOBUF, transport="grpc", peer=context.peer() or "")
         except Undecodable as e:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
         except SinkFailed as e:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"could not store the spans: {e}")
+        finally:
+            hold.release()
         resp = ExportTraceServiceResponse()
         if rec.rejected_spans or rec.error_message:
             resp.partial_success.CopyFrom(

@@ -5,16 +5,21 @@ and hands each accepted request to a sink (see `ingest`). Status codes:
 
   200  accepted; body `ExportTraceServiceResponse` in the request's encoding, with
        `partial_success` when some spans were rejected (or a warning came up)
-  400  undecodable body (`google.rpc.Status`)      401  missing or wrong bearer token
+  400  undecodable body (`google.rpc.Status`)      401  missing or wrong bearer token (checked first)
   404  a path other than /v1/traces                405  a method other than POST
+  408  the body did not arrive within the body timeout
   413  body larger than the limit, counted AFTER decompression (streamed, so a gzip bomb stops
        at the limit)                               415  other content types or encodings
-  503  the sink could not store the spans, or too many requests are waiting (retryable)
+  503  the sink could not store the spans, too many requests are waiting, the bodies in flight
+       would pass the memory budget, or every connection is busy (Retry-After: retryable)
+
+Connections are watched by `guard` (header, idle timeouts; connection cap); bodies are read by
+`body` (size limit, memory budget).
 """
 
 from __future__ import annotations
 
-import zlib
+import asyncio
 
 from aiohttp import web
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -22,31 +27,34 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tracetui.sources.receiver.config import DEFAULT_HTTP
+from tracetui.sources.receiver.body import TooLarge, read_body
+from tracetui.sources.receiver.config import DEFAULT_HTTP, Limits
+from tracetui.sources.receiver.guard import BACKSTOP_S, ConnectionGuard, QuietLogs
 from tracetui.sources.receiver.ingest import (
     JSON,
     PROTOBUF,
+    Hold,
     Ingest,
+    OverBudget,
     Received,
     SinkFailed,
     Undecodable,
 )
 
 TRACES_PATH = "/v1/traces"
+# After an early answer (401, 408, 413, 503 before the whole body came), how long the rest of the
+# body is read and thrown away so the client can read the answer, before the connection is closed.
+LINGER_S = 2.0
 CONTENT_TYPES = {
     "application/x-protobuf": PROTOBUF,
     "application/protobuf": PROTOBUF,
     "application/json": JSON,
 }
 CONTENT_TYPE_OUT = {PROTOBUF: "application/x-protobuf", JSON: "application/json"}
-CHUNK = 64 * 1024
 
 # google.rpc.Code values used in Status bodies.
-INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, UNAUTHENTICATED, UNAVAILABLE, UNIMPLEMENTED = 3, 5, 8, 16, 14, 12
-
-
-class TooLarge(Exception):
-    pass
+INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, RESOURCE_EXHAUSTED = 3, 4, 5, 8
+UNAUTHENTICATED, UNAVAILABLE, UNIMPLEMENTED = 16, 14, 12
 
 
 def _varint(n: int) -> bytes:
@@ -86,75 +94,6 @@ def response_body(rec: Received) -> bytes:
     return resp.SerializeToString()
 
 
-class Inflater:
-    """Stream decompression that stops at `limit` output bytes (a gzip bomb costs at most that).
-
-    gzip may hold several members back to back (RFC 1952); deflate comes zlib-wrapped (RFC 9110)
-    or raw from some clients, told apart by the first two bytes.
-    """
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        if encoding not in ("gzip", "x-gzip", "deflate"):
-            raise KeyError(encoding)
-        self.gzip = encoding != "deflate"
-        self.limit = limit
-        self.out = bytearray()
-        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS) if self.gzip else None
-
-    def feed(self, data: bytes) -> None:
-        if self._d is None:
-            zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-            self._d = zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
-        out, limit = self.out, self.limit
-        while data:
-            d = self._d
-            out += d.decompress(data, limit + 1 - len(out))
-            if len(out) > limit:
-                raise TooLarge(f"more than {limit} bytes after decompression")
-            data = d.unconsumed_tail
-            if d.eof and d.unused_data:
-                if not self.gzip:
-                    break  # trailing bytes after a deflate stream: ignored, as zlib does
-                data = d.unused_data
-                self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def finish(self) -> bytes:
-        if self._d is None:
-            return bytes(self.out)  # empty body
-        self.out += self._d.flush()
-        if len(self.out) > self.limit:
-            raise TooLarge(f"more than {self.limit} bytes after decompression")
-        if not self._d.eof:
-            raise Undecodable("compressed body is truncated")
-        return bytes(self.out)
-
-
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The request body, decompressed, never holding more than `limit` + one chunk in memory.
-
-    Raises `TooLarge` past the limit (counted after decompression), `Undecodable` for a damaged
-    stream, KeyError for an unsupported Content-Encoding.
-    """
-    encoding = request.headers.get("Content-Encoding", "").strip().lower()
-    inflater = None if encoding in ("", "identity") else Inflater(encoding, limit)
-    if inflater is None and request.content_length is not None and request.content_length > limit:
-        raise TooLarge(f"{request.content_length} bytes")
-    out = bytearray()
-    received = 0
-    try:
-        async for chunk in request.content.iter_chunked(CHUNK):
-            received += len(chunk)
-            if received > limit:  # even compressed, a body this big is over the limit
-                raise TooLarge(f"more than {limit} bytes")
-            if inflater is None:
-                out += chunk
-            else:
-                inflater.feed(chunk)
-        return bytes(out) if inflater is None else inflater.finish()
-    except zlib.error as e:
-        raise Undecodable(f"body is not valid {encoding} ({e})") from None
-
-
 class OtlpHttpReceiver:
     """An aiohttp server for OTLP/HTTP traces, started on the running loop.
 
@@ -163,12 +102,19 @@ class OtlpHttpReceiver:
     """
 
     def __init__(self, ingest: Ingest, host: str = DEFAULT_HTTP[0], port: int = DEFAULT_HTTP[1],
-                 shutdown_timeout: float = 10.0) -> None:
+                 shutdown_timeout: float = 10.0, limits: Limits | None = None) -> None:
         self.ingest = ingest
         self.host = host
         self.port = port
+        self.limits = limits or Limits()
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.AbstractServer | None = None
         self._shutdown_timeout = shutdown_timeout
+        self.guard = ConnectionGuard(
+            header_timeout=self.limits.header_timeout, idle_timeout=self.limits.idle_timeout,
+            body_timeout=self.limits.body_timeout, max_connections=self.limits.connections,
+            on_close=ingest.stats.rejected)
+        self._logs = QuietLogs(ingest.stats.rejected)
 
     @property
     def url(self) -> str:
@@ -183,26 +129,54 @@ class OtlpHttpReceiver:
     async def start(self) -> None:
         """Bind and serve. Raises OSError when the address is taken or not allowed."""
         # auto_decompress=False: we decompress ourselves, with a cap (aiohttp's would be unbounded here).
+        # aiohttp's keep-alive timer is a backstop only: the guard closes idle connections sooner.
         runner = web.AppRunner(self.make_app(), access_log=None, auto_decompress=False,
-                               shutdown_timeout=self._shutdown_timeout)
+                               shutdown_timeout=self._shutdown_timeout,
+                               keepalive_timeout=self.limits.idle_timeout + BACKSTOP_S,
+                               lingering_time=LINGER_S)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
+        loop = asyncio.get_running_loop()
         try:
-            await site.start()
+            # Our own listening socket (not a TCPSite): every connection goes through the guard.
+            self._server = await loop.create_server(self.guard.factory(runner.server), self.host, self.port,
+                                                    reuse_address=True)
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
-        addr = runner.addresses[0]
-        self.port = addr[1]
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.guard.start()
+        self._logs.install()
 
     async def stop(self) -> None:
         """Stop listening; requests already in flight finish (and are answered) first."""
         if self._runner is not None:
             runner, self._runner = self._runner, None
-            await runner.cleanup()
+            server, self._server = self._server, None
+            if server is not None:
+                server.close()
+            try:
+                await runner.cleanup()
+            finally:
+                self.guard.stop()
+                self._logs.remove()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.guard.busy(request.transport)
+        hold = Hold(self.ingest.in_flight)
+        try:
+            return await self._handle(request, hold)
+        except ConnectionError:  # the client went away mid-body: nobody to answer, nothing to count
+            return web.Response(status=400, headers={"Connection": "close"})
+        except Exception as e:  # never a traceback on stderr (it is the TUI's screen): a counted 500
+            detail = f"{type(e).__name__}: {e}"[:300]
+            self.ingest.stats.rejected("500 internal error", detail)
+            return web.Response(status=500, text=f"internal error: {detail}\n", headers={"Connection": "close"})
+        finally:
+            hold.release()
+            self.guard.done(request.transport)
+
+    async def _handle(self, request: web.Request, hold: Hold) -> web.StreamResponse:
         ingest = self.ingest
         stats = ingest.stats
         encoding = CONTENT_TYPES.get(request.content_type, PROTOBUF)
@@ -212,25 +186,36 @@ class OtlpHttpReceiver:
             return web.Response(status=status, body=status_body(code, message, encoding),
                                 content_type=CONTENT_TYPE_OUT[encoding], headers=headers)
 
+        # The token first: without it, a client learns nothing (not even which paths exist).
+        if not ingest.authorized(request.headers.get("Authorization")):
+            return fail(401, UNAUTHENTICATED, "401 unauthorized", "missing or wrong bearer token",
+                        **{"WWW-Authenticate": 'Bearer realm="tracetui"'})
         if request.path != TRACES_PATH:
             what = request.path if request.path in ("/v1/logs", "/v1/metrics") else "path"
             return fail(404, NOT_FOUND, f"404 {what}", f"{request.path}: not found; tracetui receives traces at {TRACES_PATH}")
         if request.method != "POST":
             return fail(405, UNIMPLEMENTED, "405 method", f"{request.method} not allowed; use POST", Allow="POST")
-        if not ingest.authorized(request.headers.get("Authorization")):
-            return fail(401, UNAUTHENTICATED, "401 unauthorized", "missing or wrong bearer token",
-                        **{"WWW-Authenticate": 'Bearer realm="tracetui"'})
         if request.content_type not in CONTENT_TYPES:
             return fail(415, INVALID_ARGUMENT, "415 content type",
                         f"unsupported content type {request.content_type!r}; use application/x-protobuf or application/json")
         if ingest.busy():
             return fail(503, UNAVAILABLE, "503 busy", "too many requests waiting; retry later", **{"Retry-After": "1"})
+        timeout = self.limits.body_timeout
         try:
-            body = await read_body(request, ingest.max_body)
+            async with asyncio.timeout(timeout):
+                body = await read_body(request, ingest.max_body, hold)
         except KeyError as e:
             return fail(415, INVALID_ARGUMENT, "415 content encoding", f"unsupported content encoding {e.args[0]!r}; use gzip, deflate or none")
         except TooLarge as e:
             return fail(413, RESOURCE_EXHAUSTED, "413 too large", f"request body over the limit of {ingest.max_body} bytes ({e})",
+                        Connection="close")
+        except OverBudget as e:
+            hold.release()  # at once, not when the answer is written
+            return fail(503, UNAVAILABLE, "503 memory budget", f"too much request data in memory; retry later ({e})",
+                        Connection="close", **{"Retry-After": "1"})
+        except TimeoutError:
+            hold.release()
+            return fail(408, DEADLINE_EXCEEDED, "408 slow body", f"request body not complete within {timeout:g} s",
                         Connection="close")
         except Undecodable as e:
             return fail(400, INVALID_ARGUMENT, "400 undecodable", str(e))
@@ -243,4 +228,5 @@ class OtlpHttpReceiver:
         except SinkFailed as e:  # counted by ingest
             return web.Response(status=503, body=status_body(UNAVAILABLE, f"could not store the spans: {e}", encoding),
                                 content_type=CONTENT_TYPE_OUT[encoding], headers={"Retry-After": "1"})
+        del body
         return web.Response(status=200, body=response_body(rec), content_type=CONTENT_TYPE_OUT[encoding])

@@ -16,17 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
 from google.protobuf.message import DecodeError
 
 from tracetui.loaders import otlp_json, otlp_proto
 from tracetui.loaders.problems import Batch
+from tracetui.sources.receiver import checks
 from tracetui.sources.receiver.config import DEFAULT_MAX_BODY
 
 PROTOBUF = "protobuf"
 JSON = "json"
 
 RATE_WINDOW_S = 5.0
+IN_FLIGHT_BODIES = 4  # the default memory budget of bodies in flight, in largest requests
 
 
 class Undecodable(Exception):
@@ -73,7 +74,11 @@ Decoder = Callable[[bytes, str, str], Received]
 
 
 def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
-    """Decode one request body (already decompressed). Raises `Undecodable`. Pure; thread-safe."""
+    """Decode one request body (already decompressed). Raises `Undecodable`. Pure; thread-safe.
+
+    A JSON body must be one JSON object (`checks`); spans with times beyond 64 bits are rejected
+    and taken out of `Received.body`, so what is stored or written can be read again.
+    """
     if encoding == PROTOBUF:
         try:
             msg = otlp_proto.parse_request(body)
@@ -82,18 +87,17 @@ def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
         return Received(otlp_proto.request_to_batch(msg, source), PROTOBUF, body, msg)
     if not body.strip():
         return Received(Batch(), JSON, body)  # an empty request is valid: nothing to add
-    batch = Batch()
+    try:
+        checks.check_one_object(body)
+    except checks.NotOneObject as e:
+        raise Undecodable(str(e)) from None
+    body, out_of_range = checks.drop_times_beyond_64_bits(body, source)
+    batch = Batch(problems=list(out_of_range))
     for b in otlp_json.read_otlp_json(body, source):
         batch.spans.extend(b.spans)
         batch.problems.extend(b.problems)
-    if not batch.spans:
-        # Only here (no span came out) is it worth telling "bad JSON" from "no spans".
-        try:
-            obj = msgspec.json.decode(body)
-        except msgspec.DecodeError as e:
-            raise Undecodable(f"not valid JSON ({e})") from None
-        if not isinstance(obj, dict):
-            raise Undecodable("not an OTLP JSON ExportTraceServiceRequest (expected a JSON object)")
+    if not batch.spans and checks.is_empty_request(body):
+        batch.problems = out_of_range  # an empty export: nothing to add, nothing wrong
     return Received(batch, JSON, body)
 
 
@@ -160,6 +164,47 @@ class IngestStats:
         return out
 
 
+class OverBudget(Exception):
+    """The bodies in flight would pass the memory budget (HTTP 503, retryable)."""
+
+
+class InFlight:
+    """Bytes of request bodies held in memory, across requests. On the event loop only."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self.peak = 0
+
+    def take(self, n: int) -> bool:
+        if self.used + n > self.budget:
+            return False
+        self.used += n
+        self.peak = max(self.peak, self.used)
+        return True
+
+    def give(self, n: int) -> None:
+        self.used -= n
+
+
+class Hold:
+    """What one request holds of the budget; `release()` (idempotent) gives it all back."""
+
+    def __init__(self, budget: InFlight) -> None:
+        self.budget = budget
+        self.bytes = 0
+
+    def take(self, n: int) -> None:
+        if not self.budget.take(n):
+            raise OverBudget(f"{self.budget.used + n:,} bytes of request bodies would be in memory; "
+                             f"the budget is {self.budget.budget:,}")
+        self.bytes += n
+
+    def release(self) -> None:
+        self.budget.give(self.bytes)
+        self.bytes = 0
+
+
 class SinkFailed(Exception):
     """The sink could not take the spans (e.g. the capture file could not be written): retryable."""
 
@@ -172,12 +217,16 @@ class Ingest:
     """
 
     def __init__(self, sink: Sink, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
-                 max_pending: int = 256, decoder: Decoder | None = None) -> None:
+                 max_pending: int = 256, decoder: Decoder | None = None,
+                 max_in_flight: int | None = None) -> None:
+        """`max_in_flight`: the memory budget of request bodies in flight, across requests and
+        transports (default `IN_FLIGHT_BODIES` × `max_body`)."""
         self.sink = sink
         self.decoder: Decoder = decoder or decode
         self.token = token or None
         self.max_body = max_body
         self.max_pending = max_pending
+        self.in_flight = InFlight(max(max_in_flight or IN_FLIGHT_BODIES * max_body, max_body))
         self.stats = IngestStats()
         self.pending = 0
         self._executor: ThreadPoolExecutor | None = None
@@ -212,6 +261,14 @@ class Ingest:
             except Undecodable as e:
                 self.stats.rejected("400 undecodable", str(e))
                 raise
+            except (RecursionError, MemoryError) as e:
+                why = "nested too deeply" if isinstance(e, RecursionError) else "too big to decode"
+                self.stats.rejected("400 undecodable", why)
+                raise Undecodable(why) from None
+            except Exception as e:  # a decoder that should have said Undecodable: still the body's fault
+                why = f"could not decode the request ({type(e).__name__}: {e})"[:300]
+                self.stats.rejected("400 undecodable", why)
+                raise Undecodable(why) from None
             rec.transport, rec.peer = transport, peer
             try:
                 result = self.sink(rec)

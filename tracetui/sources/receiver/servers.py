@@ -18,12 +18,12 @@ class LiveServers:
         self.config = config
         self.ingest = ingest
         self.grace = grace
-        self.http = OtlpHttpReceiver(ingest, *config.http, shutdown_timeout=grace)
+        self.http = OtlpHttpReceiver(ingest, *config.http, shutdown_timeout=grace, limits=config.limits)
         self.grpc = None
         if config.grpc is not None:
             from tracetui.sources.receiver.grpc import OtlpGrpcReceiver  # raises GrpcMissing
 
-            self.grpc = OtlpGrpcReceiver(ingest, *config.grpc)
+            self.grpc = OtlpGrpcReceiver(ingest, *config.grpc, limits=config.limits)
 
     async def start(self) -> None:
         """Bind everything or nothing. Raises OSError (address in use, not allowed)."""

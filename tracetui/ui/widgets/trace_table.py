@@ -1,49 +1,28 @@
-"""The trace list: one line per trace, drawn from `TraceIndex.rows` (Line API, no widget per row).
+"""The trace list: one line per trace, drawn from `TraceIndex.rows` (a `RowScrollView`).
 
 Line 0 is a sticky header (click a column title to sort by it); every other line is one trace.
-Finished lines are cached by (row, trace, cursor?, width, version); the version changes when the
-rows, the marks or the theme change.
+Finished lines are cached by the base, keyed by the row's trace id; the rows, the marks or the
+theme changing start a new version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracetui.analysis.summary import TraceSummary
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
+from tracetui.ui.widgets.row_view import RowScrollView, row_bindings
+from tracetui.viewmodels.cells import bar_text, fit
 from tracetui.viewmodels.trace_list import TraceIndex
-
-_EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-def fit(text: str, width: int) -> str:
-    """Exactly `width` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…"
-    return set_cell_size(text, width)
-
-
-def bar_text(fraction: float, width: int) -> str:
-    """A horizontal bar of `fraction` of `width` cells, with ⅛-cell resolution (never empty)."""
-    eighths = max(1, round(max(0.0, min(1.0, fraction)) * width * 8))
-    full, part = divmod(eighths, 8)
-    s = "█" * full + (_EIGHTHS[part] if part else "")
-    return s.ljust(width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,21 +34,12 @@ class Column:
     right: bool = False
 
 
-class TraceTable(ScrollView, can_focus=True):
+class TraceTable(RowScrollView):
     """Rows of `index.rows`; the cursor is a row number, the selection follows the trace id."""
 
     BINDINGS: list[BindingType] = [
         Binding("enter", "open", "Open trace", id="list.open"),
-        Binding("up", "cursor(-1)", "Up", show=False, id="list.up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="list.down"),
-        Binding("k", "cursor(-1)", "Up", show=False, id="list.up_vi"),
-        Binding("j", "cursor(1)", "Down", show=False, id="list.down_vi"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
-        Binding("home", "first", "First", show=False, id="list.first"),
-        Binding("end", "last", "Last", show=False, id="list.last"),
-        Binding("g", "first", "First", show=False, id="list.first_vi"),
-        Binding("G", "last", "Last", show=False, id="list.last_vi"),
+        *row_bindings("list"),
     ]
 
     COMPONENT_CLASSES = {
@@ -94,16 +64,12 @@ class TraceTable(ScrollView, can_focus=True):
     TraceTable > .trace-table--new { color: $success; text-style: bold; }
     """
 
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
-
     def __init__(self, index: TraceIndex, *, utc: bool = False, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.index = index
         self.utc = utc
         self.new_ids: set[str] = set()
-        self._version = 0
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._columns: list[Column] = []
         self._columns_width = -1
         self._selected_id: str | None = None
@@ -129,16 +95,13 @@ class TraceTable(ScrollView, can_focus=True):
             new_cursor = self.index.index_of(self._selected_id)
         if new_cursor is None:
             new_cursor = min(old_cursor, max(0, len(rows) - 1))
-        self._version += 1
-        self._cache.clear()
-        self.virtual_size = Size(0, len(rows) + 1)
+        self.invalidate_rows()
         shift = new_cursor - old_cursor
         if shift and self._selected_id is not None:
             # Rows were inserted above the selection: scroll with them so nothing moves on screen.
             self.scroll_to(y=self.scroll_y + shift, animate=False, immediate=True)
         self.set_reactive(TraceTable.cursor, new_cursor)
         self._remember()
-        self.refresh()
 
     def go_top(self) -> None:
         """Rows were reordered: select the first one and show it."""
@@ -151,9 +114,7 @@ class TraceTable(ScrollView, can_focus=True):
             self.post_message(TraceHighlighted(self._selected_id))
 
     def marks_changed(self) -> None:
-        self._version += 1
-        self._cache.clear()
-        self.refresh()
+        self.invalidate_rows()
 
     def _remember(self) -> None:
         s = self.selected
@@ -166,83 +127,37 @@ class TraceTable(ScrollView, can_focus=True):
         self.cursor = i
         return True
 
-    # -- cursor --------------------------------------------------------------------------------
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.index.rows) - 1))
+    # -- the row view ----------------------------------------------------------------------------
+    def row_count(self) -> int:
+        return len(self.index.rows)
 
-    def watch_cursor(self, old: int, new: int) -> None:
+    def row_key(self, row: int) -> Hashable:
+        return self.index.rows[row].trace_id
+
+    def cursor_moved(self, old: int, new: int) -> None:
         self._user_moved = True
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
-        self._scroll_to_cursor()
         self._remember()
         if self._selected_id is not None:
             self.post_message(TraceHighlighted(self._selected_id))
-
-    def _scroll_to_cursor(self) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def refresh_line(self, y: int) -> None:  # y in virtual lines, header excluded from scrolling
-        self.refresh_lines(y, 1)
-
-    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
-        # Row r is drawn on screen line r + 1 - scroll_y (the header takes line 0).
-        from textual.geometry import Region
-
-        self.refresh(Region(0, y_start - round(self.scroll_y), self.size.width, line_count))
-
-    def action_cursor(self, delta: int) -> None:
-        self.cursor += delta
-
-    def action_page(self, direction: int) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)
-        self.cursor += direction * height
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self.index.rows) - 1
 
     def action_open(self) -> None:
         s = self.selected
         if s is not None:
             self.post_message(OpenTrace(s.trace_id))
 
-    # -- mouse ---------------------------------------------------------------------------------
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            x = 0
-            for col in self._layout(self.scrollable_content_region.width):
-                if x <= offset.x < x + col.width + 1 and col.sort:  # (the bar's title is empty)
-                    self.post_message(SortRequested(col.sort))
-                    return
-                x += col.width + 1
-            return
-        row = round(self.scroll_y) + offset.y - 1
-        if 0 <= row < len(self.index.rows):
-            self.cursor = row
-            if event.chain >= 2:
-                self.action_open()
+    def header_clicked(self, x: int, y: int) -> None:
+        at = 0
+        for col in self._layout(self.scrollable_content_region.width):
+            if at <= x < at + col.width + 1 and col.sort:  # (the bar's title is empty)
+                self.post_message(SortRequested(col.sort))
+                return
+            at += col.width + 1
+
+    def row_clicked(self, row: int, x: int, chain: int) -> None:
+        if chain >= 2:
+            self.action_open()
 
     # -- drawing -------------------------------------------------------------------------------
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._version += 1
-        self._cache.clear()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(0, len(self.index.rows) + 1)
-        self._scroll_to_cursor()
-
     def _layout(self, width: int) -> list[Column]:
         if width == self._columns_width:
             return self._columns
@@ -275,24 +190,13 @@ class TraceTable(ScrollView, can_focus=True):
         self._columns, self._columns_width = out, width
         return out
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if y == 0:
-            return self._header(width)
-        row = round(self.scroll_y) + y - 1
-        rows = self.index.rows
-        if not 0 <= row < len(rows):
-            if y == 2 and not rows:
-                return self._empty_line(width)
-            return Strip.blank(width, self.rich_style)
-        summary = rows[row]
-        selected = row == self.cursor
-        key = (row, summary.trace_id, selected, self.has_focus, width, self._version)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._row(summary, selected, width)
-            self._cache[key] = strip
-        return strip
+    def render_row(self, row: int, width: int, selected: bool) -> Strip:
+        return self._row(self.index.rows[row], selected, width)
+
+    def render_below(self, line: int, width: int) -> Strip | None:
+        if line == 1 and not self.index.rows:  # one line under the header, then why it is empty
+            return self._empty_line(width)
+        return None
 
     def _empty_line(self, width: int) -> Strip:
         """What an empty list says: why it is empty."""
@@ -306,7 +210,7 @@ class TraceTable(ScrollView, can_focus=True):
         style = self.rich_style + self.get_component_rich_style("trace-table--muted", partial=True)
         return Strip([Segment("  " + text, style)]).adjust_cell_length(width, self.rich_style)
 
-    def _header(self, width: int) -> Strip:
+    def render_header(self, y: int, width: int) -> Strip:
         base = self.get_component_rich_style("trace-table--header")
         sorted_style = self.get_component_rich_style("trace-table--header-sorted")
         arrow = " ▼" if self.index.descending else " ▲"

@@ -1,4 +1,5 @@
-"""The waterfall widget in a tiny app: what a user sees and what keys do."""
+"""The waterfall widget in a tiny app: what a user sees and what keys do (the state behind it:
+tests/viewmodels/test_waterfall_model.py)."""
 
 from __future__ import annotations
 
@@ -346,3 +347,18 @@ async def test_durations_stay_visible_next_to_the_scrollbar():
         assert "dur    self" in shown[0]
         assert "100ms  39.0ms" in shown[1]  # root: 100 ms, 39 ms not covered by c0..c59 (0..61 ms)
         assert "2.00ms  2.00ms" in shown[2]
+
+
+async def test_page_keys_move_the_rows_and_the_cursor_by_one_page():
+    spans = [span("r", "", 0, 1000 * MS)] + [span(f"c{i}", "r", i * MS, (i + 5) * MS) for i in range(200)]
+    app = WaterfallApp(trace(*spans))
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        await pilot.pause()
+        w = app.query_one(Waterfall)
+        page = w.page_rows  # the lines below the axis
+        await pilot.press("down", "pagedown")
+        assert w.cursor == 1 + page and w.top_row == page  # the cursor keeps its line on screen
+        assert lines(w)[2].startswith("├── ") and f"c{page} " in lines(w)[2]
+        await pilot.press("pageup")
+        assert (w.cursor, w.top_row) == (1, 0)
+        assert app.highlighted[-1] == w.selected_pos  # each page step told the detail pane
