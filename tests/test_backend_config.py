@@ -209,3 +209,22 @@ def test_a_url_that_cannot_be_used_is_shown_without_its_password():
     with pytest.raises(ConfigError) as e:
         resolve("tempo+http://bob:pw-SECRET@")
     assert "SECRET" not in str(e.value) and "***@" in str(e.value)
+
+
+def test_problem_lines_about_a_backend_answer_are_redacted_too(serve, config, monkeypatch):
+    import orjson
+
+    from tracetui.model import TraceStore
+    from tracetui.sources.backends import load_trace
+
+    server = serve("tempo")
+    monkeypatch.setenv("TOK", SECRET)
+    config(f'[backends.t]\nurl = "{server.url}"\ntoken_env = "TOK"\n')
+    tid = "4bf92f3577b34da6a3ce929d0e0e4736"
+    spans = [{"traceId": tid, "spanId": f"00f067aa0ba902b{i}", "name": "a", "startTimeUnixNano": "1",
+              "endTimeUnixNano": "2", **({"kind": f"Bearer {SECRET}"} if i else {})} for i in range(2)]
+    server.fail(f"/api/v2/traces/{tid}", 200, orjson.dumps({"trace": {"resourceSpans": [
+        {"resource": {"attributes": []}, "scopeSpans": [{"spans": spans}]}]}}))
+    problems = load_trace(open_backend("@t"), tid, TraceStore())
+    (problem,) = problems  # once, not once with the spans and again at the end
+    assert SECRET not in str(problem) and "span kind 'Bearer ***'" in str(problem)

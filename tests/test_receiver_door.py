@@ -64,7 +64,7 @@ def test_a_time_beyond_64_bits_rejects_that_span_only():
         status, _, answer = r.post(huge_time_body(), JS)
         assert status == 200
         ps = orjson.loads(answer)["partialSuccess"]
-        assert ps["rejectedSpans"] == "1" and "beyond 64 bits" in ps["errorMessage"]
+        assert ps["rejectedSpans"] == "1" and "does not fit 64 bits" in ps["errorMessage"]
         assert "1e2f3a4b5c6d7e8f" in ps["errorMessage"]
         assert r.store.span_count == 1 and r.stats.rejected_spans == 1
         assert all(s.start_ns < 2**64 and s.end_ns < 2**64 for t in r.store for s in t.spans)
@@ -75,6 +75,12 @@ def test_a_time_beyond_64_bits_rejects_that_span_only():
         status, _, answer = r.post(text.encode(), JS)
         assert status == 200 and orjson.loads(answer)["partialSuccess"]["rejectedSpans"] == "1"
         assert "events[0].timeUnixNano" in orjson.loads(answer)["partialSuccess"]["errorMessage"]
+        # a negative time does not fit either (fixed64)
+        doc = orjson.loads(js_sdk_body("0" * 31 + "8"))
+        doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["endTimeUnixNano"] = "-1"
+        status, _, answer = r.post(orjson.dumps(doc), JS)
+        assert status == 200 and orjson.loads(answer)["partialSuccess"]["rejectedSpans"] == "1"
+        assert r.store.span_count == 3
 
 
 def test_empty_exports_are_answered_200_with_nothing_to_report():

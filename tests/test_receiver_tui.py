@@ -17,6 +17,7 @@ from tracetui.model import TraceStore
 from tracetui.sources.receiver.config import LiveConfig
 
 make_app = pytest.importorskip("tracetui.ui.app", reason="the TUI is not on this branch yet").make_app
+LiveFeeder = pytest.importorskip("tracetui.ui.feeders.live").LiveFeeder
 
 SIZE = (120, 35)
 T0 = 1_764_000_000_000_000_000
@@ -60,8 +61,12 @@ async def until(predicate, pilot, timeout: float = 10.0) -> None:
 
 async def started(app, pilot) -> int:
     """Wait for the receivers (they start right after the first screen); return the HTTP port."""
-    await until(lambda: app.live_started, pilot)
-    return app.servers.http.port
+    await until(lambda: receiver(app).started, pilot)
+    return receiver(app).servers.http.port
+
+
+def receiver(app) -> LiveFeeder:
+    return app.feeder(LiveFeeder)
 
 
 def live_app(store: TraceStore | None = None, **live):
@@ -112,7 +117,7 @@ async def test_rejections_show_in_the_status_bar_and_ctrl_l_clears_everything():
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         port = await started(app, pilot)
         assert await asyncio.to_thread(post, port, b"{}") == 401
-        app.ingest.token = None  # the token check itself is tested elsewhere; now let spans in
+        receiver(app).ingest.token = None  # the token check itself is tested elsewhere; now let spans in
         for t in (1, 2):
             assert await asyncio.to_thread(post, port, otlp_json(t, [(1, 0, "op", 0)])) == 200
         assert await asyncio.to_thread(post, port, b"x", "text/plain") == 415
@@ -124,7 +129,7 @@ async def test_rejections_show_in_the_status_bar_and_ctrl_l_clears_everything():
         await until(lambda: "rejected a request: 401 unauthorized" in screen_text(app), pilot)
         await pilot.press("ctrl+l")
         await until(lambda: app.index.total == 0, pilot)
-        assert len(app.store) == 0 and app.ingest.stats.spans == 0
+        assert len(app.store) == 0 and receiver(app).ingest.stats.spans == 0
         assert "0 received" in screen_text(app)
         # Still receiving after the clear.
         assert await asyncio.to_thread(post, port, otlp_json(9, [(1, 0, "after", 0)])) == 200
@@ -197,7 +202,7 @@ async def test_grpc_spans_show_up_live_too():
     app = live_app(grpc=("127.0.0.1", 0))
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
-        exporter = OTLPSpanExporter(endpoint=f"127.0.0.1:{app.servers.grpc.port}", insecure=True, timeout=10)
+        exporter = OTLPSpanExporter(endpoint=f"127.0.0.1:{receiver(app).servers.grpc.port}", insecure=True, timeout=10)
         assert await asyncio.to_thread(exporter.export, sdk_spans("payments")) == SpanExportResult.SUCCESS
         exporter.shutdown()
         await until(lambda: app.index.total == 1, pilot)

@@ -284,16 +284,18 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
     from tracetui.model import TraceStore
     from tracetui.sources.receiver.config import LiveConfig
     from tracetui.ui.app import make_app
+    from tracetui.ui.feeders.live import LiveFeeder
     from tracetui.ui.widgets.trace_table import TraceTable
 
     # Start multiprocessing's helper process now: inside the app, sys.stderr is Textual's capture,
     # whose fileno() the helper cannot be handed ("bad value(s) in fds_to_keep").
     mp_resource_tracker.ensure_running()
     app = make_app(TraceStore(max_spans=10_000_000), live=LiveConfig(http=("127.0.0.1", 0)))
+    receiver = app.feeder(LiveFeeder)
     async with app.run_test(size=(120, 35)) as pilot:
-        while not app.live_started:
+        while not receiver.started:
             await asyncio.sleep(0.02)
-        port = app.servers.http.port
+        port = receiver.servers.http.port
         async with Senders(port, senders, seconds, rate) as fleet:
             lag = LoopLag()
             lag.start()
@@ -323,7 +325,7 @@ async def _run_tui(seconds: float, senders: int, rate: float | None) -> dict[str
                 acked, failed, elapsed = await fleet.results()
             lags = lag.stop()
         await pilot.pause()
-        app.feed.flush()
+        receiver.feed.flush()
         await pilot.pause()
         arrived = app.store.span_count
         listed = app.index.total

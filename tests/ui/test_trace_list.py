@@ -236,14 +236,6 @@ async def test_an_empty_list_says_why():
         assert "0 of 4 traces" in screen_text(app)
 
 
-async def test_a_feeder_can_add_its_own_status_line():
-    app = sample_app()
-    async with app.run_test(size=SIZE) as pilot:
-        app.refresh_status(note="listening on 127.0.0.1:4318 · [b]2,300[/b] spans/s")
-        await pilot.pause()
-        assert "4 traces · 9 spans · listening on 127.0.0.1:4318 · [b]2,300[/b] spans/s" in screen_text(app)
-
-
 async def test_letters_typed_in_the_filter_are_text_not_commands():
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -1,5 +1,5 @@
-"""The backend search screen and live follow, in a small test app (the same mixin the real app
-uses), against a real loopback backend."""
+"""The backend search screen and live follow: the backend feeder in the real app, recording what
+it tells the views, against a real loopback backend."""
 
 import asyncio
 import json
@@ -7,37 +7,29 @@ import json
 import pytest
 from backend_fixtures import until
 from backend_server import _parse_rfc3339
-from textual.app import App
 from textual.widgets import Input, Select, Static
 
 from tracetui.model import TraceStore
 from tracetui.sources.backends import build_params, load_search, open_backend
-from tracetui.ui.backend_app import with_backend
+from tracetui.ui.app import TraceTuiApp
+from tracetui.ui.feeders.backend import BackendFeeder
 from tracetui.ui.screens.search import SearchScreen
 
 
-class MiniApp(App):
-    """Just what the backend mixin needs: a store, a status, open_trace; records SpansArrived."""
+class BrowsingApp(TraceTuiApp):
+    """The app with one backend feeder; records every `spans_added` (trace ids, mark_new)."""
 
-    def __init__(self, store: TraceStore) -> None:
-        super().__init__()
-        self.store = store
-        self.status: dict = {}
+    def __init__(self, store: TraceStore, *, backends, search, follow=None, search_first=False) -> None:
+        super().__init__(store, feeders=[BackendFeeder(backends, search, follow, search_first=search_first)])
         self.arrived: list[tuple[set, bool]] = []
-        self.opened: list[str] = []
 
-    def refresh_status(self, **changes) -> None:
-        self.status.update(changes)
+    @property
+    def backend(self) -> BackendFeeder:
+        return self.feeder(BackendFeeder)
 
-    def open_trace(self, trace_id: str, span_id: str = "") -> bool:
-        self.opened.append(trace_id)
-        return True
-
-
-class BrowsingApp(with_backend(MiniApp)):
-    def spans_added(self, trace_ids, problems, mark_new):
+    def spans_added(self, trace_ids, problems=(), *, mark_new):
         self.arrived.append((set(trace_ids), mark_new))
-
+        super().spans_added(trace_ids, problems, mark_new=mark_new)
 
 
 def _app(server, follow=None, **params):
@@ -66,7 +58,7 @@ async def test_search_screen_picks_a_service_from_the_backend_and_runs_the_searc
         screen.query_one("#limit", Input).focus()
         await pilot.press("enter")
         assert not isinstance(app.screen, SearchScreen)
-        await until(pilot, lambda: app.refreshes == 1)
+        await until(pilot, lambda: app.backend.refreshes == 1)
         q = server.queries("/api/v3/traces")[-1]
         assert (q["query.service_name"], q["query.operation_name"], q["query.duration_min"],
                 q["query.search_depth"]) == ("api-gateway", "GET /owners", "2ms", "3")
@@ -90,7 +82,7 @@ async def test_a_bad_duration_is_shown_in_the_form_and_nothing_runs(serve):
         assert app.screen is screen
         assert "not a duration: 'fast'" in str(screen.query_one("#search-error", Static).render())
         await pilot.press("escape")
-        assert not isinstance(app.screen, SearchScreen) and app.refreshes == 0
+        assert not isinstance(app.screen, SearchScreen) and app.backend.refreshes == 0
 
 
 async def test_follow_adds_new_traces_marked_new_and_keeps_the_rest(serve):
@@ -99,7 +91,7 @@ async def test_follow_adds_new_traces_marked_new_and_keeps_the_rest(serve):
     before = set(app.store.traces)
     async with app.run_test(size=(120, 35)) as pilot:
         assert "following every 0.2s" in app.sub_title
-        await until(pilot, lambda: app.refreshes >= 1)
+        await until(pilot, lambda: app.backend.refreshes >= 1)
         assert app.arrived == []  # nothing new yet: nothing added, the views are left alone
         tid = server.add_trace(service="service-one")  # a new trace arrives at the backend
         await until(pilot, lambda: tid in app.store.traces)
@@ -108,13 +100,13 @@ async def test_follow_adds_new_traces_marked_new_and_keeps_the_rest(serve):
         assert before <= set(app.store.traces)
         assert sum(len(t.spans) for t in app.store) == app.store.span_count  # nothing added twice
         n = app.store.span_count
-        await until(pilot, lambda: app.refreshes >= 4)
+        await until(pilot, lambda: app.backend.refreshes >= 4)
         assert app.store.span_count == n  # later rounds do not add the same trace again
         q = server.queries("/api/v3/traces")[-1]
         window = _parse_rfc3339(q["query.start_time_max"]) - _parse_rfc3339(q["query.start_time_min"])
         assert window <= 62 * 10**9  # follow rounds ask only for the recent past, not the whole hour
         await pilot.press("F")  # stop
-        assert app.follow_seconds is None and "following" not in app.sub_title
+        assert app.backend.follow_seconds is None and "following" not in app.sub_title
 
 
 async def test_a_failed_refresh_shows_one_line_and_keeps_the_list(serve):
@@ -124,12 +116,12 @@ async def test_a_failed_refresh_shows_one_line_and_keeps_the_list(serve):
     assert before
     async with app.run_test(size=(120, 35)) as pilot:
         server.fail("/api/search", 503, b"querier overloaded", times=100)
-        await until(pilot, lambda: app.status.get("failure"))
-        assert app.status["failure"] == (f"refresh failed: {server.url}: server error 503 on /api/search: "
+        await until(pilot, lambda: app.status.failure)
+        assert app.status.failure == (f"refresh failed: {server.url}: server error 503 on /api/search: "
                                          "querier overloaded (after 3 attempts)")
         assert app.store.traces == before
         server.faults.clear()
-        await until(pilot, lambda: app.status.get("failure") == "", timeout=10)  # recovers by itself
+        await until(pilot, lambda: app.status.failure == "", timeout=10)  # recovers by itself
         assert app.store.traces == before
 
 
@@ -162,12 +154,12 @@ async def test_the_search_form_starts_from_the_current_search(serve, kind):
         assert screen.query_one("#tags", Input).value == "http.method=GET 'note=two words'"
         assert screen.query_one("#range", Select).value == "30m"  # not a preset: kept, not rounded
         assert screen.query_one("#min-duration", Input).value == "200ms"
-        assert screen.read_params() == app.search_params.with_(service=screen.read_params().service)
+        assert screen.read_params() == app.backend.search_params.with_(service=screen.read_params().service)
         assert bool(screen.query("#traceql")) == (kind == "tempo")
 
 
 def test_follow_rounds_search_only_the_recent_past():
-    from tracetui.ui.backend_app import round_params
+    from tracetui.ui.feeders.backend import round_params
 
     p = build_params(since="6h")
     now = __import__("time").time_ns()
@@ -184,15 +176,15 @@ async def test_jaeger_without_a_service_starts_on_the_search_screen_then_follows
     app = BrowsingApp(TraceStore(), backends=[open_backend(server.url)], search=build_params(), follow=0.2,
                       search_first=True)
     async with app.run_test(size=(120, 35)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
-        assert app._follow_timer is None  # following waits for a search that can run
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen) and app.screen.query("#service"))
+        assert app.backend._follow_timer is None  # following waits for a search that can run
         screen = app.screen
         service = screen.query_one("#service", Select)
         await until(pilot, lambda: len(service._options) > 3)
         service.value = "checkout"
         screen.query_one("#limit", Input).focus()
         await pilot.press("enter")
-        await until(pilot, lambda: app.refreshes >= 2)  # the search, then follow rounds
+        await until(pilot, lambda: app.backend.refreshes >= 2)  # the search, then follow rounds
         assert app.store.traces and all(any(s.service == "checkout" for s in t.spans) for t in app.store)
 
 
@@ -205,7 +197,7 @@ async def test_a_jaeger_search_without_a_service_is_refused_in_the_form(serve):
         await until(pilot, lambda: len(screen.query_one("#service", Select)._options) > 3)
         screen.query_one("#limit", Input).focus()
         await pilot.press("enter")
-        assert app.screen is screen and app.refreshes == 0
+        assert app.screen is screen and app.backend.refreshes == 0
         assert "a Jaeger search needs one" in str(screen.query_one("#search-error", Static).render())
         assert screen.query_one("#service", Select).has_focus
 
@@ -215,13 +207,13 @@ async def test_an_answer_to_an_older_search_is_dropped(serve):
     app = _app(server, service="service1")
     async with app.run_test(size=(120, 35)) as pilot:
         server.fail("/api/v3/traces", 200, b"", delay=1.0)  # the first search answers late (and empty)
-        app.run_search(replace=True)
+        app.backend.run_search(replace=True)
         await pilot.pause(0.2)
-        app.search_params = build_params(service="service-one")
-        app.run_search(replace=True)  # a second search, answered at once
-        await until(pilot, lambda: app.refreshes == 1)
+        app.backend.search_params = build_params(service="service-one")
+        app.backend.run_search(replace=True)  # a second search, answered at once
+        await until(pilot, lambda: app.backend.refreshes == 1)
         await pilot.pause(1.5)  # the late answer arrives and must not replace the newer results
-        assert app.refreshes == 1
+        assert app.backend.refreshes == 1
         assert app.store.traces and all(any(s.service == "service-one" for s in t.spans) for t in app.store)
 
 

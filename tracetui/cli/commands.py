@@ -110,11 +110,10 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
 
     from tracetui.ui.app import make_app
 
-    options = {"backends": backends, "search": search.params(), "follow": search.follow,
-               "search_first": bool(ask), "open_trace_id": trace_id} if backends else {}
     # backends are named by their label: a URL's userinfo (a password) is never shown
     make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
-             loader=loader if paths else None, utc=utc, **options).run()
+             loader=loader if paths else None, utc=utc, backends=backends, search=search.params() if backends else None,
+             follow=search.follow, search_first=bool(ask), open_trace_id=trace_id).run()
 
 
 def _reattach_terminal() -> None:

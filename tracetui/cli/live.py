@@ -86,15 +86,14 @@ def live_options(f: Callable) -> Callable:
         from tracetui.cli.commands import _need_a_terminal
 
         _need_a_terminal(keys="-" not in kwargs.get("sources", ()))
-        options = {"utc": True} if kwargs.get("utc") else {}
-        return open_live(kwargs.get("sources", ()), live, max_spans, **options)
+        return open_live(kwargs.get("sources", ()), live, max_spans, utc=bool(kwargs.get("utc")))
 
     for opt in reversed(opts):
         wrapper = opt(wrapper)
     return wrapper
 
 
-def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) -> None:
+def open_live(sources: tuple[str, ...], live, max_spans: int, *, utc: bool = False) -> None:
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
 
@@ -113,7 +112,7 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, **options: Any) ->
     def loader():
         yield from iter_paths(paths, stdin=piped)
 
-    app = make_app(store, sources=paths, loader=loader if paths else None, live=live, **options)
+    app = make_app(store, sources=paths, loader=loader if paths else None, live=live, utc=utc)
     app.run()
     sys.exit(app.return_code or 0)
 

@@ -1,62 +1,55 @@
-"""The Textual app: built by `make_app`, the one factory the CLI and the tests use."""
+"""The Textual app: one class, fed by the feeders plugged into it (tracetui/ui/feeders/).
+
+`make_app` builds it with the feeders its typed options ask for; the CLI and the tests call it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import inspect
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual import work
+from textual import actions, events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracetui.loaders.problems import Batch, Problem
-from tracetui.model.gcpause import GcHold
+from tracetui.loaders.problems import Problem
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
+from tracetui.ui.feeders.base import Feeder
+from tracetui.ui.feeders.files import Loader
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
+from tracetui.ui.screens.base import TraceTuiScreen
+from tracetui.ui.status import Status
 from tracetui.viewmodels.trace_list import TraceIndex
 
-Loader = Iterable[Batch] | Callable[[], Iterable[Batch]]
+if TYPE_CHECKING:
+    from tracetui.sources.backends import Backend, SearchParams
+    from tracetui.sources.receiver.config import LiveConfig
 
-# The loader worker hands spans to the app's thread in chunks of this many (each chunk is one
-# short call on the UI thread and one SpansArrived), gathering the loader's batches for at
-# most FLUSH_SECONDS before handing them over.
-CHUNK_SPANS = 10_000
-FLUSH_SECONDS = 0.15
+F = TypeVar("F", bound=Feeder)
+
 # Arriving traces are summarized this many per turn of the event loop (~20-40 ms), and the list
 # re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
 SLICE_TRACES = 1500
 VIEW_SECONDS = 0.25
 
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """What the status bar shows."""
-
-    spans: int = 0
-    traces: int = 0
-    loading: bool = False
-    fraction: float | None = None
-    problems: int = 0
-    skipped: int = 0
-    evicted_traces: int = 0
-    duplicate_spans: int = 0
-    failure: str = ""
-    note: str = ""  # a feeder's own line, e.g. "listening on 127.0.0.1:4318 · 2,300 spans/s"
-    live: str = ""  # browsing a backend: the search, follow state, last refresh (ui/backend_app.py)
+# What counts as the user doing something (a live feeder waits for a quiet moment to collect).
+_INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
 
 class TraceTuiApp(App[None]):
-    """The trace explorer. Holds the store and the trace index; screens read them."""
+    """The trace explorer. Holds the store and the trace index; screens read them; feeders fill them."""
 
-    CSS_PATH = "tracetui.tcss"
+    CSS_PATH = Path(__file__).with_name("tracetui.tcss")  # absolute: a subclass elsewhere finds it too
     TITLE = "tracetui"
     HELP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {TraceCommands}
@@ -69,41 +62,61 @@ class TraceTuiApp(App[None]):
 
     status: reactive[Status] = reactive(Status, init=False, always_update=True)
 
-    def __init__(self, store: TraceStore, problems: Iterable[Problem] = (), sources: Iterable[str] = (),
-                 loader: Loader | None = None, *, utc: bool = False, **options: Any) -> None:
+    def __init__(self, store: TraceStore, *, feeders: Iterable[Feeder] = (), problems: Iterable[Problem] = (),
+                 sources: Iterable[str] = (), utc: bool = False) -> None:
         super().__init__()
         self.store = store
         self.problems: list[Problem] = list(problems)
         self.sources = list(sources)
-        self.loader = loader
         self.utc = utc
-        self.options = options
+        self.feeders: list[Feeder] = list(feeders)
+        names = [f.NAME for f in self.feeders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two feeders with the same name: {names}")
+        self._by_name = {f.NAME: f for f in self.feeders}
+        self.feeder_bindings = [_routed(f, b) for f in self.feeders for b in Binding.make_bindings(f.BINDINGS)]
+        for b in self.feeder_bindings:  # after the app's own: they come after them in footer and help
+            self._bindings._add_binding(b)
         self.index = TraceIndex()
         self.index.update(store, list(store.traces))
-        self._loaded_ids: set[str] = set()  # added by the loader, not yet announced
+        self.last_input = 0.0  # time.monotonic() of the last key or mouse press
         self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
         self._mark_new: set[str] = set()  # of those, the ones a feeder wants marked when new
         self._drained: set[str] = set()  # summarized since the screens were last told
         self._drained_new: set[str] = set()
         self._draining = False
         self._last_view = 0.0
-        self._load_finished: str | None = None  # the loader's failure text once it is done
-        self.set_reactive(TraceTuiApp.status, self._status(loading=loader is not None))
+        self._load_finished: LoadProgress | None = None  # the last progress of a load, once done
+        self.set_reactive(TraceTuiApp.status, self._status(Status()))
 
-    # -- start ---------------------------------------------------------------------------------
+    def feeder(self, kind: type[F]) -> F:
+        """The plugged-in feeder of this class (KeyError when there is none)."""
+        for f in self.feeders:
+            if isinstance(f, kind):
+                return f
+        raise KeyError(kind.__name__)
+
+    # -- start and stop ------------------------------------------------------------------------
     def on_mount(self) -> None:
         from tracetui.ui.screens.trace_list import TraceListScreen
 
         self.push_screen(TraceListScreen())
-        if self.loader is not None:
-            # Start after the first frame: parsing holds the GIL in long C calls, and the
-            # first screen should not wait for it.
-            loader = self.loader
-            self.call_after_refresh(lambda: self._load(loader))
+        for f in self.feeders:
+            f.start(self)
 
-    def _status(self, **changes: Any) -> Status:
-        base = getattr(self, "_status_value", None) or Status()
-        st = replace(
+    async def on_unmount(self) -> None:
+        for f in self.feeders:
+            await f.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _INPUT_EVENTS):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    # -- status --------------------------------------------------------------------------------
+    def _status(self, base: Status, **changes: Any) -> Status:
+        notes = [(f.NOTE_AT_END, f.status_note()) for f in self.feeders]
+        return dataclasses.replace(
             base,
             spans=self.store.span_count,
             traces=len(self.store),
@@ -111,67 +124,33 @@ class TraceTuiApp(App[None]):
             skipped=sum(p.skipped for p in self.problems),
             evicted_traces=self.store.evicted_traces,
             duplicate_spans=self.store.duplicate_spans,
+            note=" · ".join(n for at_end, n in notes if n and not at_end),
+            live=" · ".join(n for at_end, n in notes if n and at_end),
             **changes,
         )
-        self._status_value = st
-        return st
 
     def refresh_status(self, **changes: Any) -> None:
-        self.status = self._status(**changes)
+        """Count again, ask the feeders for their notes, and apply `changes` (loading, fraction, failure)."""
+        self.status = self._status(self.status, **changes)
 
-    # -- background loading --------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _load(self, loader: Loader) -> None:
-        """Parse in this thread; hand spans to the app's thread in chunks; post progress."""
-        # Millions of new objects make the cyclic GC walk the heap again and again (it doubled
-        # the time to summarize traces): it is paused while loading and turned back on, with
-        # what was loaded frozen out of later collections, when the last batch has been handled
-        # (`on_load_progress`).
-        if getattr(self, "_gc_hold", None) is None:  # one pause for loads that overlap
-            self._gc_hold = GcHold()
-        self._read(loader)
+    # -- feeders' keys -------------------------------------------------------------------------
+    async def action_feeder(self, name: str, action: str, *params: object) -> None:
+        result = getattr(self._by_name[name], f"action_{action}")(*params)
+        if inspect.isawaitable(result):
+            await result
 
-    def _read(self, loader: Loader) -> None:
-        batches: Iterable[Batch] = loader() if callable(loader) else loader
-        pending: list = []
-        problems: list[Problem] = []
-        last = time.monotonic()
-        failure = ""
-        first = True
-        try:
-            for batch in batches:
-                pending.extend(batch.spans)
-                problems.extend(batch.problems)
-                # The first spans go out at once (a slow source shows something early); then
-                # at most one hand-over per FLUSH_SECONDS.
-                if (first and pending) or time.monotonic() - last >= FLUSH_SECONDS:
-                    first = first and not pending
-                    self._hand_over(pending, problems, getattr(batches, "progress", None))
-                    pending, problems = [], []
-                    last = time.monotonic()
-        except Exception as e:  # a loader should not raise; if one does, say so and keep the rest
-            failure = f"loading stopped: {type(e).__name__}: {e}"
-        self._hand_over(pending, problems, 1.0, done=True, failure=failure)
-
-    def _hand_over(self, spans: list, problems: list[Problem], fraction: float | None,
-                   done: bool = False, failure: str = "") -> None:
-        for i in range(0, len(spans), CHUNK_SPANS):
-            self.call_from_thread(self._add_spans, spans[i:i + CHUNK_SPANS])
-        self.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
-
-    def _add_spans(self, spans: list) -> None:
-        self._loaded_ids |= self.store.add(spans)
-
-    def _flush_loaded(self, problems: list[Problem], fraction: float | None, done: bool,
-                      failure: str) -> None:
-        # One message per hand-over: a trace whose spans came in several chunks is summarized
-        # once; the app works through the ids in slices (_drain), so keys still get through.
-        ids, self._loaded_ids = self._loaded_ids, set()
-        if ids or problems:
-            self.post_message(SpansArrived(ids, problems, mark_new=False))
-        self.post_message(LoadProgress(fraction, done=done, failure=failure))
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "feeder" and parameters:
+            name, feeder_action, *rest = parameters
+            return self._by_name[str(name)].check_action(str(feeder_action), tuple(rest))
+        return True
 
     # -- feeding -------------------------------------------------------------------------------
+    def spans_added(self, trace_ids: Iterable[str], problems: Iterable[Problem] = (), *,
+                    mark_new: bool) -> None:
+        """A feeder added these traces' spans to the store (on this thread): tell the views."""
+        self.post_message(SpansArrived(trace_ids, problems, mark_new=mark_new))
+
     def on_spans_arrived(self, message: SpansArrived) -> None:
         """Queue the traces; summarize them slice by slice between other events (_drain_slice)."""
         self.problems.extend(message.problems)
@@ -221,10 +200,8 @@ class TraceTuiApp(App[None]):
             self.index.reorder()
             done, self._drained = frozenset(self._drained), set()
             new_ids, self._drained_new = self._drained_new, set()
-            for screen in self.screen_stack:
-                handler = getattr(screen, "spans_arrived", None)
-                if handler is not None:
-                    handler(done, new_ids)
+            for screen in self._tui_screens():
+                screen.spans_arrived(done, new_ids)
             self.refresh_status()
 
     def _after_drain(self) -> None:
@@ -233,39 +210,42 @@ class TraceTuiApp(App[None]):
 
     def on_load_progress(self, message: LoadProgress) -> None:
         if message.done:
-            self._load_finished = message.failure
+            self._load_finished = message
             if not self._draining:
-                self._finish_load(message.failure)
+                self._finish_load(message)
         else:
             self.refresh_status(loading=True, fraction=message.fraction)
 
-    def _finish_load(self, failure: str) -> None:
-        """The loader is done and every trace it brought is in the list."""
+    def _finish_load(self, message: LoadProgress) -> None:
+        """The load is done and every trace it brought is in the list."""
         self._load_finished = None
-        hold, self._gc_hold = getattr(self, "_gc_hold", None), None
-        if hold is not None:
-            hold.release(freeze=True)
-        self.refresh_status(loading=False, fraction=None, failure=failure)
+        if message.then is not None:
+            message.then()
+        self.refresh_status(loading=False, fraction=None, failure=message.failure)
 
     # -- navigation ----------------------------------------------------------------------------
+    def _tui_screens(self) -> list[TraceTuiScreen]:
+        return [s for s in self.screen_stack if isinstance(s, TraceTuiScreen)]
+
     def on_open_trace(self, message: OpenTrace) -> None:
         self.open_trace(message.trace_id, message.span_id)
 
-    def open_trace(self, trace_id: str, span_id: str = "") -> bool:
+    def open_trace(self, trace_id: str, span_id: str = "", *, tell_feeders: bool = True) -> bool:
         from tracetui.ui.screens.trace_view import TraceViewScreen
 
         trace = self.store.get(trace_id)
         if trace is None:
             self.notify(f"trace {clean(trace_id, 64)} is not loaded", severity="warning", markup=False)
             return False
-        for screen in self.screen_stack:
-            mark = getattr(screen, "trace_opened", None)
-            if mark is not None:
-                mark(trace_id)
+        for screen in self._tui_screens():
+            screen.trace_opened(trace_id)
         if isinstance(self.screen, TraceViewScreen):
             self.switch_screen(TraceViewScreen(trace, span_id=span_id))
         else:
             self.push_screen(TraceViewScreen(trace, span_id=span_id))
+        if tell_feeders:
+            for f in self.feeders:
+                f.trace_opened(trace_id)
         return True
 
     def on_follow_link(self, message: FollowLink) -> None:
@@ -289,31 +269,47 @@ class TraceTuiApp(App[None]):
         if self.problems:
             yield SystemCommand("Show problems", "Lines and spans that could not be read",
                                 self.action_problems)
-        extra = getattr(screen, "system_commands", None)
-        if extra is not None:
-            yield from extra()
+        if isinstance(screen, TraceTuiScreen):
+            yield from screen.system_commands()
 
 
-def make_app(store: TraceStore, problems: Iterable[Problem] = (), sources: Iterable[str] = (),
-             loader: Loader | None = None, **options: Any) -> TraceTuiApp:
-    """Build the app: the CLI and the tests both call this.
+def _routed(feeder: Feeder, binding: Binding) -> Binding:
+    """The feeder's binding as one of the app's: its action runs `feeder.action_<name>`."""
+    _namespace, name, params = actions.parse(binding.action)
+    args = ", ".join(repr(a) for a in (feeder.NAME, name, *params))
+    return dataclasses.replace(binding, action=f"feeder({args})")
 
-    `loader` (optional) is an iterable of `Batch`es, or a callable returning one, read in a thread
-    worker while the UI runs; if it has a `progress` attribute (0..1), the status bar shows it.
-    Options: `utc=True` shows times in UTC.
 
-    Feeding it live data (a receiver, a backend poller), on the app's thread:
-        ids = app.store.add(spans)                       # the store changes on this thread only
-        app.post_message(SpansArrived(ids, problems))    # list, marks and open view update
-        app.refresh_status(note="listening on …")        # optional line in the status bar
-    From another thread, wrap the first two lines in a function and `app.call_from_thread` it.
+def make_app(store: TraceStore, *, problems: Iterable[Problem] = (), sources: Iterable[str] = (),
+             loader: Loader | None = None, utc: bool = False,
+             live: LiveConfig | None = None,
+             backends: Sequence[Backend] = (), search: SearchParams | None = None,
+             follow: float | None = None, search_first: bool = False, open_trace_id: str | None = None,
+             feeders: Iterable[Feeder] = ()) -> TraceTuiApp:
+    """Build the app with the feeders these options ask for; the CLI and the tests both call this.
+
+    - `loader`: an iterable of `Batch`es, or a callable returning one, read in a thread worker while
+      the UI runs (`FilesFeeder`); if it has a `progress` attribute (0..1), the status bar shows it.
+    - `live`: the OTLP receivers of `tracetui --listen` (`LiveFeeder`).
+    - `backends` with `search` (and `follow`, `search_first`, `open_trace_id`): browsing Jaeger,
+      Tempo or Zipkin (`BackendFeeder`). Ignored with `live`.
+    - `feeders`: more feeders, plugged in after those.
+    - `utc=True` shows times in UTC.
     """
-    if options.get("live") is not None:  # tracetui --listen: the OTLP receivers feed the app
-        from tracetui.ui.live import LiveTraceTuiApp
+    plugged: list[Feeder] = []
+    if loader is not None:
+        from tracetui.ui.feeders.files import FilesFeeder
 
-        return LiveTraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
-    if options.get("backends"):  # browsing Jaeger/Tempo/Zipkin: search screen, follow (ui/backend_app.py)
-        from tracetui.ui.backend_app import with_backend
+        plugged.append(FilesFeeder(loader))
+    if live is not None:
+        from tracetui.ui.feeders.live import LiveFeeder
 
-        return with_backend(TraceTuiApp)(store, problems=problems, sources=sources, loader=loader, **options)
-    return TraceTuiApp(store, problems=problems, sources=sources, loader=loader, **options)
+        plugged.append(LiveFeeder(live, store))
+    elif backends:
+        from tracetui.sources.backends import build_params
+        from tracetui.ui.feeders.backend import BackendFeeder
+
+        plugged.append(BackendFeeder(backends, search if search is not None else build_params(), follow,
+                                     search_first=search_first, open_trace_id=open_trace_id))
+    plugged.extend(feeders)
+    return TraceTuiApp(store, feeders=plugged, problems=problems, sources=sources, utc=utc)

@@ -9,6 +9,7 @@ from textual.content import Content
 
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration
+from tracetui.ui.typed_app import tui_app
 
 MAX_HITS = 50
 
@@ -17,29 +18,29 @@ class TraceCommands(Provider):
     """`Open trace …`: type part of a trace id, a root service or a span name."""
 
     async def discover(self) -> Hits:
-        index = self.app.index  # type: ignore[attr-defined]
-        for s in index.rows[:10]:
+        app = tui_app(self.app)
+        for s in app.index.rows[:10]:
             yield DiscoveryHit(
                 Content(f"Open trace {s.trace_id[:16]}  {clean(s.root_service, 30)}: {clean(s.root_name, 40)}"),
-                partial(self.app.open_trace, s.trace_id),  # type: ignore[attr-defined]
+                partial(app.open_trace, s.trace_id),
                 help=f"{fmt_duration(s.duration_ns)}, {s.span_count} spans",
             )
 
     async def search(self, query: str) -> Hits:
-        index = self.app.index  # type: ignore[attr-defined]
+        app = tui_app(self.app)
         q = query.strip().lower()
         if q.startswith("open trace"):
             q = q[len("open trace"):].strip()
         if not q:
             return
         found = 0
-        for s in index.rows:
+        for s in app.index.rows:
             text = f"{s.trace_id} {s.root_service} {s.root_name}".lower()
             if q not in text:
                 continue
             label = f"Open trace {s.trace_id[:16]}  {clean(s.root_service, 30)}: {clean(s.root_name, 40)}"
             score = 1.0 if s.trace_id.startswith(q) else 0.6
-            yield Hit(score, Content(label), partial(self.app.open_trace, s.trace_id),  # type: ignore[attr-defined]
+            yield Hit(score, Content(label), partial(app.open_trace, s.trace_id),
                       text=label, help=f"{fmt_duration(s.duration_ns)}, {s.span_count} spans")
             found += 1
             if found >= MAX_HITS:

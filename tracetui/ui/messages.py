@@ -1,13 +1,14 @@
 """Every message the app's own widgets and feeders post, in one place.
 
-Threading rule: the store is only changed on the app's thread. A feeder (the file loader's
-worker, a backend poller, the OTLP receiver) adds spans to the store on the app's thread and then
-posts `SpansArrived`; a thread worker does that through `App.call_from_thread`.
+Threading rule: the store is only changed on the app's thread. A feeder (tracetui/ui/feeders/:
+the file loader's worker, a backend poller, the OTLP receiver) adds spans to the store on the
+app's thread and then calls `app.spans_added`, which posts `SpansArrived`; a thread worker does
+that through `App.call_from_thread`. See docs/architecture.md, "Feeders".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual.message import Message
 
@@ -31,13 +32,18 @@ class SpansArrived(Message):
 
 
 class LoadProgress(Message):
-    """Background loading advanced: `fraction` in 0..1 (None when unknown); `done` at the end."""
+    """Background loading advanced: `fraction` in 0..1 (None when unknown); `done` at the end.
 
-    def __init__(self, fraction: float | None, done: bool = False, failure: str = "") -> None:
+    `then` (with `done`) is called on the app's thread once every trace of the load is in the list.
+    """
+
+    def __init__(self, fraction: float | None, done: bool = False, failure: str = "",
+                 then: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.fraction = fraction
         self.done = done
         self.failure = failure
+        self.then = then
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, LoadProgress) and not message.done

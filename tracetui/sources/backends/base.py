@@ -17,11 +17,11 @@ import ssl
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
-from tracetui.loaders import Batch, Problem, read_bytes
+from tracetui.loaders import Batch, read_bytes
 from tracetui.sources.backends import limits
 from tracetui.sources.backends.config import BackendConfig, ConfigError
 from tracetui.sources.backends.params import SearchParams
@@ -297,19 +297,20 @@ class Backend(ABC):
             raise self.error(f"malformed answer from {path}: not JSON ({short_body(body, 60, self._redact) or 'empty'})") from None
 
     def decode(self, body: bytes, what: str) -> Iterator[Batch]:
-        """Spans from a body in any format the loaders know; an undecodable body is one error."""
+        """Spans from a body in any format the loaders know; an undecodable body is one error.
+        The problems met come last, once each, redacted."""
         spans_seen = False
         problems = []
         for batch in read_bytes(body, f"{self.label} {what}"):
             spans_seen = spans_seen or bool(batch.spans)
             if batch.spans:
-                yield batch
+                yield Batch(spans=batch.spans)
             problems.extend(batch.problems)
         if problems and not spans_seen:
             raise self.error(f"malformed answer for {what}: {short_body(problems[0].message, 200, self._redact)}")
         if problems:  # the loaders quote the answer: redacted like every other line from a backend
-            yield Batch(problems=[Problem(p.source, self._redact(p.where), self._redact(p.message), p.skipped,
-                                          p.warning) for p in problems])
+            yield Batch(problems=[replace(p, where=self._redact(p.where), message=self._redact(p.message))
+                                  for p in problems])
 
 
 def _tls(config: BackendConfig) -> bool | ssl.SSLContext:

@@ -2,7 +2,8 @@
 
 - One request is one JSON object: JSON Lines, a cut body and nesting too deep to read are 400s.
 - An empty export (`{}`, no `resourceSpans`) is a valid request with nothing in it.
-- Times are fixed64 in OTLP: a span whose start, end or event time is beyond 64 bits is rejected
+- Times are fixed64 in OTLP: a span whose start, end or event time does not fit (negative, or
+  2**64 and beyond) is rejected
   (counted in `partial_success.rejected_spans`, with a message), and taken out of the body, so
   what a receiver stores or writes can always be read again.
 """
@@ -18,7 +19,9 @@ import msgspec
 from tracetui.loaders.problems import Problem
 
 UINT64_END = 1 << 64
-_LONG_NUMBER = re.compile(rb"\d{20,}")  # 2**64 has 20 digits: a shorter number always fits
+# What could be out of range: a number of 20 digits or more (2**64 has 20: a shorter one fits),
+# or a time field whose value starts with a minus sign. Anything else skips the slow path.
+_SUSPECT = re.compile(rb'\d{20,}|(?i:time_?unix_?nano)"\s*:\s*"?\s*-')
 _TIME_KEYS = ("startTimeUnixNano", "start_time_unix_nano", "endTimeUnixNano", "end_time_unix_nano")
 _EVENT_TIME_KEYS = ("timeUnixNano", "time_unix_nano")
 _SCOPE_KEYS = ("scopeSpans", "scope_spans", "instrumentationLibrarySpans", "instrumentation_library_spans")
@@ -95,24 +98,24 @@ def _beyond(span: dict) -> str | None:
     """The first time field of `span` (or of its events) that does not fit 64 bits, as text."""
     for key in _TIME_KEYS:
         n = _number(span.get(key))
-        if n is not None and n >= UINT64_END:
+        if n is not None and not fits_uint64(n):
             return f"{key} {_short(span.get(key))}"
     for i, ev in enumerate(span.get("events") or ()):
         if isinstance(ev, dict):
             for key in _EVENT_TIME_KEYS:
                 n = _number(ev.get(key))
-                if n is not None and n >= UINT64_END:
+                if n is not None and not fits_uint64(n):
                     return f"events[{i}].{key} {_short(ev.get(key))}"
     return None
 
 
 def drop_times_beyond_64_bits(body: bytes, source: str) -> tuple[bytes, list[Problem]]:
-    """Take out of an OTLP JSON request every span with a time beyond 64 bits.
+    """Take out of an OTLP JSON request every span with a time that does not fit 64 bits.
 
     Returns the body (the same bytes when nothing was taken out) and one problem per span taken
-    out. Cheap when no number in the body has 20 digits or more (the usual case: one regex scan).
+    out. Cheap when nothing looks out of range (the usual case: one regex scan).
     """
-    if not _LONG_NUMBER.search(body):
+    if not _SUSPECT.search(body):
         return body, []
     try:
         doc = json.loads(body.decode("utf-8", "surrogateescape"))  # exact integers, unlike orjson
@@ -138,7 +141,7 @@ def drop_times_beyond_64_bits(body: bytes, source: str) -> tuple[bytes, list[Pro
                         continue
                     sid = _short(span.get("spanId") or span.get("span_id") or "?")
                     problems.append(Problem(source, f"{rs_key}[{r_i}].{ss_key}[{s_i}].spans[{p_i}]",
-                                            f"span {sid}: {why} is beyond 64 bits: rejected", 1))
+                                            f"span {sid}: {why} does not fit 64 bits: rejected", 1))
                 ss["spans"] = kept
     if not problems:
         return body, []

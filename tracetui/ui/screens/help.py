@@ -11,6 +11,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tracetui.ui.app import TraceTuiApp
+
 
 def _own_bindings(cls: type) -> list[Binding]:
     """Bindings declared by tracetui classes in `cls`'s hierarchy (not Textual's own plumbing)."""
@@ -38,7 +40,10 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for node in nodes:
         merged: dict[tuple[str, str], list[str]] = {}
-        for b in _own_bindings(type(node)):
+        bindings = _own_bindings(type(node))
+        if isinstance(node, TraceTuiApp):
+            bindings += node.feeder_bindings  # the keys of the feeders plugged in (files, live, backend)
+        for b in bindings:
             if b.system:
                 continue
             text = b.description or b.action

@@ -75,7 +75,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         super().__init__()
         self.backend = backend
         self.params = params
-        self.is_tempo = getattr(backend, "kind", "") == "tempo"
+        self.is_tempo = backend.kind == "tempo"
 
     def compose(self) -> ComposeResult:
         p = self.params
@@ -136,7 +136,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         except Exception as e:  # a BackendError, one line
             self.app.call_from_thread(self._show_error, f"services: {e}")
             services = []
-        prompt = "choose a service" if getattr(self.backend, "needs_service", False) else "any service"
+        prompt = "choose a service" if self.backend.needs_service else "any service"
         self.app.call_from_thread(self._set_options, "#service", services, prompt)
 
     @work(thread=True, exclusive=True, group="search-operations", exit_on_error=False)
@@ -207,7 +207,7 @@ class SearchScreen(ModalScreen[SearchParams | None]):
         except ParamError as e:
             self._show_error(str(e))
             return
-        if getattr(self.backend, "needs_service", False) and not params.service:
+        if self.backend.needs_service and not params.service:
             self._show_error("choose a service: a Jaeger search needs one")
             self.query_one("#service", Select).focus()
             return

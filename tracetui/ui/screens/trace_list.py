@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from tracetui.render.text import clean
 from tracetui.ui.messages import SortRequested
+from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
 from tracetui.viewmodels.trace_list import SORT_KEYS
@@ -22,7 +21,7 @@ from tracetui.viewmodels.trace_list import SORT_KEYS
 FILTER_DELAY = 0.15
 
 
-class TraceListScreen(Screen):
+class TraceListScreen(TraceTuiScreen):
     """One row per trace. `/` filters, `d`/`t`/`o` sort, Enter opens."""
 
     BINDINGS: list[BindingType] = [
@@ -39,18 +38,13 @@ class TraceListScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="list-title", markup=False)
-        with Horizontal(id="filter-bar", classes="-hidden"):
-            yield Static("Filter:", id="filter-label", markup=False)
-            yield Input(placeholder="service, name, id, key=value, error, duration>200ms, -negation",
-                        id="filter-input")
-            yield Static("", id="filter-count", markup=False)
-        yield Static("", id="filter-error", classes="-hidden", markup=False)
-        yield TraceTable(self.app.index, utc=self.app.utc, id="trace-table")  # type: ignore[attr-defined]
+        yield QueryBar("filter", "Filter:", "service, name, id, key=value, error, duration>200ms, -negation",
+                       FILTER_DELAY)
+        yield TraceTable(self.app.index, utc=self.app.utc, id="trace-table")
         yield StatusBar()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._filter_timer: Timer | None = None
         self._filter_text = ""
         self.table.rows_changed()
         self.table.focus()
@@ -61,6 +55,10 @@ class TraceListScreen(Screen):
     @property
     def table(self) -> TraceTable:
         return self.query_one(TraceTable)
+
+    @property
+    def filter_bar(self) -> QueryBar:
+        return self.query_one(QueryBar)
 
     # -- fed by the app ------------------------------------------------------------------------
     def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
@@ -78,7 +76,7 @@ class TraceListScreen(Screen):
 
     # -- title ---------------------------------------------------------------------------------
     def _update_title(self) -> None:
-        index = self.app.index  # type: ignore[attr-defined]
+        index = self.app.index
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("tracetui", style="bold")
         text.append(f"  ·  {index.total:,} traces")
@@ -88,23 +86,22 @@ class TraceListScreen(Screen):
             text.append("  ·  ")
             text.append(f"filter: {clean(self._filter_text, 40)} ({len(index.rows):,} shown)",
                         style=theme_style(self.app, "text-accent", bold=True))
-        sources = self.app.sources  # type: ignore[attr-defined]
+        sources = self.app.sources
         if sources:
             text.append("  ·  ")
             text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 80),
                         style=theme_style(self.app, "text-muted"))
         self.query_one("#list-title", Static).update(text)
-        self.query_one("#filter-count", Static).update(
-            f"{len(index.rows):,} of {index.total:,} traces")
+        self.filter_bar.set_count(f"{len(index.rows):,} of {index.total:,} traces")
 
     # -- sorting -------------------------------------------------------------------------------
     def action_sort(self, key: str) -> None:
-        self.app.index.set_sort(key)  # type: ignore[attr-defined]
+        self.app.index.set_sort(key)
         self.table.go_top()  # a new order is read from its top: the slowest, the newest…
         self._update_title()
 
     def action_cycle_sort(self) -> None:
-        index = self.app.index  # type: ignore[attr-defined]
+        index = self.app.index
         nxt = SORT_KEYS[(SORT_KEYS.index(index.sort) + 1) % len(SORT_KEYS)]
         self.action_sort(nxt)
 
@@ -113,50 +110,26 @@ class TraceListScreen(Screen):
 
     # -- filtering -----------------------------------------------------------------------------
     def action_filter(self) -> None:
-        self.query_one("#filter-bar").remove_class("-hidden")
-        self.set_focus(self.query_one("#filter-input", Input))  # now, not deferred: keys typed ahead go there
+        self.filter_bar.open()
 
     def action_escape(self) -> None:
-        bar = self.query_one("#filter-bar")
-        inp = self.query_one("#filter-input", Input)
-        if inp.has_focus and inp.value:
-            inp.value = ""
-            self._apply_filter("")
-        elif not bar.has_class("-hidden"):
-            if not inp.value:
-                bar.add_class("-hidden")
+        bar = self.filter_bar
+        if bar.input.has_focus and bar.input.value:
+            bar.clear()
+        elif bar.is_open:
+            if not bar.input.value:
+                bar.hide()
             self.set_focus(self.table)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "filter-input":
-            return
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        value = event.value
-        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self._apply_filter(value))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "filter-input":
-            return
-        event.stop()
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        if self._apply_filter(event.value):
-            self.set_focus(self.table)
-
-    def _apply_filter(self, text: str) -> bool:
-        from tracetui.ui.query_box import parse_into
-
-        query = parse_into(text, self.query_one("#filter-error", Static))
-        if query is None:
-            return False
-        self._filter_text = text
+    def on_query_bar_applied(self, message: QueryBar.Applied) -> None:
+        message.stop()
+        self._filter_text = message.text
         app = self.app
-        app.index.set_query(app.store, None if query.is_empty else query)  # type: ignore[attr-defined]
+        app.index.set_query(app.store, None if message.query.is_empty else message.query)
         self.table.rows_changed()
         self._update_title()
-        return True
+        if message.submitted:
+            self.set_focus(self.table)
 
     def system_commands(self) -> Iterable[SystemCommand]:
         for key in SORT_KEYS:

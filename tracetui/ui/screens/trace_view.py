@@ -10,9 +10,7 @@ from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from tracetui.analysis.errors import error_origins
 from tracetui.analysis.overview import TraceAnalysis
@@ -20,8 +18,10 @@ from tracetui.model.trace import Trace
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import FollowLink, ServiceVisibilityChanged
+from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
@@ -36,7 +36,7 @@ GROW_SECONDS = 0.5
 SEARCH_DELAY = 0.12
 
 
-class TraceViewScreen(Screen):
+class TraceViewScreen(TraceTuiScreen):
     """One trace. Esc goes back to the list."""
 
     HELP_TITLE = "Trace view"
@@ -68,7 +68,6 @@ class TraceViewScreen(Screen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
-        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -77,16 +76,16 @@ class TraceViewScreen(Screen):
             with Horizontal(id="trace-main"):
                 yield Waterfall(id="waterfall")
                 yield SpanDetail(id="span-detail")
-        with Horizontal(id="search-bar", classes="-hidden"):
-            yield Static("Search:", id="search-label", markup=False)
-            yield Input(placeholder="service, name, id, key=value, error, duration>10ms, -negation",
-                        id="search-input")
-            yield Static("", id="search-count", markup=False)
-        yield Static("", id="search-error", classes="-hidden", markup=False)
+        yield QueryBar("search", "Search:", "service, name, id, key=value, error, duration>10ms, -negation",
+                       SEARCH_DELAY)
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
+        if len(self.trace.spans) != len(self.analysis.self_times):
+            # Spans arrived between opening and mounting (a backend's re-fetch, a live feed):
+            # the rows and the analysis must describe the same spans.
+            self.analysis = TraceAnalysis(self.trace)
         self._layout_for(self.size.width)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
@@ -111,6 +110,10 @@ class TraceViewScreen(Screen):
     @property
     def detail(self) -> SpanDetail:
         return self.query_one(SpanDetail)
+
+    @property
+    def search_bar(self) -> QueryBar:
+        return self.query_one(QueryBar)
 
     # -- layout --------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -156,7 +159,7 @@ class TraceViewScreen(Screen):
             (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
             (f"{len(a.services)}", "bold"), (" services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
-            (fmt_time(t.start_ns, self.app.utc), muted),  # type: ignore[attr-defined]
+            (fmt_time(t.start_ns, self.app.utc), muted),
         ))
         self._origins = error_origins(t) if errors else []
         if self._origins:
@@ -191,8 +194,8 @@ class TraceViewScreen(Screen):
             return
         a = self.analysis
         fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
-                             on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,  # type: ignore[attr-defined]
-                             utc=self.app.utc)  # type: ignore[attr-defined]
+                             on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,
+                             utc=self.app.utc)
         detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
 
     def action_copy(self) -> None:
@@ -241,57 +244,30 @@ class TraceViewScreen(Screen):
 
     # -- search --------------------------------------------------------------------------------
     def action_search(self) -> None:
-        self.query_one("#search-bar").remove_class("-hidden")
-        self.set_focus(self.query_one("#search-input", Input))  # now, not deferred: keys typed ahead go there
+        self.search_bar.open()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search-input":
-            event.stop()
-            # Highlight as the user types, but not on every key of a fast typist on a big trace.
-            if self._search_timer is not None:
-                self._search_timer.stop()
-            value = event.value
-            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value, jump=False))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "search-input":
-            event.stop()
-            if self._search_timer is not None:
-                self._search_timer.stop()
-            if self._apply_search(event.value, jump=True):
-                self.set_focus(self.waterfall)
-
-    def _apply_search(self, text: str, jump: bool) -> bool:
-        from tracetui.ui.query_box import parse_into
-
-        query = parse_into(text, self.query_one("#search-error", Static))
-        if query is None:
-            return False
-        self._query_text = text
-        self._match_count = self.waterfall.set_search(None if query.is_empty else query)
-        if jump and self._match_count:
+    def on_query_bar_applied(self, message: QueryBar.Applied) -> None:
+        """Highlight the matches (as the user types); Enter also jumps to the next one."""
+        message.stop()
+        self._query_text = message.text
+        self._match_count = self.waterfall.set_search(None if message.query.is_empty else message.query)
+        if message.submitted and self._match_count:
             self.waterfall.next_match(1)
         self._update_search_count()
-        return True
+        if message.submitted:
+            self.set_focus(self.waterfall)
 
     def _update_search_count(self) -> None:
-        label = self.query_one("#search-count", Static)
+        bar = self.search_bar
         if not self._query_text.strip():
-            label.update("")
+            bar.set_count("")
             return
         if not self._match_count:
-            label.update(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
+            bar.set_count(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
             return
-        current = self._current_match()
+        current = self.waterfall.match_index()  # 1-based among the matches, in row order; None if not one
         n = self._match_count
-        label.update(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
-
-    def _current_match(self) -> int | None:
-        """1-based number of the selected span among the matches, in row order (None if not one)."""
-        index = getattr(self.waterfall, "match_index", None)
-        if callable(index):
-            return index()
-        return None
+        bar.set_count(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
 
     def action_next_match(self, direction: int) -> None:
         if not self._query_text.strip():
@@ -323,17 +299,13 @@ class TraceViewScreen(Screen):
 
     # -- leaving -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        bar = self.query_one("#search-bar")
-        inp = self.query_one("#search-input", Input)
+        bar = self.search_bar
         panel = self.query_one(ServiceFilter)
-        if inp.has_focus:
-            if self._search_timer is not None:
-                self._search_timer.stop()
-            if inp.value:
-                inp.value = ""
-                self._apply_search("", jump=False)
-            bar.add_class("-hidden")
-            self.query_one("#search-error").add_class("-hidden")
+        if bar.input.has_focus:
+            bar.stop_timer()
+            if bar.input.value:
+                bar.clear()
+            bar.close()
             self.set_focus(self.waterfall)
             return
         if panel.has_focus or self.detail.has_focus:

@@ -8,11 +8,13 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from tracetui.render.text import clean
+from tracetui.ui.status import Status
 from tracetui.ui.theme import theme_style
+from tracetui.ui.typed_app import tui_app
 
 
 class StatusBar(Horizontal):
-    """Reads `app.status` (see `tracetui.ui.app.Status`) and shows it on one line."""
+    """Reads `app.status` (`tracetui.ui.status.Status`) and shows it on one line."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text-muted; }
@@ -27,9 +29,9 @@ class StatusBar(Horizontal):
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
-        self.watch(self.app, "theme", lambda: self._show(self.app.status), init=False)
+        self.watch(self.app, "theme", lambda: self._show(tui_app(self.app).status), init=False)
 
-    def _show(self, status) -> None:
+    def _show(self, status: Status) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if status.loading:
             text.append("loading… ", style="bold")
@@ -50,7 +52,7 @@ class StatusBar(Horizontal):
                 what += f", {status.skipped:,} span{'s' if status.skipped != 1 else ''} skipped"
             text.append(" · ")
             text.append(f"⚠ {what} — press ! to see them", style=theme_style(self.app, "text-warning", bold=True))
-        if status.live:  # browsing a backend: the search and the follow state (ui/backend_app.py)
+        if status.live:  # notes at the end, e.g. browsing a backend: the search and the follow state
             text.append(" · ")
             text.append(clean(status.live, 100), style=theme_style(self.app, "text-accent"))
         self.query_one("#status-text", Static).update(text)

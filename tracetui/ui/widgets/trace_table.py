@@ -20,6 +20,7 @@ from tracetui.analysis.summary import TraceSummary
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
+from tracetui.ui.typed_app import tui_app
 from tracetui.ui.widgets.row_view import RowScrollView, row_bindings
 from tracetui.viewmodels.cells import bar_text, fit
 from tracetui.viewmodels.trace_list import TraceIndex
@@ -200,13 +201,13 @@ class TraceTable(RowScrollView):
 
     def _empty_line(self, width: int) -> Strip:
         """What an empty list says: why it is empty."""
+        app = tui_app(self.app)
         if self.index.total and self.index.query is not None:
             text = "No trace matches the filter (Esc clears it)."
-        elif getattr(self.app, "status", None) is not None and self.app.status.loading:  # type: ignore[attr-defined]
+        elif app.status.loading:
             text = "Loading… traces appear here as they are read."
         else:
-            text = "No traces loaded." + ("  Press ! to see what went wrong."
-                                          if getattr(self.app, "problems", None) else "")
+            text = "No traces loaded." + ("  Press ! to see what went wrong." if app.problems else "")
         style = self.rich_style + self.get_component_rich_style("trace-table--muted", partial=True)
         return Strip([Segment("  " + text, style)]).adjust_cell_length(width, self.rich_style)
 

@@ -1,30 +1,28 @@
-"""Browsing a backend in the TUI: the search screen, live follow, re-fetching an opened trace.
+"""The backend feeder: browsing Jaeger, Tempo or Zipkin — the search screen, live follow,
+re-fetching an opened trace.
 
-`with_backend(AppClass)` makes a subclass of the app with three more keys — `S` search, `F` follow
-on/off, `R` refresh now — used by `make_app` when a backend is given. All network I/O runs in
-thread workers; the store is only changed on the app's thread (then `SpansArrived` is posted), so
-the trace list keeps its selection and scroll while new traces arrive. A failed refresh is one
-line in the status bar and nothing on screen is lost.
+Three keys — `S` search, `F` follow on/off, `R` refresh now. All network I/O runs in thread
+workers; the store is only changed on the app's thread (then `app.spans_added`), so the trace list
+keeps its selection and scroll while new traces arrive. A failed refresh is one line in the
+status bar and nothing on screen is lost.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 
 from tracetui.loaders import Problem
 from tracetui.sources.backends import Backend, BackendError, SearchParams, search_spans
+from tracetui.ui.feeders.base import FeederBase
 
-BACKEND_BINDINGS: list[BindingType] = [
-    Binding("S", "backend_search", "Search", id="backend.search"),
-    Binding("F", "backend_follow", "Follow", id="backend.follow"),
-    Binding("R", "backend_refresh", "Refresh", show=False, id="backend.refresh"),
-]
+if TYPE_CHECKING:
+    from tracetui.ui.app import TraceTuiApp
 
 
 class _Fetched:
@@ -69,21 +67,24 @@ def round_params(params: SearchParams, last_ok_ns: int, interval: float) -> Sear
     return params.with_(since_ns=since)
 
 
-class BackendBrowsing:
-    """Mixed into the app class (see `with_backend`). Expects `store`, `refresh_status`, `open_trace`."""
+class BackendFeeder(FeederBase):
+    """Searches backends and adds what they answer; follows (searches again every few seconds)."""
 
-    backends: list[Backend]
-    search_params: SearchParams
-    follow_seconds: float | None
-    _follow_timer: Timer | None
+    NAME = "backend"
+    NOTE_AT_END = True  # the search and the follow state, in the accent colour
+    BINDINGS: list[BindingType] = [
+        Binding("S", "search", "Search", id="backend.search"),
+        Binding("F", "follow", "Follow", id="backend.follow"),
+        Binding("R", "refresh", "Refresh", show=False, id="backend.refresh"),
+    ]
 
-    def init_backend(self, backends: list[Backend], params: SearchParams, follow: float | None,
-                     search_first: bool = False, open_trace_id: str | None = None) -> None:
+    def __init__(self, backends: Sequence[Backend], params: SearchParams, follow: float | None = None, *,
+                 search_first: bool = False, open_trace_id: str | None = None) -> None:
         self.backends = list(backends)
         self.search_params = params
         self.follow_seconds = follow if follow and follow > 0 else None
         self.default_follow = self.follow_seconds or 10.0
-        self._follow_timer = None
+        self._follow_timer: Timer | None = None
         self.refreshes = 0  # completed search rounds (tests, status)
         self.last_refresh = ""
         self._last_ok_ns = 0  # when the last search that fully succeeded started
@@ -92,23 +93,25 @@ class BackendBrowsing:
         self.open_trace_id = open_trace_id  # `--trace ID`: show that trace at once
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    def on_mount(self) -> None:  # called in addition to the app's own on_mount (Textual walks the MRO)
+    def start(self, app: TraceTuiApp) -> None:
+        super().start(app)
         if self.follow_seconds and not self.search_first:
             self._start_follow(self.follow_seconds)
         self._show_live()
         if self.search_first:
-            self.call_after_refresh(self.action_backend_search)
+            app.call_after_refresh(self.action_search)
         elif self.open_trace_id:
             want = self.open_trace_id.lower()
-            tid = next((t for t in self.store.traces if t == want or t.lstrip("0") == want.lstrip("0")), None)
-            if tid is not None:
-                self.call_after_refresh(lambda: super(BackendBrowsing, self).open_trace(tid))
+            tid = next((t for t in app.store.traces if t == want or t.lstrip("0") == want.lstrip("0")), None)
+            if tid is not None:  # it was just fetched: not again
+                app.call_after_refresh(lambda: app.open_trace(tid, tell_feeders=False))
 
     # -- actions -----------------------------------------------------------------------------------
-    def action_backend_search(self) -> None:
+    def action_search(self) -> None:
         from tracetui.ui.screens.search import SearchScreen
 
-        if isinstance(self.screen, SearchScreen):
+        app = self.app
+        if isinstance(app.screen, SearchScreen):
             return
 
         def done(params: SearchParams | None) -> None:
@@ -119,45 +122,48 @@ class BackendBrowsing:
                     self._start_follow(self.follow_seconds)  # --follow waited for the first search
             self.search_first = False
 
-        self.push_screen(SearchScreen(self.backends[0], self.search_params), done)
+        app.push_screen(SearchScreen(self.backends[0], self.search_params), done)
 
-    def action_backend_follow(self) -> None:
+    def action_follow(self) -> None:
         if self._follow_timer is not None:
             self._follow_timer.stop()
             self._follow_timer = None
             self.follow_seconds = None
-            self.notify("Stopped following", timeout=2)
+            self.app.notify("Stopped following", timeout=2)
         else:
             self._start_follow(self.default_follow)
             self.run_search(replace=False)
         self._show_live()
 
-    def action_backend_refresh(self) -> None:
+    def action_refresh(self) -> None:
         self.run_search(replace=False)
 
     def _start_follow(self, seconds: float) -> None:
         self.follow_seconds = seconds
-        self._follow_timer = self.set_interval(seconds, self._follow_tick, name="backend-follow")
+        self._follow_timer = self.app.set_interval(seconds, self._follow_tick, name="backend-follow")
 
     def _follow_tick(self) -> None:
-        if not any(w.group == "backend-search" and w.is_running for w in self.workers):
+        if not any(w.group == "backend-search" and w.is_running for w in self.app.workers):
             self.run_search(replace=False)
 
     # -- searching -----------------------------------------------------------------------------------
     def run_search(self, replace: bool) -> None:
         """Search in a worker. `replace`: the results become the list (a new search); else only
         traces not already loaded are added, marked new (follow / refresh)."""
-        known = frozenset() if replace else frozenset(self.store.traces)
+        app = self.app
+        known = frozenset() if replace else frozenset(app.store.traces)
         params = self.search_params
         self._generation += 1
         if replace:  # a background refresh does not flash the progress bar
-            self.refresh_status(loading=True, fraction=None)
+            app.refresh_status(loading=True, fraction=None)
         else:
             params = round_params(params, self._last_ok_ns, self.follow_seconds or 0)
-        self._search_worker(params, known, replace, self._generation)
+        app.run_worker(partial(self._search_worker, params, known, replace, self._generation), thread=True,
+                       exclusive=True, group="backend-search", exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="backend-search", exit_on_error=False)
     def _search_worker(self, params: SearchParams, known: frozenset[str], replace: bool, generation: int) -> None:
+        """In a worker thread."""
+        app = self.app
         started = time.time_ns()
         last = [0.0]
 
@@ -165,72 +171,66 @@ class BackendBrowsing:
             now = time.monotonic()
             if replace and now - last[0] >= 0.1:
                 last[0] = now
-                self.call_from_thread(self.refresh_status, loading=True, fraction=f)
+                app.call_from_thread(app.refresh_status, loading=True, fraction=f)
 
         fetched = fetch_round(self.backends, params, known, fraction)
-        self.call_from_thread(self._apply_round, fetched, replace, started, generation)
+        app.call_from_thread(self._apply_round, fetched, replace, started, generation)
 
     def _apply_round(self, fetched: _Fetched, replace: bool, started_ns: int = 0, generation: int = 0) -> None:
         if generation != self._generation:
             return  # a newer search was started meanwhile (a thread worker cannot be stopped mid-request)
+        app = self.app
         self.refreshes += 1
         if fetched.failures and not fetched.spans and len(fetched.failures) == len(self.backends):
             # nothing came back: say so in one line, keep what is on screen
             what = "search failed" if replace else "refresh failed"
-            self.refresh_status(loading=False, failure=f"{what}: {fetched.failures[0]}")
+            app.refresh_status(loading=False, failure=f"{what}: {fetched.failures[0]}")
             if replace:  # the person just asked: tell them where they look, S brings the form back
-                self.notify(f"{fetched.failures[0]} — press S to change the search", title="Search failed",
-                            severity="error", markup=False)
+                app.notify(f"{fetched.failures[0]} — press S to change the search", title="Search failed",
+                           severity="error", markup=False)
             return
         removed: set[str] = set()
         if replace:
-            removed = set(self.store.traces)
-            self.store.clear()
-        ids = self.store.add(fetched.spans) if fetched.spans else set()
+            removed = set(app.store.traces)
+            app.store.clear()
+        ids = app.store.add(fetched.spans) if fetched.spans else set()
         self.last_refresh = time.strftime("%H:%M:%S")
         if not fetched.failures:
             self._last_ok_ns = started_ns
         failure = f"refresh failed: {fetched.failures[0]}" if fetched.failures else ""
         if ids or removed or fetched.problems:
-            self.spans_added(ids | removed, fetched.problems, mark_new=not replace)
-        self.refresh_status(loading=False, failure=failure)
+            app.spans_added(ids | removed, fetched.problems, mark_new=not replace)
+        app.refresh_status(loading=False, failure=failure)
         self._show_live()
 
-    def spans_added(self, trace_ids: set[str], problems: list[Problem], mark_new: bool) -> None:
-        """Tell the views (the app's message; a test app may record instead)."""
-        from tracetui.ui.messages import SpansArrived
-
-        self.post_message(SpansArrived(trace_ids, problems, mark_new=mark_new))
-
     # -- an opened trace is fetched again: it may have grown since the search ------------------------
-    def open_trace(self, trace_id: str, span_id: str = "") -> bool:
-        opened = super().open_trace(trace_id, span_id)  # type: ignore[misc]
-        if opened:
-            self._refetch_worker(trace_id)
-        return opened
+    def trace_opened(self, trace_id: str) -> None:
+        self.app.run_worker(partial(self._refetch_worker, trace_id), thread=True, group="backend-refetch",
+                            exit_on_error=False)
 
-    @work(thread=True, group="backend-refetch", exit_on_error=False)
     def _refetch_worker(self, trace_id: str) -> None:
+        """In a worker thread."""
         for b in self.backends:
             try:
                 spans = [s for batch in b.fetch_trace(trace_id) for s in batch.spans]
             except BackendError:
                 continue  # it was found by the search; a failed re-fetch changes nothing
-            self.call_from_thread(self._apply_refetch, trace_id, spans)
+            self.app.call_from_thread(self._apply_refetch, trace_id, spans)
             return
 
     def _apply_refetch(self, trace_id: str, spans: list) -> None:
-        trace = self.store.get(trace_id)
+        app = self.app
+        trace = app.store.get(trace_id)
         if trace is None:  # a new search replaced the list meanwhile
             return
         have = {(s.span_id, s.start_ns) for s in trace.spans}
         new = [s for s in spans if (s.span_id, s.start_ns) not in have]
         if new:
-            self.store.add(new)
-            self.spans_added({trace_id}, [], mark_new=False)
+            app.store.add(new)
+            app.spans_added({trace_id}, [], mark_new=False)
 
     # -- what the status bar says about the backend ---------------------------------------------------
-    def live_text(self) -> str:
+    def status_note(self) -> str:
         """The search, and whether it is followed: `service=x last 1h limit 20 · following 10s · 12:01:02`."""
         parts = [self.search_params.describe()]
         if self._follow_timer is not None:
@@ -242,24 +242,5 @@ class BackendBrowsing:
         return " · ".join(parts)
 
     def _show_live(self) -> None:
-        self.sub_title = self.live_text()
-        try:
-            self.refresh_status(live=self.live_text())
-        except TypeError:  # the app's Status has no `live` field
-            pass
-
-
-def with_backend(app_class: type) -> type:
-    """A subclass of `app_class` that browses backends (adds the keys and the behaviour)."""
-
-    class BackendApp(BackendBrowsing, app_class):  # type: ignore[misc, valid-type]
-        BINDINGS = BACKEND_BINDINGS
-
-        def __init__(self, *args: Any, backends: list[Backend], search: SearchParams,
-                     follow: float | None = None, search_first: bool = False, open_trace_id: str | None = None,
-                     **kw: Any) -> None:
-            super().__init__(*args, **kw)
-            self.init_backend(backends, search, follow, search_first, open_trace_id)
-
-    BackendApp.__name__ = f"Backend{app_class.__name__}"
-    return BackendApp
+        self.app.sub_title = self.status_note()
+        self.app.refresh_status()
