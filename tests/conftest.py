@@ -4,7 +4,8 @@ from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.setdefault("TZ", "UTC")
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent))  # conftest (ROOT, FIXTURES, SAMPLES) and bench
+sys.path.insert(0, str(Path(__file__).parent / "support"))  # the shared helpers: builders, loading, ...
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

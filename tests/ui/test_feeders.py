@@ -12,8 +12,10 @@ import threading
 from importlib import import_module
 
 import orjson
+from otlp_sample import TRACE_A, _resource, _span
 from textual.app import App
 from textual.binding import Binding, BindingType
+from ui_helpers import SIZE, sample_app, screen_text
 
 import tracetui.ui
 from tracetui.loaders import read_bytes
@@ -22,9 +24,6 @@ from tracetui.ui.app import TraceTuiApp, make_app
 from tracetui.ui.feeders.base import Feeder, FeederBase
 from tracetui.ui.screens.help import HelpScreen
 from tracetui.ui.widgets.trace_table import TraceTable
-
-from .helpers import SIZE, sample_app, screen_text
-from .otlp_sample import TRACE_A, _resource, _span
 
 
 def _spans(i: int) -> list:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
+from otlp_sample import TRACE_A
 from textual.binding import Binding
+from ui_helpers import SIZE, sample_app, screen_text
 
 from tracetui.ui.screens.help import HelpScreen
 from tracetui.ui.screens.trace_list import TraceListScreen
 from tracetui.ui.screens.trace_view import TraceViewScreen
-
-from .helpers import SIZE, sample_app, screen_text
-from .otlp_sample import TRACE_A
 
 
 def _descriptions(cls) -> set[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from otlp_sample import TRACE_A
 from textual.app import App, ComposeResult
+from ui_helpers import SIZE, sample_app, screen_text
 
 from tracetui.ui.screens.trace_list import TraceListScreen
 from tracetui.ui.screens.trace_view import TraceViewScreen
 from tracetui.ui.widgets.query_bar import QueryBar
-
-from .helpers import SIZE, sample_app, screen_text
-from .otlp_sample import TRACE_A
 
 
 class BarApp(App[None]):

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import SAMPLES  # tests/ is on sys.path (tests/conftest.py)
+from ui_helpers import SIZE
 
 from tracetui.model import TraceStore
 from tracetui.sources.files import load_paths
 from tracetui.ui.app import make_app
-
-from .helpers import SIZE
 
 SHOP = SAMPLES / "shop.json"
 pytestmark = pytest.mark.skipif(not SHOP.exists(), reason="sample_traces/shop.json is missing")

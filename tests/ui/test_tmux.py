@@ -6,9 +6,8 @@ import subprocess
 import time
 import uuid
 
+from otlp_sample import sample_bytes
 from tmux_driver import BIN, TmuxServer, needs_tmux
-
-from .otlp_sample import sample_bytes
 
 pytestmark = needs_tmux
 

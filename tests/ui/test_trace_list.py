@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from otlp_sample import TRACE_A, TRACE_B, sample_bytes
+from ui_helpers import SIZE, sample_app, screen_text, table_rows, wait_loaded
+
 from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.model import TraceStore
 from tracetui.ui.messages import SpansArrived
 from tracetui.ui.screens.trace_list import TraceListScreen
 from tracetui.ui.screens.trace_view import TraceViewScreen
 from tracetui.ui.widgets.trace_table import TraceTable
-
-from .helpers import SIZE, sample_app, screen_text, table_rows, wait_loaded
-from .otlp_sample import TRACE_A, TRACE_B, sample_bytes
 
 
 async def test_one_row_per_trace_with_marks_and_newest_first():
@@ -117,8 +117,7 @@ async def test_background_loader_fills_the_list_and_reports_problems():
 def _doc(names_and_starts: list[tuple[int, int]]) -> bytes:
     """Single-span traces: trace i starts at the given millisecond."""
     import orjson
-
-    from .otlp_sample import _resource, _span
+    from otlp_sample import _resource, _span
     spans = [_span(f"{i:032x}", f"{i:016x}", "", f"op-{i}", start, start + 5) for i, start in names_and_starts]
     return orjson.dumps({"resourceSpans": [_resource("svc", spans)]})
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from otlp_sample import TRACE_A, TRACE_C
+from ui_helpers import SIZE, sample_app, screen_text
+
 from tracetui.ui.screens.trace_view import TraceViewScreen
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
-
-from .helpers import SIZE, sample_app, screen_text
-from .otlp_sample import TRACE_A, TRACE_C
 
 
 def _names(screen: TraceViewScreen) -> dict[str, int]:
@@ -165,7 +165,7 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
 
 
 async def test_a_link_inside_the_same_trace_selects_that_span():
-    from .otlp_sample import TRACE_B
+    from otlp_sample import TRACE_B
 
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -212,11 +212,10 @@ async def test_detail_pane_beside_when_wide_below_when_narrow():
 
 async def test_late_spans_grow_the_open_trace_and_keep_the_selection():
     import orjson
+    from otlp_sample import _resource, _span
 
     from tracetui.loaders import read_bytes
     from tracetui.ui.messages import SpansArrived
-
-    from .otlp_sample import _resource, _span
 
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:

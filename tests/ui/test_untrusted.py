@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from otlp_sample import TRACE_D
+from ui_helpers import SIZE, sample_app, screen_text, table_rows
+
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.widgets.span_detail import SpanDetail
-
-from .helpers import SIZE, sample_app, screen_text, table_rows
-from .otlp_sample import TRACE_D
 
 
 def _assert_clean(text: str, width: int) -> None:

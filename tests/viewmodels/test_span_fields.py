@@ -1,6 +1,6 @@
 """What the span detail pane lists, checked without a terminal."""
 
-from ui.otlp_sample import TRACE_A, TRACE_C, sample_store
+from otlp_sample import TRACE_A, TRACE_C, sample_store
 
 from tracetui.viewmodels.span_fields import HEADING, LINK, fmt_value, span_fields
 

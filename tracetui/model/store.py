@@ -7,22 +7,15 @@ from operator import attrgetter
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
-from tracetui.model.trace import Trace, repeat_key
+from tracetui.model.trace import Trace, remember
 
 _SPAN_ID = attrgetter("span_id")
 
 
 def _without_repeats(spans: list[Span]) -> list[Span]:
-    """The spans, each once: the first of those with the same `repeat_key` (the key `Trace.add`
-    uses for spans that arrive again)."""
-    seen: set[tuple[str, str, int, int, str, str]] = set()
-    out = []
-    for s in spans:
-        k = repeat_key(s)
-        if k not in seen:
-            seen.add(k)
-            out.append(s)
-    return out
+    """The spans, each once (by the test `Trace.add` uses for spans that arrive again)."""
+    seen: dict = {}
+    return [s for s in spans if remember(seen, s)]
 
 
 class TraceStore:

@@ -20,10 +20,29 @@ NO_PARENT = -1
 _NO_START = float("-inf")  # the parent start of a root or an orphan
 
 _START, _END, _STATUS = attrgetter("start_ns"), attrgetter("end_ns"), attrgetter("status")
-# What makes a span the same span arriving again (a retry, a dump loaded twice): the name and
-# service too, as different spans share an id and times in Jaeger UI's test data and in Zipkin's
-# (a server reached on its client's id). TraceStore uses it too.
-repeat_key = attrgetter("span_id", "parent_id", "start_ns", "end_ns", "name", "resource.service")
+
+
+def remember(keys: dict, s: Span) -> bool:
+    """Whether `s` is new among the spans remembered in `keys` (then it is remembered too).
+
+    A span is the same span arriving again (a retry, a dump loaded twice) when its id, parent,
+    start, end, name and service are equal: different spans share an id and times in Jaeger UI's
+    test data and in Zipkin's (a server reached on its client's id). The set holds the first
+    four only (a tuple of four is what a load of a million spans can afford); name and service
+    are compared when those match. TraceStore uses it too."""
+    k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
+    first = keys.get(k)
+    if first is None:
+        keys[k] = s
+        return True
+    if first.name == s.name and first.resource.service == s.resource.service:
+        return False
+    k6 = (*k, s.name, s.resource.service)  # six long: never equal to a key of four
+    if k6 in keys:
+        return False
+    keys[k6] = s
+    return True
+
 _SPAN_ID, _PARENT_ID, _SERVICE = attrgetter("span_id"), attrgetter("parent_id"), attrgetter("resource.service")
 
 
@@ -221,20 +240,28 @@ class Trace:
         self.version = 0
         self._tree: TraceTree | None = None
         self._stats: TraceStats | None = None
-        self._keys: set[tuple[str, str, int, int, str, str]] | None = None
+        self._keys: dict[tuple, Span] | None = None
 
     def add(self, spans: Iterable[Span]) -> int:
         """Add late spans; return how many were new. A span already in the trace (same id,
-        parent, start and end: an exporter's retry, or the same dump loaded twice) is not added
-        again. The key set is only built once a trace receives a second batch."""
+        parent, start, end, name and service: an exporter's retry, or the same dump loaded
+        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch."""
         keys = self._keys
         if keys is None:
-            keys = self._keys = set(map(repeat_key, self.spans))
+            spans_now = self.spans
+            keys = self._keys = {(s.span_id, s.parent_id, s.start_ns, s.end_ns): s for s in spans_now}
+            if len(keys) < len(spans_now):  # different spans sharing an id and times: one by one
+                keys.clear()
+                for s in spans_now:
+                    remember(keys, s)
         fresh = []
-        for s in spans:
-            k = repeat_key(s)
-            if k not in keys:
-                keys.add(k)
+        for s in spans:  # `remember`, inlined for the common case (a million spans can come this way)
+            k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
+            first = keys.get(k)
+            if first is None:
+                keys[k] = s
+                fresh.append(s)
+            elif remember(keys, s):
                 fresh.append(s)
         if not fresh:
             return 0

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 from bench.receiver_bench import bench  # tests/bench: run by hand too
-from test_receiver_limits import MiB, good_request, head
+from sources.receiver.test_receiver_limits import MiB, good_request, head
 
 pytestmark = pytest.mark.load
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("mode", ["store", "record"])

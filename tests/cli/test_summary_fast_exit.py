@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import orjson
-from test_otlp_fast import doc, sp
+from loaders.test_otlp_fast import doc, sp
 
 
 def test_summary_of_a_big_store_exits_fast_with_all_output_and_the_exit_status(tmp_path):

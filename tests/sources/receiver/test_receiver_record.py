@@ -20,7 +20,7 @@ from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace.export import SpanExportResult
-from test_receiver_http import js_sdk_body, sdk_spans
+from sources.receiver.test_receiver_http import js_sdk_body, sdk_spans
 
 from tracetui.model import TraceStore
 from tracetui.render.otlp_json_out import to_otlp_json
@@ -28,7 +28,7 @@ from tracetui.sources.files import load_paths
 from tracetui.sources.receiver.capture import request_json
 from tracetui.sources.receiver.record import Progress
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class Recorder:
@@ -260,7 +260,7 @@ def test_a_capture_holds_only_what_was_accepted_and_reads_back_clean(tmp_path):
     """Empty exports are answered 200 and not written; a span with a time beyond 64 bits is
     refused at the door and left out of the line; bodies that are not one JSON object are 400s.
     The capture then opens without a problem (it used to exit 1)."""
-    from test_receiver_door import bad_json_bodies, huge_time_body
+    from sources.receiver.test_receiver_door import bad_json_bodies, huge_time_body
 
     out = tmp_path / "capture.jsonl"
     rec = Recorder(out)

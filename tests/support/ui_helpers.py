@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
+from otlp_sample import sample_store
 from rich.console import Console
 from textual.app import App
 
 from tracetui.model import TraceStore
 from tracetui.ui.app import TraceTuiApp, make_app
-
-from .otlp_sample import sample_store
 
 SIZE = (120, 35)
 

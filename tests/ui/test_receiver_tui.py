@@ -197,7 +197,7 @@ async def test_grpc_spans_show_up_live_too():
     pytest.importorskip("grpc", reason="grpcio not installed (pip install 'tracetui[grpc]')")
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace.export import SpanExportResult
-    from test_receiver_http import sdk_spans
+    from sources.receiver.test_receiver_http import sdk_spans
 
     app = live_app(grpc=("127.0.0.1", 0))
     async with app.run_test(size=SIZE) as pilot:

@@ -1,6 +1,6 @@
 """A snapshot of the backend search screen (Tempo: with the TraceQL box) at 120x35.
 
-Update after a deliberate change: pytest tests/ui_backend/test_snapshots_backend.py --snapshot-update
+Update after a deliberate change: pytest tests/ui/test_snapshots_backend.py --snapshot-update
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ It records every request (path, query, headers) for tests to assert on, and misb
 `fail(path_prefix, status, …)` (5xx then success, 401/403, malformed bodies), `slow` seconds of
 delay, `auth` (required Authorization header). `add_trace()` makes a new trace "now" (live mode).
 
-Run it by hand: `python tests/backend_server.py --kind jaeger --port 16686 --grow 5`.
+Run it by hand: `python tests/support/backend_server.py --kind jaeger --port 16686 --grow 5`.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ import msgspec
 from aiohttp import web
 
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "fixtures"
-SAMPLES = HERE.parent / "sample_traces"
+FIXTURES = HERE.parent / "fixtures"
+SAMPLES = HERE.parent.parent / "sample_traces"
 
 import sys  # noqa: E402
 

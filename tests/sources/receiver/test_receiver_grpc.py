@@ -16,7 +16,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (  # noqa: 
 )
 from opentelemetry.sdk.trace.export import SpanExportResult  # noqa: E402
 from receiver_helpers import LiveReceiver  # noqa: E402
-from test_receiver_http import assert_checkout_trace, sdk_spans  # noqa: E402
+from sources.receiver.test_receiver_http import assert_checkout_trace, sdk_spans  # noqa: E402
 
 from tracetui.sources.receiver.grpc import SERVICE  # noqa: E402
 
@@ -124,7 +124,7 @@ def test_grpc_messages_share_the_memory_budget_with_http_bodies():
     import socket
     import time
 
-    from test_receiver_limits import head, wait_until
+    from sources.receiver.test_receiver_limits import head, wait_until
 
     req = ExportTraceServiceRequest()
     sp = req.resource_spans.add().scope_spans.add().spans.add()

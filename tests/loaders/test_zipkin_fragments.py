@@ -22,6 +22,8 @@ import json
 import subprocess
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from loading import load_bytes
 
 from tracetui.model.span import KIND_CLIENT, KIND_SERVER
@@ -161,3 +163,35 @@ def test_a_64_bit_piece_joins_its_128_bit_span():
     assert problems == [] and list(store.traces) == [TRACE]
     ((span,),) = [t.spans for t in store]
     assert span.attributes == {"k": "v"}
+
+
+_ENDPOINTS = [None, {"serviceName": "a"}, {"serviceName": "b"}, {"serviceName": "a", "ipv4": "10.0.0.1"}, {}]
+
+
+@st.composite
+def _pieces(draw):
+    out = []
+    for n in range(draw(st.integers(1, 8))):
+        sp = {"traceId": TRACE if draw(st.booleans()) else TRACE[16:], "id": draw(st.sampled_from(["a1", "b2"])),
+              "tags": {f"k{n}": "v"}}
+        for field, values in (("kind", [None, "CLIENT", "SERVER"]), ("shared", [None, True]),
+                              ("timestamp", [None, T0, T0 + 5]), ("duration", [None, 3]),
+                              ("localEndpoint", _ENDPOINTS), ("parentId", [None, "c3"])):
+            value = draw(st.sampled_from(values))
+            if value is not None:
+                sp[field] = value
+        out.append(sp)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pieces())
+def test_merging_pieces_keeps_every_tag_or_says_what_it_skipped(pieces):
+    store, problems = load_bytes(json.dumps(pieces).encode())
+    assert all("no timestamp" in p.message and p.skipped == 1 for p in problems)
+    assert 0 < store.span_count + len(problems) <= len(pieces)
+    if not problems:
+        for sid in {p["id"] for p in pieces}:
+            want = {k for p in pieces if p["id"] == sid for k in p["tags"]}
+            got = {k for t in store for s in t.spans if s.span_id == sid.zfill(16) for k in s.attributes}
+            assert want == got

@@ -116,7 +116,7 @@ def test_every_module_that_prints_to_the_terminal_uses_the_one_cleaning_function
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "tracetui"
+    root = Path(__file__).resolve().parents[2] / "tracetui"
     prints = re.compile(r"click\.echo\(|\bprint\(|stderr\.write\(|\berr\.write\(|console\.print\(|err\.print\(")
     offenders = []
     for sub in ("cli", "sources", "render"):

@@ -1,4 +1,4 @@
-"""pytest fixtures for backend tests: real loopback servers (tests/backend_server.py)."""
+"""pytest fixtures for backend tests: real loopback servers (tests/support/backend_server.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from receiver_helpers import LiveReceiver
-from test_receiver_http import js_sdk_body, status_of
+from sources.receiver.test_receiver_http import js_sdk_body, status_of
 
 from tracetui.sources.receiver.capture import decode_for_capture
 from tracetui.sources.receiver.config import LiveConfig, parse_address
@@ -134,6 +134,6 @@ def test_help_says_the_token_option_shows_in_ps():
 def test_readme_says_the_token_option_shows_in_ps():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     para = next(p for p in readme.split("\n- ") if p.startswith("**Token**"))
     assert "TRACETUI_TOKEN" in para and "`ps`" in para and "recommended" in para
