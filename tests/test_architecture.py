@@ -19,7 +19,7 @@ LINT_IMPORTS = shutil.which("lint-imports") or str(Path(sys.executable).with_nam
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(tree), "NO_COLOR": "1"}
-    return subprocess.run([LINT_IMPORTS, "--no-cache", "--no-logo"], cwd=tree, env=env,
+    return subprocess.run([LINT_IMPORTS, "--no-cache"], cwd=tree, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

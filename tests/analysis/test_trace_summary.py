@@ -33,7 +33,7 @@ def test_summary_without_building_the_tree():
 def test_light_pass_does_not_build_plain_trees():
     t = Trace("t1", trace(span("r", "", 0, 100), span("a", "r", 10, 20)).spans)
     assert t.orphan_count == 0 and t.root.span_id == "r"
-    assert not t._built
+    assert not t.has_tree
 
 
 def test_cycle_self_parent_and_shared_ids_match_the_tree():

@@ -76,3 +76,20 @@ def test_zipkin_shared_ids_are_not_taken_for_duplicates():
     store.add([span("root", "", 0, 100)])
     store.add([span("aa", "root", 10, 90), span("aa", "aa", 20, 80)])
     assert store.span_count == 3 and store.duplicate_spans == 0
+
+
+def test_the_tree_and_the_figures_are_explicit_values_rebuilt_after_add():
+    from tracetui.model.trace import Trace, TraceStats, TraceTree
+
+    t = trace(span("r", "", 0, 100), span("a", "r", 10, 20), span("o", "gone", 5, 6))
+    tree, stats = t.tree, t.stats
+    assert isinstance(tree, TraceTree) and isinstance(stats, TraceStats)
+    assert ids(t, tree.order) == ["r", "a", "o"] and tree.orphans == [2] and stats.orphan_count == 1
+    assert (stats.start_ns, stats.end_ns, stats.root) == (0, 100, 0)
+    assert t.children is tree.children and t.start_ns == stats.start_ns  # the trace reads them
+    t.add([span("b", "r", 30, 140)])
+    # New values for the new spans; one taken before (an open view's) is left as it was.
+    assert t.tree is not tree and ids(t, t.tree.order) == ["r", "a", "b", "o"]
+    assert t.stats.end_ns == 140 and stats.end_ns == 100 and ids(t, tree.order) == ["r", "a", "o"]
+    assert TraceTree.build(t.spans).order == t.tree.order
+    assert not hasattr(Trace, "__getattr__")  # no attribute appears by magic: a typo is an AttributeError

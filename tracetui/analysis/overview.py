@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-
 from tracetui.analysis.critical_path import Section, critical_path
 from tracetui.analysis.self_time import self_times
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.trace import Trace
 
@@ -26,14 +25,9 @@ class TraceAnalysis:
     def __init__(self, trace: Trace) -> None:
         trace.ensure_built()
         self.trace = trace
-        gc_was = gc.isenabled()
-        gc.disable()  # hundreds of thousands of small objects: the collector would dominate
-        try:
-            self._compute(trace)
-        finally:
-            if gc_was:
-                gc.enable()
+        self._compute(trace)
 
+    @gc_paused  # hundreds of thousands of small objects: the collector would dominate
     def _compute(self, trace: Trace) -> None:
         self.sections: list[Section] = critical_path(trace)
         path_sections: dict[int, list[tuple[int, int]]] = {}

@@ -17,10 +17,6 @@ class GroupStats:
     max_ns: int = 0
     errors: int = 0
 
-    @property
-    def avg_ns(self) -> float:
-        return self.total_ns / self.count if self.count else 0.0
-
 
 def group_stats(trace: Trace, by: str = "service", selfs: list[int] | None = None) -> list[GroupStats]:
     """Count, total, self time, max and errors per service (`by="service"`) or per

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
+from tracetui.sources.receiver.config import DEFAULT_GRPC_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_SPANS
 
 LISTEN_HELP = ("Where to receive OTLP/HTTP (a bare number is a port on 127.0.0.1). Beyond loopback only "
                "when you name such an address.")
@@ -64,10 +64,10 @@ def live_options(f: Callable) -> Callable:
     --grpc the command runs live mode (`open_live`) instead of its own body; otherwise it runs
     as if these options did not exist (its signature does not change)."""
     opts = [
-        click.option("--listen", is_flag=False, flag_value="127.0.0.1:4318", default=None, metavar="[HOST:PORT]",
-                     help="Live mode: receive OTLP/HTTP (default 127.0.0.1:4318) and show traces as they arrive."),
-        click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
-                     help="Live mode: also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc]."),
+        click.option("--listen", is_flag=False, flag_value=DEFAULT_LISTEN, default=None, metavar="[HOST:PORT]",
+                     help=f"Live mode: receive OTLP/HTTP (default {DEFAULT_LISTEN}) and show traces as they arrive."),
+        click.option("--grpc", is_flag=False, flag_value=DEFAULT_GRPC_LISTEN, default=None, metavar="[HOST:PORT]",
+                     help=f"Live mode: also receive OTLP/gRPC (default {DEFAULT_GRPC_LISTEN}); needs tracetui[grpc]."),
         click.option("--token", envvar="TRACETUI_TOKEN", default=None, metavar="TOKEN",
                      help=f"Live mode: require 'Authorization: Bearer TOKEN'. {TOKEN_HELP}"),
         click.option("--max-spans", default=DEFAULT_MAX_SPANS, show_default=True, metavar="N",
@@ -118,9 +118,9 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, *, utc: bool = Fal
 
 
 @click.command("record")
-@click.option("--listen", default="127.0.0.1:4318", show_default=True, metavar="HOST:PORT", help=LISTEN_HELP)
-@click.option("--grpc", is_flag=False, flag_value="127.0.0.1:4317", default=None, metavar="[HOST:PORT]",
-              help="Also receive OTLP/gRPC (default 127.0.0.1:4317); needs tracetui[grpc].")
+@click.option("--listen", default=DEFAULT_LISTEN, show_default=True, metavar="HOST:PORT", help=LISTEN_HELP)
+@click.option("--grpc", is_flag=False, flag_value=DEFAULT_GRPC_LISTEN, default=None, metavar="[HOST:PORT]",
+              help=f"Also receive OTLP/gRPC (default {DEFAULT_GRPC_LISTEN}); needs tracetui[grpc].")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Capture file: one OTLP JSON request per line (open it later with tracetui FILE).")
 @click.option("--append", is_flag=True, help="Add to the capture file instead of replacing it.")

@@ -31,10 +31,6 @@ _ZSTD_MIN_SLICE = 32
 _ZSTD_SLICE = 1024
 
 
-def is_compressed(data: bytes) -> bool:
-    return data[:2] == GZIP_MAGIC or data[:4] == ZSTD_MAGIC
-
-
 def decompress(data: bytes, source: str, where: str = "", limit: int = DEFAULT_LIMIT) -> tuple[bytes, list[Problem]]:
     """Undo gzip or zstd if `data` starts with their magic (else return it as is).
 

@@ -41,10 +41,6 @@ from tracetui.model.span import (
 _US = 1000
 
 
-def looks_like_jaeger(head: bytes) -> bool:
-    return b'"traceID"' in head and (b'"spanID"' in head or b'"spans"' in head)
-
-
 def read_jaeger_json(data: bytes, source: str) -> Iterator[Batch]:
     try:
         with gc_paused():

@@ -1,12 +1,15 @@
-"""A trace: the spans of one request, with the tree built once, on demand, without recursion.
+"""A trace: the spans of one request, with its tree and its summary figures built on demand.
 
 Spans are addressed by their position in `Trace.spans` (span ids may repeat: a Zipkin `shared`
-server span reuses its client's id). The tree is rebuilt lazily after spans are added.
+server span reuses its client's id). Two derived values, each rebuilt after spans are added:
+`Trace.tree` (a `TraceTree`: parents, children, pre-order, depth; walks without recursion) and
+`Trace.stats` (a `TraceStats`: start, end, errors, services, orphans, root), which a lighter pass
+computes without a tree, so a list of 10,000 traces costs no 10,000 trees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, eq, gt, not_
 
@@ -43,10 +46,9 @@ def remember(keys: dict, s: Span) -> bool:
 _SPAN_ID, _PARENT_ID, _SERVICE = attrgetter("span_id"), attrgetter("parent_id"), attrgetter("resource.service")
 
 
-class Trace:
-    """The spans of one trace and the structure derived from them.
+class TraceTree:
+    """The structure of a trace's spans, by position.
 
-    Derived structure (built on first access, again after `add`):
       parent[i]    position of span i's parent, or NO_PARENT
       children[i]  positions of span i's children, sorted by start time
       roots        spans without a parent id, sorted by start
@@ -54,84 +56,19 @@ class Trace:
       top          roots and orphans together, by start: where the tree walks begin
       order        every span once, in tree pre-order (children by start), orphans last
       depth[i]     0 for top-level spans
-
-    Summary figures (`start_ns`, `end_ns`, `error_count`, `services`, `orphan_count`, `root`) come
-    from a lighter pass that builds no tree, so a list of 10,000 traces costs no 10,000 trees; they
-    equal what the tree gives (a trace where the light pass cannot be sure, such as repeated span ids
-    or a possible parent cycle, builds its tree to answer).
+      index        span id -> position (the non-shared span where ids repeat)
     """
 
-    _DERIVED = ("parent", "children", "roots", "orphans", "top", "order", "depth", "_index")
-    _STATS = ("start_ns", "end_ns", "error_count", "services", "orphan_count", "_root")
-    __slots__ = ("trace_id", "spans", "version", "_built", "_counted", "_keys", *_DERIVED, *_STATS)
+    __slots__ = ("parent", "children", "roots", "orphans", "top", "order", "depth", "index")
 
-    def __init__(self, trace_id: str, spans: Iterable[Span] = ()) -> None:
-        self.trace_id = trace_id
-        self.spans: list[Span] = list(spans)
-        self.version = 0
-        self._built = False
-        self._counted = False
-        self._keys: dict[tuple, Span] | None = None
+    def __init__(self, parent: list[int], children: list[list[int]], roots: list[int], orphans: list[int],
+                 top: list[int], order: list[int], depth: list[int], index: dict[str, int]) -> None:
+        self.parent, self.children, self.roots, self.orphans = parent, children, roots, orphans
+        self.top, self.order, self.depth, self.index = top, order, depth, index
 
-    def add(self, spans: Iterable[Span]) -> int:
-        """Add late spans; return how many were new. A span already in the trace (same id,
-        parent, start, end, name and service: an exporter's retry, or the same dump loaded
-        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch."""
-        keys = self._keys
-        if keys is None:
-            spans_now = self.spans
-            keys = self._keys = {(s.span_id, s.parent_id, s.start_ns, s.end_ns): s for s in spans_now}
-            if len(keys) < len(spans_now):  # different spans sharing an id and times: one by one
-                keys.clear()
-                for s in spans_now:
-                    remember(keys, s)
-        fresh = []
-        for s in spans:  # `remember`, inlined for the common case (a million spans can come this way)
-            k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
-            first = keys.get(k)
-            if first is None:
-                keys[k] = s
-                fresh.append(s)
-            elif remember(keys, s):
-                fresh.append(s)
-        if not fresh:
-            return 0
-        self.spans.extend(fresh)
-        self.version += 1
-        if self._built:
-            self._built = False
-            for name in Trace._DERIVED:
-                delattr(self, name)
-        if self._counted:
-            self._counted = False
-            for name in Trace._STATS:
-                delattr(self, name)
-        return len(fresh)
-
-    def __len__(self) -> int:
-        return len(self.spans)
-
-    def __getattr__(self, name: str):
-        # Derived fields are computed on first access.
-        if name in Trace._DERIVED and not object.__getattribute__(self, "_built"):
-            self._build()
-            return object.__getattribute__(self, name)
-        if name in Trace._STATS and not object.__getattribute__(self, "_counted"):
-            self._count()
-            return object.__getattribute__(self, name)
-        raise AttributeError(name)
-
-    def ensure_built(self) -> None:
-        if not self._built:
-            self._build()
-
-    # -- building ------------------------------------------------------------------------------
-    def _build(self) -> None:
-        with gc_paused():
-            self._build_tree()
-
-    def _build_tree(self) -> None:
-        spans = self.spans
+    @classmethod
+    @gc_paused
+    def build(cls, spans: Sequence[Span]) -> TraceTree:
         n = len(spans)
         index: dict[str, int] = {}
         shared: dict[str, int] = {}
@@ -180,7 +117,7 @@ class Trace:
         order: list[int] = []
         depth = [0] * n
         seen = bytearray(n)
-        self._walk(top, children, order, depth, seen)
+        _walk(top, children, order, depth, seen)
         if len(order) < n:
             cyclic = [i for i in range(n) if not seen[i]]
             cyclic.sort(key=key)
@@ -190,99 +127,255 @@ class Trace:
                         children[parent[i]].remove(i)
                         parent[i] = NO_PARENT
                     orphans.append(i)
-                    self._walk([i], children, order, depth, seen)
+                    _walk([i], children, order, depth, seen)
             top = sorted(roots + orphans, key=key)
+        return cls(parent, children, roots, orphans, top, order, depth, index)
 
-        self.parent = parent
-        self.children = children
-        self.roots = roots
-        self.orphans = orphans
-        self.top = top
-        self.order = order
-        self.depth = depth
-        self._index = index
-        self._built = True
+    @property
+    def max_depth(self) -> int:
+        return max(self.depth) if self.depth else 0
 
-    # -- summary figures without a tree ---------------------------------------------------
-    def _count(self) -> None:
-        with gc_paused():
-            self._count_gc()
+    def subtree(self, i: int) -> list[int]:
+        """Positions of span i and all its descendants, in pre-order."""
+        out: list[int] = []
+        stack = [i]
+        children = self.children
+        while stack:
+            j = stack.pop()
+            out.append(j)
+            stack.extend(reversed(children[j]))
+        return out
 
-    def _count_gc(self) -> None:
-        spans = self.spans
+
+def _walk(top: list[int], children: list[list[int]], order: list[int], depth: list[int], seen: bytearray) -> None:
+    stack = [(i, 0) for i in reversed(top)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        i, d = pop()
+        if seen[i]:
+            continue
+        seen[i] = 1
+        order.append(i)
+        depth[i] = d
+        for c in reversed(children[i]):
+            push((c, d + 1))
+
+
+class TraceStats:
+    """A trace's summary figures: what the trace list shows. They equal what the tree gives;
+    `count` builds no tree unless it cannot be sure (repeated span ids, a possible parent cycle)."""
+
+    __slots__ = ("start_ns", "end_ns", "error_count", "services", "orphan_count", "root")
+
+    def __init__(self, start_ns: int, end_ns: int, error_count: int, services: list[str], orphan_count: int,
+                 root: int | None) -> None:
+        self.start_ns, self.end_ns, self.error_count = start_ns, end_ns, error_count
+        self.services, self.orphan_count, self.root = services, orphan_count, root
+
+    @classmethod
+    @gc_paused
+    def count(cls, trace: Trace) -> TraceStats:
+        """The figures of `trace` (its tree only when already built or needed to be exact)."""
+        spans = trace.spans
         n = len(spans)
         starts = list(map(_START, spans))
-        self.start_ns = min(starts) if n else 0
-        self.end_ns = max(map(_END, spans)) if n else 0
-        self.error_count = list(map(_STATUS, spans)).count(STATUS_ERROR)
-        self.services = sorted(set(map(_SERVICE, spans)))
-        if self._built or not self._count_tree(starts):
+        start_ns = min(starts) if n else 0
+        end_ns = max(map(_END, spans)) if n else 0
+        errors = list(map(_STATUS, spans)).count(STATUS_ERROR)
+        services = sorted(set(map(_SERVICE, spans)))
+        light = None if trace.has_tree else _orphans_and_root(spans, starts)
+        if light is None:
             # From the tree (built now if need be): exact in every case.
-            top = self.roots or self.top
-            self.orphan_count = len(self.orphans)
-            self._root = top[0] if top else None
-        self._counted = True
+            tree = trace.tree
+            top = tree.roots or tree.top
+            light = len(tree.orphans), (top[0] if top else None)
+        return cls(start_ns, end_ns, errors, services, *light)
 
-    def _count_tree(self, starts: list[int]) -> bool:
-        """Orphans and root without building the tree; False when unsure (then build it).
 
-        The tree orders spans by start, ties by position: the root is the earliest root, ties
-        to the first listed. A parent cycle needs some span whose parent starts after it, or
-        at the same time but listed later; a trace with such an edge (clock skew, equal starts
-        out of order) is left to the tree, which turns cycles into orphans.
-        """
-        spans = self.spans
-        n = len(spans)
-        if not n:
-            self.orphan_count, self._root = 0, None
-            return True
-        sids = list(map(_SPAN_ID, spans))
-        start_of = dict(zip(sids, starts, strict=True))
-        if len(start_of) != n or "" in start_of:
-            return False  # repeated (or empty) span ids: the tree decides who owns an id
-        pids = list(map(_PARENT_ID, spans))
-        parent_starts = list(map(start_of.get, pids, repeat(_NO_START)))  # roots, orphans: -inf
-        if any(map(gt, parent_starts, starts)):
-            return False
-        if any(map(eq, parent_starts, starts)):
-            position = dict(zip(sids, range(n), strict=True))
-            for i in compress(range(n), map(eq, parent_starts, starts)):
-                if position[pids[i]] >= i:
-                    return False  # possibly a cycle, or a span its own parent
-        roots = pids.count("")
-        self.orphan_count = parent_starts.count(_NO_START) - roots
-        if roots:
-            self._root = min(compress(range(n), map(not_, pids)), key=starts.__getitem__)
-        elif self.orphan_count:
-            self._root = min(compress(range(n), map(eq, parent_starts, repeat(_NO_START))), key=starts.__getitem__)
-        else:
-            return False
-        return True
+def _orphans_and_root(spans: Sequence[Span], starts: list[int]) -> tuple[int, int | None] | None:
+    """(orphan count, root position) without building the tree; None when unsure (then build it).
 
-    @staticmethod
-    def _walk(top: list[int], children, order: list[int], depth: list[int], seen) -> None:
-        stack = [(i, 0) for i in reversed(top)]
-        pop, push = stack.pop, stack.append
-        while stack:
-            i, d = pop()
-            if seen[i]:
-                continue
-            seen[i] = 1
-            order.append(i)
-            depth[i] = d
-            ch = children[i]
-            for c in reversed(ch):
-                push((c, d + 1))
+    The tree orders spans by start, ties by position: the root is the earliest root, ties
+    to the first listed. A parent cycle needs some span whose parent starts after it, or
+    at the same time but listed later; a trace with such an edge (clock skew, equal starts
+    out of order) is left to the tree, which turns cycles into orphans.
+    """
+    n = len(spans)
+    if not n:
+        return 0, None
+    sids = list(map(_SPAN_ID, spans))
+    start_of = dict(zip(sids, starts, strict=True))
+    if len(start_of) != n or "" in start_of:
+        return None  # repeated (or empty) span ids: the tree decides who owns an id
+    pids = list(map(_PARENT_ID, spans))
+    parent_starts = list(map(start_of.get, pids, repeat(_NO_START)))  # roots, orphans: -inf
+    if any(map(gt, parent_starts, starts)):
+        return None
+    if any(map(eq, parent_starts, starts)):
+        position = dict(zip(sids, range(n), strict=True))
+        for i in compress(range(n), map(eq, parent_starts, starts)):
+            if position[pids[i]] >= i:
+                return None  # possibly a cycle, or a span its own parent
+    roots = pids.count("")
+    orphans = parent_starts.count(_NO_START) - roots
+    if roots:
+        return orphans, min(compress(range(n), map(not_, pids)), key=starts.__getitem__)
+    if orphans:
+        return orphans, min(compress(range(n), map(eq, parent_starts, repeat(_NO_START))), key=starts.__getitem__)
+    return None
 
-    # -- queries ---------------------------------------------------------------------------
+
+class Trace:
+    """The spans of one trace, with `tree` and `stats` derived from them on first use.
+
+    The tree's parts and the figures are also properties of the trace itself (`trace.children`,
+    `trace.start_ns`, …): each reads the current `tree` or `stats`.
+    """
+
+    __slots__ = ("trace_id", "spans", "version", "_tree", "_stats", "_keys")
+
+    def __init__(self, trace_id: str, spans: Iterable[Span] = ()) -> None:
+        self.trace_id = trace_id
+        self.spans: list[Span] = list(spans)
+        self.version = 0
+        self._tree: TraceTree | None = None
+        self._stats: TraceStats | None = None
+        self._keys: dict[tuple, Span] | None = None
+
+    def add(self, spans: Iterable[Span]) -> int:
+        """Add late spans; return how many were new. A span already in the trace (same id,
+        parent, start, end, name and service: an exporter's retry, or the same dump loaded
+        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch."""
+        keys = self._keys
+        if keys is None:
+            spans_now = self.spans
+            keys = self._keys = {(s.span_id, s.parent_id, s.start_ns, s.end_ns): s for s in spans_now}
+            if len(keys) < len(spans_now):  # different spans sharing an id and times: one by one
+                keys.clear()
+                for s in spans_now:
+                    remember(keys, s)
+        fresh = []
+        for s in spans:  # `remember`, inlined for the common case (a million spans can come this way)
+            k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
+            first = keys.get(k)
+            if first is None:
+                keys[k] = s
+                fresh.append(s)
+            elif remember(keys, s):
+                fresh.append(s)
+        if not fresh:
+            return 0
+        self.spans.extend(fresh)
+        self.version += 1
+        self._tree = None
+        self._stats = None
+        return len(fresh)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    # -- derived values ------------------------------------------------------------------------
+    @property
+    def tree(self) -> TraceTree:
+        tree = self._tree
+        if tree is None:
+            tree = self._tree = TraceTree.build(self.spans)
+        return tree
+
+    @property
+    def has_tree(self) -> bool:
+        """Whether the tree of the current spans is built (reading `tree` would cost nothing)."""
+        return self._tree is not None
+
+    def ensure_built(self) -> None:
+        self.tree  # noqa: B018 (built on first use)
+
+    @property
+    def stats(self) -> TraceStats:
+        stats = self._stats
+        if stats is None:
+            stats = self._stats = TraceStats.count(self)
+        return stats
+
+    # The tree's parts (see TraceTree) and the figures (see TraceStats): hot in sorts and walks,
+    # so they read the cached value before falling back on the building property.
+    @property
+    def parent(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).parent
+
+    @property
+    def children(self) -> list[list[int]]:
+        t = self._tree
+        return (t if t is not None else self.tree).children
+
+    @property
+    def roots(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).roots
+
+    @property
+    def orphans(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).orphans
+
+    @property
+    def top(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).top
+
+    @property
+    def order(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).order
+
+    @property
+    def depth(self) -> list[int]:
+        t = self._tree
+        return (t if t is not None else self.tree).depth
+
+    @property
+    def max_depth(self) -> int:
+        t = self._tree
+        return (t if t is not None else self.tree).max_depth
+
+    # The summary figures (see TraceStats).
+    @property
+    def start_ns(self) -> int:
+        st = self._stats
+        return (st if st is not None else self.stats).start_ns
+
+    @property
+    def end_ns(self) -> int:
+        st = self._stats
+        return (st if st is not None else self.stats).end_ns
+
     @property
     def duration_ns(self) -> int:
-        return self.end_ns - self.start_ns
+        st = self._stats
+        if st is None:
+            st = self.stats
+        return st.end_ns - st.start_ns
+
+    @property
+    def error_count(self) -> int:
+        st = self._stats
+        return (st if st is not None else self.stats).error_count
+
+    @property
+    def services(self) -> list[str]:
+        st = self._stats
+        return (st if st is not None else self.stats).services
+
+    @property
+    def orphan_count(self) -> int:
+        st = self._stats
+        return (st if st is not None else self.stats).orphan_count
 
     @property
     def root(self) -> Span | None:
         """The span that stands for the request: the earliest root, else the earliest orphan."""
-        pos = self._root
+        pos = self.stats.root
         return self.spans[pos] if pos is not None else None
 
     @property
@@ -291,33 +384,21 @@ class Trace:
         root = self.root
         return root is not None and not root.parent_id
 
-    @property
-    def max_depth(self) -> int:
-        return max(self.depth) if self.spans else 0
-
+    # -- queries ---------------------------------------------------------------------------
     def position(self, span_id: str) -> int | None:
         """Position of the span with this id (the non-shared one where ids repeat)."""
-        self.ensure_built()
-        return self._index.get(span_id)
+        return self.tree.index.get(span_id)
 
     def is_blocking(self, i: int) -> bool:
         """Whether span i blocks its parent: not a FOLLOWS_FROM child, not a consumer of a producer."""
         s = self.spans[i]
         if s.follows_from:
             return False
-        p = self.parent[i]
+        p = self.tree.parent[i]
         if p != NO_PARENT and s.kind == KIND_CONSUMER and self.spans[p].kind == KIND_PRODUCER:
             return False
         return True
 
     def subtree(self, i: int) -> list[int]:
         """Positions of span i and all its descendants, in pre-order."""
-        out: list[int] = []
-        stack = [i]
-        while stack:
-            j = stack.pop()
-            out.append(j)
-            stack.extend(reversed(self.children[j]))
-        return out
-
-
+        return self.tree.subtree(i)

@@ -7,7 +7,6 @@ one problem, and what was read before is loaded."""
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import stat
@@ -18,9 +17,8 @@ from typing import BinaryIO
 
 from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT, human_size
-from tracetui.loaders.compression import decompress as _decompress
 from tracetui.loaders.detect import UNKNOWN, detect_format
-from tracetui.model.gcpause import gc_paused
+from tracetui.model.gcpause import freeze_loaded, gc_paused
 from tracetui.sources.streaming import stream_file
 
 STDIN = "-"
@@ -28,19 +26,6 @@ STDIN_NAME = "<stdin>"
 LIMIT_ENV = "TRACETUI_MAX_INPUT"
 _UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _READ_CHUNK = 1 << 20
-
-
-def decompress(data: bytes, source: str) -> tuple[bytes, list[Problem]]:
-    """Undo gzip/zstd by content (kept for callers; `read_bytes` does this itself)."""
-    return _decompress(data, source)
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; directories to the files inside them (sorted, hidden ones skipped).
-
-    "-" (stdin) is kept once, however often it is named.
-    """
-    return [p for p, _ in _expand(paths)]
 
 
 def _expand(paths: list[str]) -> list[tuple[str, bool]]:
@@ -195,5 +180,5 @@ def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[P
             if batch.spans:
                 store.add(batch.spans)
             problems.extend(batch.problems)
-    gc.freeze()
+    freeze_loaded()
     return problems

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-KINDS = ("jaeger", "tempo", "zipkin")
 _URL = re.compile(r"^(jaeger|tempo|zipkin)\+(https?)://", re.IGNORECASE)
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2

@@ -74,6 +74,9 @@ def _any(v: Any) -> dict[str, Any]:
     return to_otlp_json(v)  # string_value_strindex (profiles only)
 
 
+_KEY_STRINDEX = "key_strindex" in _fields(common_pb2.KeyValue)  # opentelemetry-proto >= 1.43 only
+
+
 def _kvs(kvs: Any) -> list[dict[str, Any]]:
     out = []
     for kv in kvs:
@@ -82,7 +85,7 @@ def _kvs(kvs: Any) -> list[dict[str, Any]]:
             d["key"] = kv.key
         if kv.HasField("value"):
             d["value"] = _any(kv.value)
-        if kv.key_strindex:
+        if _KEY_STRINDEX and kv.key_strindex:
             d["keyStrindex"] = kv.key_strindex
         out.append(d)
     return out

@@ -111,7 +111,6 @@ class IngestStats:
     rejected_requests: int = 0
     reasons: Counter = field(default_factory=Counter)  # "401 unauthorized" -> count
     details: dict = field(default_factory=dict)  # reason -> the latest detail given for it
-    last_rejection: str = ""
     started: float = field(default_factory=time.monotonic)
     _recent: deque = field(default_factory=deque, repr=False)  # (monotonic second, spans)
 
@@ -132,7 +131,6 @@ class IngestStats:
         self.rejected_requests += 1
         self.reasons[reason] += 1
         self.details[reason] = detail
-        self.last_rejection = f"{reason}: {detail}" if detail else reason
 
     def rate(self, now: float | None = None) -> float:
         """Spans per second over the last few whole seconds (0 when nothing came lately)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 import sys
@@ -17,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TextIO
 
+from tracetui.model.gcpause import freeze_loaded
 from tracetui.render.text import clean
 from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
 from tracetui.sources.receiver.config import LiveConfig
@@ -115,6 +115,5 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
 def run_record(config: LiveConfig, output: str, *, append: bool = False) -> int:
     # Everything alive now (modules, classes) lives as long as the process: keep full
     # collections from walking it again and again while requests pour in.
-    gc.collect()
-    gc.freeze()
+    freeze_loaded(collect=True)
     return asyncio.run(record(config, output, append=append))

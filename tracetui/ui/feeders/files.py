@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tracetui.loaders.problems import Batch, Problem
+from tracetui.model.gcpause import GcHold
 from tracetui.ui.feeders.base import FeederBase
 from tracetui.ui.messages import LoadProgress
 
@@ -32,7 +32,7 @@ class FilesFeeder(FeederBase):
     def __init__(self, loader: Loader) -> None:
         self.loader = loader
         self._loaded_ids: set[str] = set()  # added to the store, not yet announced
-        self._gc_was_on = False
+        self._gc_hold: GcHold | None = None
 
     def start(self, app: TraceTuiApp) -> None:
         super().start(app)
@@ -49,8 +49,8 @@ class FilesFeeder(FeederBase):
         # the time to summarize traces): it is paused while loading and turned back on, with
         # what was loaded frozen out of later collections, when the last batch is in the list
         # (`_loaded`).
-        self._gc_was_on = gc.isenabled()
-        gc.disable()
+        if self._gc_hold is None:  # one pause for loads that overlap
+            self._gc_hold = GcHold()
         self._read(self.loader)
 
     def _read(self, loader: Loader) -> None:
@@ -97,7 +97,6 @@ class FilesFeeder(FeederBase):
                                            then=self._loaded if done else None))
 
     def _loaded(self) -> None:
-        if self._gc_was_on:
-            self._gc_was_on = False
-            gc.enable()
-            gc.freeze()
+        hold, self._gc_hold = self._gc_hold, None
+        if hold is not None:
+            hold.release(freeze=True)
