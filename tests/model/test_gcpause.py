@@ -11,7 +11,7 @@ import pytest
 
 from tracetui.model.gcpause import GcHold, gc_paused
 
-PACKAGE = Path(__file__).resolve().parent.parent / "tracetui"
+PACKAGE = Path(__file__).resolve().parents[2] / "tracetui"
 
 
 @pytest.fixture(autouse=True)
