@@ -80,3 +80,35 @@ def test_summary_prints_one_line_per_kind_of_problem_and_all_with_verbose(tmp_pa
     assert r.returncode == 1 and "84 spans skipped" in r.stderr
     r = tracetui("summary", "--verbose", str(dump))
     assert len([line for line in r.stderr.splitlines() if "span without spanId" in line]) == 84
+
+
+def test_a_stream_of_bad_lines_is_counted_past_the_first_hundred_and_verbose_says_so(tmp_path):
+    # `(cat dump.jsonl; yes '{}')`: one Problem per bad line grew without bound (155 MiB for 1M).
+    import json
+
+    good = {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "ab" * 16, "spanId": "0" * 15 + "1",
+                                                          "name": "root", "startTimeUnixNano": "1",
+                                                          "endTimeUnixNano": "9"}]}]}]}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps(good) + "\n" + "{}\n" * 500)
+    r = tracetui("summary", str(dump))
+    assert r.returncode == 1 and "1 trace" in r.stdout
+    bad = [line for line in r.stderr.splitlines() if "no resourceSpans" in line]
+    assert bad == [f"tracetui: {dump}: line 2: not OTLP trace data (no resourceSpans)"
+                   " (and 499 more like it; --verbose lists the first 100)"]
+    r = tracetui("summary", "--verbose", str(dump))
+    bad = [line for line in r.stderr.splitlines() if "no resourceSpans" in line]
+    assert len(bad) == 101 and bad[99].endswith("line 101: not OTLP trace data (no resourceSpans)")
+    assert bad[100].endswith("line 102: not OTLP trace data (no resourceSpans) (and 399 more like it, counted, not listed)")
+
+
+def test_count_lines_say_1_span_not_1_spans(tmp_path):
+    import json
+
+    span = {"traceId": "ab" * 16, "spanId": "0" * 15 + "1", "name": "root", "startTimeUnixNano": "1",
+            "endTimeUnixNano": "9"}
+    dump = tmp_path / "dump.jsonl"
+    line = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]})
+    dump.write_text(line + "\n" + line + "\n")
+    r = tracetui("summary", str(dump))
+    assert "tracetui: 1 span appeared more than once and is counted once" in r.stderr

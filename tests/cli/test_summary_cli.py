@@ -222,7 +222,7 @@ def test_exit_status_1_when_some_input_was_skipped(tmp_path):
     broken.write_bytes(orjson.dumps(doc))
     result = run(str(broken))
     assert result.exit_code == 1
-    assert "spanId" in result.stderr and "1 spans skipped" in result.stderr
+    assert "spanId" in result.stderr and "1 span skipped" in result.stderr and "1 spans" not in result.stderr
     assert "POST /checkout" in result.stdout  # the rest is still shown
 
 

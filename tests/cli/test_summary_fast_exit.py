@@ -18,4 +18,4 @@ def test_summary_of_a_big_store_exits_fast_with_all_output_and_the_exit_status(t
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert proc.returncode == 1  # a span was skipped
     assert orjson.loads(proc.stdout)["traces"][0]["span_count"] == 1
-    assert b"1 spans skipped" in proc.stderr
+    assert b"tracetui: 1 span skipped" in proc.stderr

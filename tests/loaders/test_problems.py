@@ -14,14 +14,35 @@ def test_count_line_and_what_counts_as_skipped_input():
         "4 problems: 2 spans skipped, 1 unreadable part, 1 warning")
 
 
-def test_a_problem_is_one_line_with_control_characters_escaped():
-    p = Problem("evil\nname.json", "line 1", "bad \x1b[31mred\x1b[0m value")
-    assert str(p) == "evil\\x0aname.json: line 1: bad \\x1b[31mred\\x1b[0m value"
+def test_a_problem_is_one_line_cleaned_as_tables_are():
+    # The loaders' own partial cleaner is gone: the same `clean` as the tables (C1 and invisible too).
+    p = Problem("evil\nname.json", "line 1", "bad \x1b[31mred\x1b[0m \x9b2J val\u200bue")
+    assert str(p) == "evil\u21b5name.json: line 1: bad \ufffd[31mred\ufffd[0m \ufffd2J val\ufffdue"
 
 
 def test_bidi_overrides_cannot_reorder_a_problem_line():
     p = Problem("a\u202ejson.exe", "", "x\u2066y")
-    assert str(p) == "a\\u202ejson.exe: x\\u2066y"
+    assert str(p) == "a\ufffdjson.exe: x\ufffdy"
+
+
+def test_problems_past_a_hundred_of_a_kind_are_counted_not_kept():
+    from tracetui.loaders.problems import ProblemCap, problem_lines
+
+    cap = ProblemCap()
+    lost = [Problem("a.jsonl", f"line {i}", "span without spanId: skipped", 2) for i in range(1, 1001)]
+    other = Problem("a.jsonl", "line 5", "not valid JSON")
+    kept = cap.admit([*lost[:500], other]) + cap.admit(lost[500:])
+    counted = cap.counted()
+    assert len(kept) == 101 and other in kept and cap.counted() == []
+    assert len(counted) == 1 and counted[0].count == 900 and counted[0].skipped == 1800
+    assert counted[0].where == "line 101"
+    everything = kept + counted
+    assert problems_summary(everything) == "1,001 problems: 2,000 spans skipped, 1 unreadable part"
+    assert problem_lines(everything)[0] == (
+        "a.jsonl: line 1: span without spanId: skipped (and 999 more like it; --verbose lists the first 100)")
+    verbose = problem_lines(everything, verbose=True)
+    assert len(verbose) == 102
+    assert verbose[-1] == "a.jsonl: line 101: span without spanId: skipped (and 899 more like it, counted, not listed)"
 
 
 def test_repeated_problems_are_one_line_per_kind_with_the_count_and_the_first_place():

@@ -211,13 +211,15 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         else:
             print_summary(out, store, utc=utc)
     if store.duplicate_spans:
-        err.print(f"tracetui: {store.duplicate_spans} spans appeared more than once and are counted once",
+        dup = store.duplicate_spans
+        err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
+                  f"{'are' if dup != 1 else 'is'} counted once",
                   markup=False)
     skipped = _skipped(problems)
     # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
     # though they count no spans.
     if any(not p.warning for p in problems):
-        err.print(f"tracetui: {skipped} spans skipped" if skipped else "tracetui: some input could not be read",
+        err.print(f"tracetui: {_count(skipped, 'span')} skipped" if skipped else "tracetui: some input could not be read",
                   markup=False)
         _exit_now(1, store)
     _exit_now(0, store)
@@ -234,3 +236,8 @@ def _exit_now(code: int, store) -> None:
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _count(n: int, word: str) -> str:
+    """"1 span", "2 spans", "1,234 spans"."""
+    return f"{n:,} {word}{'s' if n != 1 else ''}"

@@ -43,7 +43,7 @@ def count_set_aside(batches: Iterator[Batch], source: str, where: str = "") -> I
             for p in b.problems:
                 if p.message.startswith(_MARK):
                     signal = p.message[len(_MARK):]
-                    counts[signal] = counts.get(signal, 0) + 1
+                    counts[signal] = counts.get(signal, 0) + p.count
                 else:
                     kept.append(p)
             b.problems = kept

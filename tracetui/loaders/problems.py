@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from tracetui.model.span import Span
+from tracetui.model.text import clean
+
+KEEP_PER_KIND = 100  # problems of one kind (see `problem_kind`) kept one by one; the rest counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +21,10 @@ class Problem:
     was kept (perhaps adjusted, e.g. an end before the start shown as zero duration) or the
     message is the backend's own (Jaeger `warnings`). Only problems that are not warnings mean
     that some input was skipped (`tracetui summary` exits 1).
+
+    `count` is how many problems this one stands for: 1, except for the one entry per kind that
+    counts the problems past the first `KEEP_PER_KIND` of that kind (`ProblemCap`); it names the
+    first of them, and its `skipped` is their sum.
     """
 
     source: str
@@ -25,21 +32,14 @@ class Problem:
     message: str
     skipped: int = 0
     warning: bool = False
+    count: int = 1
 
     def __str__(self) -> str:
-        """One line, with control characters escaped (file names and messages are untrusted)."""
+        """One line, cleaned of control and invisible characters (file names and messages are
+        untrusted)."""
         where = f"{self.where}: " if self.where else ""
-        return one_line(f"{self.source}: {where}{self.message}")
-
-
-# C0/C1 controls, and the bidirectional marks/overrides/isolates that can reorder a line visually.
-_BIDI = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {c: f"\\u{c:04x}" for c in _BIDI}
-
-
-def one_line(text: str) -> str:
-    """`text` with newlines, other control characters and bidi overrides shown as escapes."""
-    return text.translate(_CONTROL)
+        more = f" (and {self.count - 1:,} more like it, counted, not listed)" if self.count > 1 else ""
+        return clean(f"{self.source}: {where}{self.message}") + more
 
 
 @dataclass(slots=True)
@@ -55,6 +55,11 @@ def input_skipped(problems: Iterable[Problem]) -> bool:
     return any(not p.warning for p in problems)
 
 
+def problem_count(problems: Iterable[Problem]) -> int:
+    """How many problems were met, counting those counted rather than kept."""
+    return sum(p.count for p in problems)
+
+
 def problems_summary(problems: Iterable[Problem]) -> str:
     """One line counting the problems, for the status bar and stderr; "" when there are none.
 
@@ -64,17 +69,17 @@ def problems_summary(problems: Iterable[Problem]) -> str:
     if not problems:
         return ""
     spans = sum(p.skipped for p in problems)
-    unknown = sum(1 for p in problems if not p.warning and not p.skipped)
-    warnings = sum(1 for p in problems if p.warning)
+    unknown = sum(p.count for p in problems if not p.warning and not p.skipped)
+    warnings = sum(p.count for p in problems if p.warning)
     parts = []
     if spans:
-        parts.append(f"{spans} span{'s' if spans != 1 else ''} skipped")
+        parts.append(f"{spans:,} span{'s' if spans != 1 else ''} skipped")
     if unknown:
-        parts.append(f"{unknown} unreadable part{'s' if unknown != 1 else ''}")
+        parts.append(f"{unknown:,} unreadable part{'s' if unknown != 1 else ''}")
     if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    n = len(problems)
-    return f"{n} problem{'s' if n != 1 else ''}: " + ", ".join(parts)
+        parts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+    n = problem_count(problems)
+    return f"{n:,} problem{'s' if n != 1 else ''}: " + ", ".join(parts)
 
 
 # Numbers and ids inside a message ("span 5f3a9c… ends before it starts", "12 stray bytes") vary
@@ -88,27 +93,81 @@ def problem_kind(p: Problem) -> tuple[str, bool, str]:
     return p.source, p.warning, _VARYING.sub("#", p.message)
 
 
-def grouped_problems(problems: Iterable[Problem]) -> list[tuple[Problem, int]]:
-    """The first problem of each kind and how many there are of that kind, in order of first
-    appearance (a Zipkin trace with 84 incomplete spans is one entry, not 84)."""
+def grouped_problems(problems: Iterable[Problem]) -> list[tuple[Problem, int, int]]:
+    """The first problem of each kind, how many there are of that kind and how many of them were
+    kept one by one, in order of first appearance (a Zipkin trace with 84 incomplete spans is one
+    entry, not 84)."""
     first: dict[tuple[str, bool, str], Problem] = {}
-    count: dict[tuple[str, bool, str], int] = {}
+    count: dict[tuple[str, bool, str], list[int]] = {}
     for p in problems:
         k = problem_kind(p)
-        if k in first:
-            count[k] += 1
-        else:
-            first[k], count[k] = p, 1
-    return [(p, count[k]) for k, p in first.items()]
+        if k not in first:
+            first[k] = p
+        c = count.setdefault(k, [0, 0])
+        c[0] += p.count
+        c[1] += p.count == 1
+    return [(p, *count[k]) for k, p in first.items()]
+
+
+class ProblemCap:
+    """Bounds the problems kept from a stream of input: the first `keep` of each kind pass one by
+    one; the rest are folded into one `Problem` per kind (`count`, `skipped` summed), handed out
+    by `counted()`. A million bad lines cost a counter, not a million objects."""
+
+    __slots__ = ("_over", "_seen", "keep")
+
+    def __init__(self, keep: int = KEEP_PER_KIND) -> None:
+        self.keep = keep
+        self._seen: dict[tuple[str, bool, str], int] = {}
+        self._over: dict[tuple[str, bool, str], list] = {}  # kind -> [first not kept, count, skipped]
+
+    def admit(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems to keep; the others are counted."""
+        kept = []
+        for p in problems:
+            k = problem_kind(p)
+            n = self._seen.get(k, 0)
+            if n < self.keep and p.count == 1:
+                self._seen[k] = n + 1
+                kept.append(p)
+            elif (o := self._over.get(k)) is None:
+                self._over[k] = [p, p.count, p.skipped]
+            else:
+                o[1] += p.count
+                o[2] += p.skipped
+        return kept
+
+    def counted(self) -> list[Problem]:
+        """One problem per kind, standing for those not kept since the last call."""
+        out = [replace(p, count=n, skipped=skipped) for p, n, skipped in self._over.values()]
+        self._over.clear()
+        return out
+
+
+def capped(batches: Iterable[Batch], keep: int = KEEP_PER_KIND) -> Iterator[Batch]:
+    """The batches, their problems bounded by one `ProblemCap` (the counted ones come last)."""
+    cap = ProblemCap(keep)
+    for b in batches:
+        if b.problems:
+            b.problems = cap.admit(b.problems)
+        yield b
+    over = cap.counted()
+    if over:
+        yield Batch(problems=over)
 
 
 def problem_lines(problems: Iterable[Problem], verbose: bool = False) -> list[str]:
     """What stderr shows: one line per kind of problem, with the first place it was met and how
-    many more there are; with `verbose`, one line per problem."""
+    many more there are; with `verbose`, one line per problem kept (past `KEEP_PER_KIND` of one
+    kind, a line counts the rest)."""
     if verbose:
         return [str(p) for p in problems]
     out = []
-    for p, n in grouped_problems(problems):
+    for p, n, kept in grouped_problems(problems):
         more = n - 1
-        out.append(f"{p} (and {more:,} more like it; --verbose lists them)" if more else str(p))
+        if not more:
+            out.append(str(p))
+            continue
+        listed = "--verbose lists them" if kept == n else f"--verbose lists the first {kept:,}"
+        out.append(f"{replace(p, count=1)} (and {more:,} more like it; {listed})")
     return out

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT, human_size
 from tracetui.loaders.detect import UNKNOWN, detect_format
+from tracetui.loaders.problems import capped
 from tracetui.model.gcpause import freeze_loaded, gc_paused
 from tracetui.sources.streaming import stream_file
 
@@ -176,7 +177,7 @@ def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[P
     reference cycles, and the analysis that follows allocates without re-walking it."""
     problems: list[Problem] = []
     with gc_paused():
-        for batch in iter_paths(paths, stdin=stdin):
+        for batch in capped(iter_paths(paths, stdin=stdin)):
             if batch.spans:
                 store.add(batch.spans)
             problems.extend(batch.problems)

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracetui.loaders.problems import Problem
+from tracetui.loaders.problems import Problem, problem_count
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
@@ -120,7 +120,7 @@ class TraceTuiApp(App[None]):
             base,
             spans=self.store.span_count,
             traces=len(self.store),
-            problems=len(self.problems),
+            problems=problem_count(self.problems),
             skipped=sum(p.skipped for p in self.problems),
             evicted_traces=self.store.evicted_traces,
             duplicate_spans=self.store.duplicate_spans,

@@ -8,7 +8,7 @@ import msgspec
 
 from tracetui.loaders.other_signals import set_aside, signal_in
 from tracetui.loaders.otlp_json.fast import BatchIds, fast_convert
-from tracetui.loaders.otlp_json.tolerant import TOO_DEEP_ERROR, fallback, salvage_document
+from tracetui.loaders.otlp_json.tolerant import NO_RESOURCE_SPANS, TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
 from tracetui.loaders.problems import Batch, Problem
@@ -45,6 +45,7 @@ def is_snake(head: bytes) -> bool:
 
 _INVALID_UTF8 = "Invalid UTF-8"  # msgspec's DecodeError for bytes that are not UTF-8
 WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
+WRAPPER_KEY = re.compile(rb'"(?:trace|result|data)"\s*:')
 
 
 def read_document(doc: bytes | memoryview, source: str, where: str, single: bool = True,
@@ -96,6 +97,10 @@ def _trace_data(parsed: Any, wrapped: bool, head: bytes, doc: bytes | memoryview
     elif no_resource_spans(parsed) and is_other_signal(head):
         return set_aside(source, where, signal_in(head) or "log")  # a logs or metrics line: counted
     elif no_resource_spans(parsed) and parsed.resource is None and not parsed.scope_spans:
+        if len(doc) <= len(head) and not looks_like_otlp(head) and not WRAPPER_KEY.search(head):
+            # A whole small object without any trace key (`{}`, a stray record): what the
+            # tolerant path would say, without decoding it again (a stream of them stays cheap).
+            return Batch(problems=[Problem(source, where, NO_RESOURCE_SPANS)])
         return fallback(doc, source, where)  # e.g. a wrapper whose key is not the first one
     return parsed
 

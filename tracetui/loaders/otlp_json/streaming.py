@@ -15,7 +15,7 @@ from tracetui.loaders.otlp_json.document import read_document
 from tracetui.loaders.otlp_json.fast import BatchIds, FastConverter
 from tracetui.loaders.otlp_json.tolerant import fallback
 from tracetui.loaders.otlp_json.wire import fast_rs_decoders
-from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.problems import Batch, Problem, ProblemCap
 from tracetui.model.gcpause import gc_paused
 
 # -- big inputs, read resourceSpans by resourceSpans as the bytes arrive -----------------------
@@ -89,6 +89,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
     batch = Batch()
     ids = BatchIds()  # the batch's span ids, as the fast converter sees them
     held: list[Problem] = []  # line 1's problems: "line 1: …" only if more lines follow
+    cap = ProblemCap()  # a million bad lines: a hundred problems and a count, not a million
     pos, lineno, lines, first_line = 0, 0, 0, 1
     while True:
         while buf.filled < min(pos + 64, buf.size) and buf.more():
@@ -114,17 +115,21 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
         if nl < 0 and found is not None:
             start = pos + (len(buf.data[pos:pos + 64]) - len(head)) + len(found[0])
             pieces = _read_request_pieces(buf, start, found, source, line_where, batch, ids)
+            mark = len(batch.problems)  # the problems before are admitted already
             while True:
                 try:
                     next(pieces)  # the batch is full
                 except StopIteration as done:
                     pos = done.value
                     break
+                batch.problems[mark:] = cap.admit(batch.problems[mark:])
+                mark = 0
                 if lines == 1:
                     held += batch.problems
                     batch.problems = []
                 yield Batch(ids.mark(batch.spans), batch.problems)
                 batch.spans, batch.problems = [], []
+            batch.problems[mark:] = cap.admit(batch.problems[mark:])
         else:
             if nl < 0:
                 nl = buf.find(b"\n", pos)
@@ -135,7 +140,8 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
                 if b is None:
                     b = fallback(line, source, f"{outer}line {lineno}")
             batch.spans.extend(b.spans)
-            batch.problems.extend(b.problems)
+            if b.problems:
+                batch.problems.extend(cap.admit(b.problems))
             pos = end + 1
         if lines == 1:
             held += batch.problems
@@ -145,6 +151,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
             yield batch
             batch = Batch()
     batch.problems.extend(held)
+    batch.problems.extend(cap.counted())
     if batch.spans or batch.problems:
         batch.spans = ids.mark(batch.spans)
         yield batch
@@ -280,17 +287,20 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
     out = Batch()
     count = 0
     prefix = f"{where}: " if where else ""
+    cap = ProblemCap()  # a million bad lines: a hundred problems and a count, not a million
     for lineno, line in lines_of(data):
         b = read_document(line, source, f"{prefix}line {lineno}", single=False)
         if b is None:
             b = fallback(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
-        out.problems.extend(b.problems)
+        if b.problems:
+            out.problems.extend(cap.admit(b.problems))
         count += 1
         # Small batches early: the first trace rows paint while the rest is still read.
         if count >= lines_per_batch or len(out.spans) >= CHUNK_BATCH_SPANS:
             yield out
             out, count = Batch(), 0
+    out.problems.extend(cap.counted())
     if out.spans or out.problems:
         yield out
 

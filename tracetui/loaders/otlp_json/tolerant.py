@@ -33,6 +33,7 @@ def fallback(doc: bytes, source: str, where: str, decode_error: str | None = Non
 
 
 TOO_DEEP_ERROR = "nested too deeply"
+NO_RESOURCE_SPANS = "not OTLP trace data (no resourceSpans)"
 _DEEP_SPAN = "span nested too deeply to read (thousands of brackets, e.g. an attribute hundreds of levels deep): skipped"
 
 
@@ -61,7 +62,7 @@ def read_object(obj: Any, source: str, where: str) -> Batch:
         signal = signal_of(obj)
         if signal is not None:
             return set_aside(source, where, signal)
-        return Batch(problems=[Problem(source, where, "not OTLP trace data (no resourceSpans)")])
+        return Batch(problems=[Problem(source, where, NO_RESOURCE_SPANS)])
     batch = Batch()
     snake = "resource_spans" in obj or "scope_spans" in obj
     span_dec = msgspec.json.Decoder((SNAKE if snake else CAMEL)[2])

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from tracetui.loaders.problems import Batch, Problem
+from tracetui.loaders.problems import Batch, Problem, ProblemCap
 from tracetui.model.gcpause import GcHold
 from tracetui.ui.feeders.base import FeederBase
 from tracetui.ui.messages import LoadProgress
@@ -57,13 +57,15 @@ class FilesFeeder(FeederBase):
         batches: Iterable[Batch] = loader() if callable(loader) else loader
         pending: list = []
         problems: list[Problem] = []
+        cap = ProblemCap()  # the app keeps the first problems of each kind and a count of the rest
         last = time.monotonic()
         failure = ""
         first = True
         try:
             for batch in batches:
                 pending.extend(batch.spans)
-                problems.extend(batch.problems)
+                if batch.problems:
+                    problems.extend(cap.admit(batch.problems))
                 # The first spans go out at once (a slow source shows something early); then
                 # at most one hand-over per FLUSH_SECONDS.
                 if (first and pending) or time.monotonic() - last >= FLUSH_SECONDS:
@@ -73,7 +75,7 @@ class FilesFeeder(FeederBase):
                     last = time.monotonic()
         except Exception as e:  # a loader should not raise; if one does, say so and keep the rest
             failure = f"loading stopped: {type(e).__name__}: {e}"
-        self._hand_over(pending, problems, 1.0, done=True, failure=failure)
+        self._hand_over(pending, problems + cap.counted(), 1.0, done=True, failure=failure)
 
     def _hand_over(self, spans: list, problems: list[Problem], fraction: float | None,
                    done: bool = False, failure: str = "") -> None:

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tracetui.loaders.problems import Problem
+from tracetui.loaders.problems import Problem, problem_count
 from tracetui.render.text import clean
 
 
@@ -35,9 +35,10 @@ class ProblemsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
-            n = len(self.problems)
+            n = problem_count(self.problems)
             skipped = sum(p.skipped for p in self.problems)
-            scroll.border_title = f"{n} problem{'s' if n != 1 else ''}, {skipped} spans skipped (Esc to close)"
+            scroll.border_title = (f"{n:,} problem{'s' if n != 1 else ''}, {skipped:,} span{'s' if skipped != 1 else ''}"
+                                   " skipped (Esc to close)")
             if not self.problems:
                 yield Static("Everything was read without a problem.", markup=False)
             for p in self.problems:
