@@ -16,6 +16,15 @@ together; these are its rules, applied to the raw JSON objects before they becom
   instrumentation forgets it), and a shared span without `parentId` takes its client's.
 - The longest trace id seen for a span (128-bit over its 64-bit lower half) is kept.
 
+Where Zipkin compares neighbours only, we merge a piece into the first span it fits (same
+`shared` flag, endpoint not contradicted), which is what Zipkin's order means to do ("so that
+their data can be attached to the first span with the same ID and endpoint"): a piece sorted
+behind a span of another service joins its own. And a SERVER just marked shared then merges with
+the shared pieces of its endpoint. Zipkin leaves both apart, as two spans of one id, service,
+parent and times; the store would keep one of them as a repeat, and lose the other's tags.
+(A piece is compared with the first 64 spans of its id and flag and the first 64 of its service:
+past that, in inputs no tracer writes, it starts a span of its own, as in Zipkin.)
+
 Two more rules of ours, as Zipkin's UI shows every span of one id in one row, timed by whichever
 has times:
 - a piece still without a timestamp joins a timed span of its id whose local endpoint it does
@@ -36,6 +45,7 @@ from tracetui.loaders.hexids import hex_id
 
 _ENDPOINT_FIELDS = ("serviceName", "ipv4", "ipv6", "port")
 _LOWER_HEX = frozenset("0123456789abcdef")
+_NEAR = 64  # spans of one id a piece is compared with (see `_merged`)
 
 
 def merge_fragments(spans: list[Any]) -> list[tuple[int, Any]] | None:
@@ -116,26 +126,55 @@ def _order(sp: dict) -> tuple:
 def _merge_one_id(pieces: list[dict]) -> list[dict]:
     pieces = sorted(pieces, key=_order)
     tid = max((str(p.get("traceId") or "") for p in pieces), key=lambda t: len(hex_id(t)))
-    spans: list[dict] = []
-    i = 0
-    while i < len(pieces):
-        span = dict(pieces[i])
-        endpoint = _Endpoint()
-        endpoint.accepts(span.get("localEndpoint"))
-        i += 1
-        while i < len(pieces) and _shared(pieces[i]) == _shared(span) and endpoint.accepts(pieces[i].get("localEndpoint")):
-            span = _merge(span, pieces[i])
-            i += 1
-        span["traceId"] = tid
-        spans.append(span)
+    spans = _merged(pieces)
+    marked = False
     for last, span in pairwise(spans):
         if (str(last.get("kind") or "").upper() == "CLIENT" and str(span.get("kind") or "").upper() == "SERVER"
                 and not _shared(span)):
-            span["shared"] = True
+            span["shared"] = marked = True
         if _shared(span) and not span.get("parentId") and last.get("parentId"):
             span["parentId"] = last["parentId"]
+    if marked:  # a server half just marked shared takes the shared pieces of its endpoint
+        spans = _merged(sorted(spans, key=_order))
+    for span in spans:
+        span["traceId"] = tid
     spans = _join_leftovers(spans)
     _time_halves(spans)
+    return spans
+
+
+def _merged(pieces: list[dict]) -> list[dict]:
+    """Each piece (in `_order`) joins the first span whose `shared` flag it has and whose local
+    endpoint it does not contradict; else it starts a span. Zipkin's `Trace.merge` compares
+    neighbours only, so a piece sorted after a span of another service stayed apart from its own
+    (two spans of one id, service and times, of which the store kept one: tags were lost).
+    Only the first `_NEAR` spans of the flag and of the piece's service are tried: one id
+    repeated at 10k services must not cost 10k x 10k comparisons."""
+    spans: list[dict] = []
+    endpoints: list[_Endpoint] = []
+    first: dict[bool, list[int]] = {False: [], True: []}
+    of_service: dict[tuple, list[int]] = {}
+    for piece in pieces:
+        shared, ep = _shared(piece), piece.get("localEndpoint")
+        service = ep.get("serviceName") if isinstance(ep, dict) else None
+        near = first[shared]
+        if service and (shared, service) in of_service:
+            near = sorted({*near, *of_service[shared, service][:_NEAR]})
+        for n in near:
+            had = endpoints[n].fields.get("serviceName")
+            if endpoints[n].accepts(ep):
+                spans[n] = _merge(spans[n], piece)
+                if service and not had:
+                    of_service.setdefault((shared, service), []).append(n)
+                break
+        else:
+            n = len(spans)
+            spans.append(dict(piece))
+            endpoints.append(_Endpoint.of(piece))
+            if len(first[shared]) < _NEAR:
+                first[shared].append(n)
+            if service:
+                of_service.setdefault((shared, service), []).append(n)
     return spans
 
 
