@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER
 from tracetui.model.trace import NO_PARENT, Trace
 
 
@@ -46,7 +47,7 @@ def critical_path(trace: Trace) -> list[Section]:
 def _blocking_children(trace: Trace, top: int, start: list[int], end: list[int]) -> dict[int, list[int]]:
     """The children on which each span of `top`'s tree waits, clipped to it (times in `start`/`end`).
     Spans without such children are left out."""
-    spans, children, blocking = trace.spans, trace.children, trace.is_blocking
+    spans, children = trace.spans, trace.children
     start[top], end[top] = spans[top].start_ns, spans[top].end_ns
     kids: dict[int, list[int]] = {}
     stack = [top]
@@ -56,11 +57,12 @@ def _blocking_children(trace: Trace, top: int, start: list[int], end: list[int])
         if not ch:
             continue
         ps, pe = start[p], end[p]
+        producer = spans[p].kind == KIND_PRODUCER
         keep = []
         for c in ch:
-            if not blocking(c):
-                continue
             s = spans[c]
+            if s.follows_from or (producer and s.kind == KIND_CONSUMER):
+                continue  # not blocking (Trace.is_blocking, inlined: p is c's parent)
             cs, ce = s.start_ns, s.end_ns
             if cs >= ps:
                 if cs >= pe:
@@ -97,6 +99,7 @@ def walk_back(top: int, start: Sequence[int], end: Sequence[int], kids: dict[int
     end_of = end.__getitem__
     sections: list[Section] = []
     add = sections.append
+    make = Section._make  # tuple.__new__ itself: no Python-level __new__ per section
     cur, barrier = top, None
     while True:
         if barrier is None:  # first time at this span: from its end
@@ -118,11 +121,11 @@ def walk_back(top: int, start: Sequence[int], end: Sequence[int], kids: dict[int
             cursor[cur] = k + 1  # taken: the next barrier here is its start, at or before its end
             best = end[lfc]
             if best != section_end:
-                add(Section(cur, best, section_end))
+                add(make((cur, best, section_end)))
             cur, barrier = lfc, None
             continue
         if start[cur] != section_end:
-            add(Section(cur, start[cur], section_end))
+            add(make((cur, start[cur], section_end)))
         if cur == top:
             break
         p = parent[cur]
@@ -135,6 +138,7 @@ def walk_back(top: int, start: Sequence[int], end: Sequence[int], kids: dict[int
 def time_on_path(trace: Trace, sections: list[Section] | None = None) -> dict[int, int]:
     """Nanoseconds each span spends on the critical path."""
     out: dict[int, int] = {}
-    for s in sections if sections is not None else critical_path(trace):
-        out[s.pos] = out.get(s.pos, 0) + s.duration_ns
+    get = out.get
+    for pos, start, end in sections if sections is not None else critical_path(trace):
+        out[pos] = get(pos, 0) + end - start
     return out

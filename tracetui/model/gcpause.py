@@ -9,7 +9,7 @@ is lost by pausing. The rules:
 - `gc_paused` (a decorator, or `with gc_paused():`) around code that builds many objects: a
   loader's decode, a tree, a store's add, a view's rows. Never across a `yield` (the caller's
   code runs there): the decorator refuses generator functions.
-- `GcHold` for a pause that spans callbacks (the app's background load: paused when the worker
+- `GcHold` for a pause that spans callbacks (the file feeder's background load: paused when the worker
   starts, resumed when the last batch is in the list).
 - `freeze_loaded()` once a bulk load is done: what was loaded is moved out of the collector's
   sight, so the analysis that follows allocates without re-walking it. Not on every live batch:
