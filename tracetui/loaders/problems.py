@@ -114,18 +114,24 @@ class ProblemCap:
     one; the rest are folded into one `Problem` per kind (`count`, `skipped` summed), handed out
     by `counted()`. A million bad lines cost a counter, not a million objects."""
 
-    __slots__ = ("_over", "_seen", "keep")
+    __slots__ = ("_kinds", "_over", "_seen", "keep")
 
     def __init__(self, keep: int = KEEP_PER_KIND) -> None:
         self.keep = keep
+        self._kinds: dict[tuple[str, bool, str], tuple[str, bool, str]] = {}  # messages seen, bounded
         self._seen: dict[tuple[str, bool, str], int] = {}
         self._over: dict[tuple[str, bool, str], list] = {}  # kind -> [first not kept, count, skipped]
 
     def admit(self, problems: Iterable[Problem]) -> list[Problem]:
         """The problems to keep; the others are counted."""
         kept = []
+        kinds = self._kinds
         for p in problems:
-            k = problem_kind(p)
+            k = kinds.get((p.source, p.warning, p.message))
+            if k is None:
+                k = problem_kind(p)
+                if len(kinds) < 1024:
+                    kinds[p.source, p.warning, p.message] = k
             n = self._seen.get(k, 0)
             if n < self.keep and p.count == 1:
                 self._seen[k] = n + 1
