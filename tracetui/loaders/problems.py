@@ -150,6 +150,39 @@ class ProblemCap:
         return out
 
 
+class ProblemLog:
+    """The problems of a long-running session (the explorer, a live receiver): a list to show,
+    bounded like `ProblemCap`: the first `keep` of each kind one by one, then one entry per kind
+    whose `count` and `skipped` grow. Hours of bad requests cost a counter per kind."""
+
+    def __init__(self, problems: Iterable[Problem] = (), keep: int = KEEP_PER_KIND) -> None:
+        self._cap = ProblemCap(keep)
+        self._kept: list[Problem] = []
+        self._counted: dict[tuple[str, bool, str], Problem] = {}
+        self.extend(problems)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self._kept.extend(self._cap.admit(problems))
+        for p in self._cap.counted():
+            k = problem_kind(p)
+            before = self._counted.get(k)
+            self._counted[k] = p if before is None else replace(
+                before, count=before.count + p.count, skipped=before.skipped + p.skipped)
+
+    def clear(self) -> None:
+        self.__init__(keep=self._cap.keep)
+
+    def __iter__(self) -> Iterator[Problem]:
+        yield from self._kept
+        yield from self._counted.values()
+
+    def __len__(self) -> int:
+        return len(self._kept) + len(self._counted)
+
+    def __bool__(self) -> bool:
+        return bool(self._kept or self._counted)
+
+
 def capped(batches: Iterable[Batch], keep: int = KEEP_PER_KIND) -> Iterator[Batch]:
     """The batches, their problems bounded by one `ProblemCap` (the counted ones come last)."""
     cap = ProblemCap(keep)
