@@ -60,3 +60,23 @@ def test_repeated_problems_are_one_line_per_kind_with_the_count_and_the_first_pl
     assert len(problem_lines([*spans, other], verbose=True)) == 85
     # The same message in another file, or lost data next to a warning, is another kind.
     assert len(problem_lines([other, Problem("y.json", "byte 9", "span without spanId: skipped", 1)])) == 2
+
+
+def test_a_long_session_keeps_a_bounded_list_of_problems_with_true_totals():
+    # The explorer's list of problems (live: one batch of problems per request, for days) holds
+    # the first hundred of a kind and one growing entry for the rest; the totals stay exact.
+    from tracetui.loaders.problems import ProblemLog, problem_count
+
+    log = ProblemLog([Problem("receiver", "request 0", "span kind 9 is not a kind: read as unspecified",
+                              warning=True)])
+    for i in range(1, 5000):
+        log.extend([Problem("receiver", f"request {i}", f"span kind {i} is not a kind: read as unspecified",
+                            warning=True)])
+    log.extend([Problem("receiver", "request 7", "not valid JSON")])
+    shown = list(log)
+    assert len(shown) == len(log) == 102
+    assert problem_count(shown) == 5001
+    assert shown[-1].count == 4900 and shown[-1].where == "request 100"
+    assert problems_summary(shown) == "5,001 problems: 1 unreadable part, 5,000 warnings"
+    log.clear()
+    assert not log and list(log) == []

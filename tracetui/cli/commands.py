@@ -87,7 +87,6 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths, read_stdin_now
 
     backend_sources, paths = split_sources(_sources(sources))
     store = TraceStore()
@@ -96,8 +95,23 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
     ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
     problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
-    # The pipe is read now (keys must come from the terminal afterwards); everything is parsed
-    # in the app's background worker, so the first screen paints at once even for huge files.
+    loader = files_loader(paths)
+
+    from tracetui.ui.app import make_app
+
+    # backends are named by their label: a URL's userinfo (a password) is never shown
+    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
+             loader=loader if paths else None, utc=utc, backends=backends, search=search.params() if backends else None,
+             follow=search.follow, search_first=bool(ask), open_trace_id=trace_id).run()
+
+
+def files_loader(paths: list[str]):
+    """The loader of the explorer's file sources (a generator function of batches).
+
+    The pipe is read now (keys must come from the terminal afterwards); everything is parsed in
+    the app's background worker, so the first screen paints at once even for huge files."""
+    from tracetui.sources.files import iter_paths, read_stdin_now
+
     piped = read_stdin_now() if "-" in paths else None  # at most the input limit
     if piped is not None:
         _reattach_terminal()
@@ -108,12 +122,7 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
         # pipe's bytes were read above. Compression and format are told by content.
         yield from iter_paths(paths, stdin=piped)
 
-    from tracetui.ui.app import make_app
-
-    # backends are named by their label: a URL's userinfo (a password) is never shown
-    make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
-             loader=loader if paths else None, utc=utc, backends=backends, search=search.params() if backends else None,
-             follow=search.follow, search_first=bool(ask), open_trace_id=trace_id).run()
+    return loader
 
 
 def _reattach_terminal() -> None:

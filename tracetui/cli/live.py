@@ -97,21 +97,13 @@ def open_live(sources: tuple[str, ...], live, max_spans: int, *, utc: bool = Fal
     """`tracetui --listen [FILE…]`: the explorer with the receivers; files named are loaded too
     (stdin only when '-' is named: in live mode a pipe is not assumed)."""
 
-    from tracetui.cli.commands import _need_a_terminal, _reattach_terminal
+    from tracetui.cli.commands import files_loader
     from tracetui.model import TraceStore
-    from tracetui.sources.files import iter_paths, read_stdin_now
     from tracetui.ui.app import make_app
 
     paths = list(sources)
     store = TraceStore(max_spans=max_spans)
-    piped = read_stdin_now() if "-" in paths else None  # at most the input limit
-    if piped is not None:
-        _reattach_terminal()
-        _need_a_terminal()
-
-    def loader():
-        yield from iter_paths(paths, stdin=piped)
-
+    loader = files_loader(paths)
     app = make_app(store, sources=paths, loader=loader if paths else None, live=live, utc=utc)
     app.run()
     sys.exit(app.return_code or 0)

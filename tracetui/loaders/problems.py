@@ -114,18 +114,24 @@ class ProblemCap:
     one; the rest are folded into one `Problem` per kind (`count`, `skipped` summed), handed out
     by `counted()`. A million bad lines cost a counter, not a million objects."""
 
-    __slots__ = ("_over", "_seen", "keep")
+    __slots__ = ("_kinds", "_over", "_seen", "keep")
 
     def __init__(self, keep: int = KEEP_PER_KIND) -> None:
         self.keep = keep
+        self._kinds: dict[tuple[str, bool, str], tuple[str, bool, str]] = {}  # messages seen, bounded
         self._seen: dict[tuple[str, bool, str], int] = {}
         self._over: dict[tuple[str, bool, str], list] = {}  # kind -> [first not kept, count, skipped]
 
     def admit(self, problems: Iterable[Problem]) -> list[Problem]:
         """The problems to keep; the others are counted."""
         kept = []
+        kinds = self._kinds
         for p in problems:
-            k = problem_kind(p)
+            k = kinds.get((p.source, p.warning, p.message))
+            if k is None:
+                k = problem_kind(p)
+                if len(kinds) < 1024:
+                    kinds[p.source, p.warning, p.message] = k
             n = self._seen.get(k, 0)
             if n < self.keep and p.count == 1:
                 self._seen[k] = n + 1
@@ -142,6 +148,39 @@ class ProblemCap:
         out = [replace(p, count=n, skipped=skipped) for p, n, skipped in self._over.values()]
         self._over.clear()
         return out
+
+
+class ProblemLog:
+    """The problems of a long-running session (the explorer, a live receiver): a list to show,
+    bounded like `ProblemCap`: the first `keep` of each kind one by one, then one entry per kind
+    whose `count` and `skipped` grow. Hours of bad requests cost a counter per kind."""
+
+    def __init__(self, problems: Iterable[Problem] = (), keep: int = KEEP_PER_KIND) -> None:
+        self._cap = ProblemCap(keep)
+        self._kept: list[Problem] = []
+        self._counted: dict[tuple[str, bool, str], Problem] = {}
+        self.extend(problems)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self._kept.extend(self._cap.admit(problems))
+        for p in self._cap.counted():
+            k = problem_kind(p)
+            before = self._counted.get(k)
+            self._counted[k] = p if before is None else replace(
+                before, count=before.count + p.count, skipped=before.skipped + p.skipped)
+
+    def clear(self) -> None:
+        self.__init__(keep=self._cap.keep)
+
+    def __iter__(self) -> Iterator[Problem]:
+        yield from self._kept
+        yield from self._counted.values()
+
+    def __len__(self) -> int:
+        return len(self._kept) + len(self._counted)
+
+    def __bool__(self) -> bool:
+        return bool(self._kept or self._counted)
 
 
 def capped(batches: Iterable[Batch], keep: int = KEEP_PER_KIND) -> Iterator[Batch]:

@@ -226,7 +226,12 @@ def documents(doc: bytes) -> list[tuple[int, bytes]]:
             return out
         try:
             _, end = dec.raw_decode(text, pos)
-        except (json.JSONDecodeError, RecursionError):
+        except RecursionError:  # nested too deeply to decode: its end is found by counting
+            end = skip_value(text, pos)
+            if end is None:
+                out.append((byte, text[pos:].encode("utf-8", "surrogateescape")))
+                return out
+        except json.JSONDecodeError:
             out.append((byte, text[pos:].encode("utf-8", "surrogateescape")))
             return out
         piece = text[pos:end].encode("utf-8", "surrogateescape")

@@ -8,6 +8,7 @@ whichever format brought it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tracetui.model.span import (
@@ -62,23 +63,23 @@ def status_from_name(value: Any) -> int | None:
 def kind_or_problem(value: Any) -> tuple[int, str | None]:
     """A span kind from a number or a name, and a problem message when it is none OTLP knows
     (then the kind is unspecified: the span is kept)."""
-    if type(value) is int and 0 <= value <= MAX_KIND:
-        return value, None
-    kind = kind_from_name(value) if isinstance(value, str) else None
-    if kind is not None:
-        return kind, None
-    return KIND_UNSPECIFIED, f"span kind {_shown(value)} is none OTLP knows: shown as unspecified"
+    return _code_or_problem(value, MAX_KIND, kind_from_name, KIND_UNSPECIFIED, "span kind", "unspecified")
 
 
 def status_or_problem(value: Any) -> tuple[int, str | None]:
     """A status code from a number or a name, and a problem message when it is none OTLP knows
     (then the status is unset: the span is kept)."""
-    if type(value) is int and 0 <= value <= MAX_STATUS:
+    return _code_or_problem(value, MAX_STATUS, status_from_name, STATUS_UNSET, "status code", "unset")
+
+
+def _code_or_problem(value: Any, top: int, from_name: Callable[[Any], int | None], default: int, what: str,
+                     shown_as: str) -> tuple[int, str | None]:
+    if type(value) is int and 0 <= value <= top:
         return value, None
-    status = status_from_name(value) if isinstance(value, str) else None
-    if status is not None:
-        return status, None
-    return STATUS_UNSET, f"status code {_shown(value)} is none OTLP knows: shown as unset"
+    code = from_name(value) if isinstance(value, str) else None
+    if code is not None:
+        return code, None
+    return default, f"{what} {_shown(value)} is none OTLP knows: shown as {shown_as}"
 
 
 # -- times ----------------------------------------------------------------------------------

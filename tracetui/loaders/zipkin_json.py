@@ -20,7 +20,7 @@ import msgspec
 
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.salvage import documents, is_trailing_error, salvage
+from tracetui.loaders.salvage import TOO_DEEP, documents, is_trailing_error, salvage
 from tracetui.loaders.vocabulary import KIND_BY_NAME, times_problem
 from tracetui.loaders.zipkin_merge import merge_fragments
 from tracetui.model.gcpause import gc_paused
@@ -48,13 +48,17 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
         yield Batch(problems=problems + [Problem(source, "", "not Zipkin v2 JSON (expected a list of spans)")])
         return
     groups: list[tuple[str, list]] = []
-    if obj and all(isinstance(x, list) for x in obj):
+    if obj and all(isinstance(x, list) or x == TOO_DEEP for x in obj) and any(isinstance(x, list) for x in obj):
+        # A list of traces; one nested too deeply to read is lost alone (reported below).
         groups = [(f"[{i}]", g) for i, g in enumerate(obj)]
     else:
         groups = [("", obj)]
     reader = _Reader(source)
     with gc_paused():
         for prefix, spans in groups:
+            if spans == TOO_DEEP:
+                reader.problem(prefix, "trace nested too deeply to read (thousands of brackets): skipped", 0)
+                continue
             # Pieces of one span (tags or annotations reported late, a span flushed early) are
             # merged first, as Zipkin does: they are no incomplete spans.
             for i, sp in merge_fragments(spans) or enumerate(spans):
@@ -72,6 +76,12 @@ def read_zipkin_json(data: bytes, source: str) -> Iterator[Batch]:
 def _decode(data: bytes, source: str) -> tuple[Any, list[Problem]]:
     try:
         return _generic.decode(data), []
+    except RecursionError:
+        # A span nested too deeply: each span (or trace) decoded on its own; lists back to back
+        # (which `salvage` does not read past) each so below.
+        got = salvage(data, path=frozenset(), top_leaves=True)
+        if got.complete and isinstance(got.value, list):
+            return got.value, []
     except msgspec.DecodeError as e:
         if not is_trailing_error(e):
             return _salvaged(data, source, 0, e)
@@ -81,8 +91,8 @@ def _decode(data: bytes, source: str) -> tuple[Any, list[Problem]]:
     for off, piece in documents(data):
         try:
             part = _generic.decode(piece)
-        except msgspec.DecodeError as e:
-            part, more = _salvaged(piece, source, off, e)
+        except (msgspec.DecodeError, RecursionError) as e:
+            part, more = (_too_deep if isinstance(e, RecursionError) else _salvaged)(piece, source, off, e)
             problems.extend(more)
         if isinstance(part, list):
             for x in part:
@@ -90,6 +100,16 @@ def _decode(data: bytes, source: str) -> tuple[Any, list[Problem]]:
         else:
             problems.append(Problem(source, f"byte {off:,}", "not a list of Zipkin spans: skipped"))
     return spans, problems
+
+
+def _too_deep(data: bytes, source: str, off: int, error: Exception) -> tuple[list, list[Problem]]:
+    """A list with a span (or a trace) nested too deeply to decode (thousands of brackets, a tag
+    hundreds of levels deep): each element decoded on its own, so only that one is lost (it
+    stands as `TOO_DEEP`, which the reader reports)."""
+    got = salvage(data, path=frozenset(), top_leaves=True)
+    if got.complete and isinstance(got.value, list):
+        return got.value, []
+    return _salvaged(data, source, off, error)
 
 
 def _salvaged(data: bytes, source: str, off: int, error: Exception) -> tuple[list, list[Problem]]:
@@ -114,6 +134,10 @@ class _Reader:
         self.problems.append(Problem(self.source, where, message, skipped, warning))
 
     def span(self, sp: Any, where: str) -> None:
+        if sp == TOO_DEEP:
+            self.problem(where, "span nested too deeply to read (thousands of brackets, e.g. a tag hundreds of "
+                         "levels deep): skipped")
+            return
         if not isinstance(sp, dict):
             self.problem(where, "span is not an object: skipped")
             return

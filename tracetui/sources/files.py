@@ -19,13 +19,13 @@ from tracetui.loaders import Batch, Problem, read_bytes
 from tracetui.loaders.compression import DEFAULT_LIMIT, human_size
 from tracetui.loaders.detect import UNKNOWN, detect_format
 from tracetui.loaders.problems import capped
+from tracetui.loaders.sizes import parse_size
 from tracetui.model.gcpause import freeze_loaded, gc_paused
 from tracetui.sources.streaming import stream_file
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 LIMIT_ENV = "TRACETUI_MAX_INPUT"
-_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _READ_CHUNK = 1 << 20
 
 
@@ -64,13 +64,9 @@ def stdin_has_data() -> bool:
 
 def input_limit() -> int:
     """The most bytes one input may give, raw or decompressed: `TRACETUI_MAX_INPUT` (bytes, or
-    with a K/M/G suffix: `512M`, `8G`) when set to a valid size, else 4 GiB."""
-    text = os.environ.get(LIMIT_ENV, "").strip().upper().removesuffix("B").removesuffix("I")
-    scale = 1
-    if text[-1:] in _UNITS:
-        text, scale = text[:-1], _UNITS[text[-1]]
+    with a K/M/G/T suffix: `512M`, `8G`, `1.5GiB`) when set to a valid size, else 4 GiB."""
     try:
-        value = int(float(text) * scale)
+        value = parse_size(os.environ.get(LIMIT_ENV, ""))
     except ValueError:
         return DEFAULT_LIMIT
     return value if value > 0 else DEFAULT_LIMIT

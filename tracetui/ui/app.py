@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tracetui.loaders.problems import Problem, problem_count
+from tracetui.loaders.problems import Problem, ProblemLog, problem_count
 from tracetui.model.store import TraceStore
 from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
@@ -66,7 +66,7 @@ class TraceTuiApp(App[None]):
                  sources: Iterable[str] = (), utc: bool = False) -> None:
         super().__init__()
         self.store = store
-        self.problems: list[Problem] = list(problems)
+        self.problems = ProblemLog(problems)  # bounded: a live session may run for days
         self.sources = list(sources)
         self.utc = utc
         self.feeders: list[Feeder] = list(feeders)

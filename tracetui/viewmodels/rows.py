@@ -21,10 +21,6 @@ _TOP = None  # effective parent of a top-level node
 _resource_of = attrgetter("resource")
 
 
-def is_placeholder(node: int) -> bool:
-    return node < 0
-
-
 class RowView:
     """Visible rows of one trace, with collapse state and hidden services.
 

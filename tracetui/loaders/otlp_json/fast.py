@@ -18,10 +18,11 @@ from typing import Any
 from tracetui.loaders.otlp_json.typed import (
     resource_of,
     resource_spans_of,
+    span_ids,
     span_where,
 )
 from tracetui.loaders.problems import Batch, Problem
-from tracetui.loaders.vocabulary import ends_before_start, span_without
+from tracetui.loaders.vocabulary import ends_before_start
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import NO_SCOPE, Scope, Span
 from tracetui.model.store import DistinctSpans
@@ -156,15 +157,10 @@ def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[
     for r_i, rs in enumerate(rss, start=r0):
         for ss_i, ss in enumerate(rs.scope_spans + rs.instrumentation_library_spans):
             for s_i, s in enumerate(ss.spans):
-                tid = ids.get(s.trace_id)
-                if tid is None:
-                    tid = ids[s.trace_id] = normalize_id(s.trace_id)
-                sid = normalize_id(s.span_id)
-                if not tid or not sid:
-                    missing = "traceId" if not tid else "spanId"
-                    batch.problems.append(
-                        Problem(source, span_where(where, (r_i, ss_i, s_i)), span_without(missing), 1))
+                got = span_ids(s.trace_id, s.span_id, ids, batch, source, where, (r_i, ss_i, s_i))
+                if got is None:
                     continue
+                tid, sid = got
                 if s.end_ns < s.start_ns:
                     batch.problems.append(Problem(
                         source, span_where(where, (r_i, ss_i, s_i)),

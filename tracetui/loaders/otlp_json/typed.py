@@ -73,15 +73,26 @@ def raw_or_none(r: msgspec.Raw) -> msgspec.Raw | None:
     return r if len(r) > 2 else None  # absent, "[]" and "{}" all mean nothing
 
 
-def to_span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos) -> Span | None:
-    tid = ids.get(ws.trace_id)
+def span_ids(trace_id: str, span_id: str, ids: dict[str, str], batch: Batch, source: str, where: str,
+             pos: tuple[int, int, int]) -> tuple[str, str] | None:
+    """A span's trace and span ids normalized (one string per trace id, shared through `ids`),
+    or None with a problem when one is missing (the span is skipped)."""
+    tid = ids.get(trace_id)
     if tid is None:
-        tid = ids[ws.trace_id] = normalize_id(ws.trace_id)
-    sid = normalize_id(ws.span_id)
+        tid = ids[trace_id] = normalize_id(trace_id)
+    sid = normalize_id(span_id)
     if not tid or not sid:
         missing = "traceId" if not tid else "spanId"
         batch.problems.append(Problem(source, span_where(where, pos), span_without(missing), 1))
         return None
+    return tid, sid
+
+
+def to_span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos) -> Span | None:
+    got = span_ids(ws.trace_id, ws.span_id, ids, batch, source, where, pos)
+    if got is None:
+        return None
+    tid, sid = got
     try:
         start = int64(ws.start_time_unix_nano)
         end = int64(ws.end_time_unix_nano)

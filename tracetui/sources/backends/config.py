@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from tracetui.loaders.sizes import parse_size
+
 _URL = re.compile(r"^(jaeger|tempo|zipkin)\+(https?)://", re.IGNORECASE)
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2
 # One answer (a search, or one trace) is at most this big, decompressed. A 100k-span trace is
 # ~40 MB as OTLP JSON, so this fits ~600k spans, and bounds memory against a runaway answer.
 DEFAULT_MAX_RESPONSE_SIZE = 256 << 20
-_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -38,16 +39,6 @@ def config_path() -> Path:
         return Path(env).expanduser()
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "tracetui" / "config.toml"
-
-
-def parse_size(value: object) -> int:
-    """`268435456`, `"256MiB"`, `"256M"`, `"512k"` -> bytes (binary multiples). Raises ValueError."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    m = _SIZE.match(str(value))
-    if not m:
-        raise ValueError(f"not a size: {value!r} (e.g. 256MiB)")
-    return int(m.group(1)) * {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[(m.group(2) or "b")[0].lower()]
 
 
 def encoded_forms(secret: str) -> set[str]:

@@ -17,8 +17,9 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.problems import Problem
+from tracetui.loaders.vocabulary import MAX_TIME_NS, time_in_range
 
-UINT64_END = 1 << 64
+UINT64_END = MAX_TIME_NS + 1  # (the range itself is the loaders' `time_in_range`: one rule)
 # What could be out of range: a number of 20 digits or more (2**64 has 20: a shorter one fits),
 # or a time field whose value starts with a minus sign. Anything else skips the slow path.
 _SUSPECT = re.compile(rb'\d{20,}|(?i:time_?unix_?nano)"\s*:\s*"?\s*-')
@@ -30,11 +31,6 @@ _OTHER_SIGNALS = ("resourceLogs", "resourceMetrics", "resource_logs", "resource_
 
 class NotOneObject(ValueError):
     """The body is not one JSON object; the message says what it is instead."""
-
-
-def fits_uint64(value: int) -> bool:
-    """Whether a time in nanoseconds fits OTLP's fixed64 (0 ≤ value < 2**64)."""
-    return 0 <= value < UINT64_END
 
 
 def check_one_object(body: bytes) -> None:
@@ -98,13 +94,13 @@ def _beyond(span: dict) -> str | None:
     """The first time field of `span` (or of its events) that does not fit 64 bits, as text."""
     for key in _TIME_KEYS:
         n = _number(span.get(key))
-        if n is not None and not fits_uint64(n):
+        if n is not None and not time_in_range(n):
             return f"{key} {_short(span.get(key))}"
     for i, ev in enumerate(span.get("events") or ()):
         if isinstance(ev, dict):
             for key in _EVENT_TIME_KEYS:
                 n = _number(ev.get(key))
-                if n is not None and not fits_uint64(n):
+                if n is not None and not time_in_range(n):
                     return f"events[{i}].{key} {_short(ev.get(key))}"
     return None
 

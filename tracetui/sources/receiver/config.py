@@ -11,6 +11,8 @@ import re
 import socket
 from dataclasses import dataclass, field
 
+from tracetui.loaders.sizes import parse_size as _parse_size
+
 TOKEN_ENV = "TRACETUI_TOKEN"
 DEFAULT_HTTP = ("127.0.0.1", 4318)
 DEFAULT_GRPC = ("127.0.0.1", 4317)
@@ -19,16 +21,11 @@ DEFAULT_GRPC_LISTEN = f"{DEFAULT_GRPC[0]}:{DEFAULT_GRPC[1]}"
 DEFAULT_MAX_SPANS = 1_000_000
 DEFAULT_MAX_BODY = 64 * 1024 * 1024  # the spec's recommended limit, after decompression
 
-_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 
 
 def parse_size(text: str) -> int:
     """`67108864`, `64MiB`, `64M`, `512k` -> bytes (binary multiples). Raises ValueError."""
-    m = _SIZE.match(text)
-    if not m:
-        raise ValueError(f"not a size: {text!r} (e.g. 64MiB)")
-    n, unit = int(m.group(1)), (m.group(2) or "b")[0].lower()
-    return n * {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
+    return _parse_size(text, example="64MiB")
 
 
 def parse_address(text: str, default_port: int) -> tuple[str, int]:

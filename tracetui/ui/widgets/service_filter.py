@@ -80,10 +80,6 @@ class ServiceFilter(OptionList):
             self.replace_option_prompt_at_index(i, self._prompt(n, c))
         self.post_message(ServiceVisibilityChanged(frozenset(self.hidden), frozenset(self.dimmed)))
 
-    def set_state(self, hidden: set[str], dimmed: set[str]) -> None:
-        self.hidden, self.dimmed = set(hidden), set(dimmed)
-        self._changed()
-
     def action_toggle_hidden(self) -> None:
         name = self.highlighted_service
         if name is None:

@@ -121,13 +121,6 @@ class TraceTable(RowScrollView):
         s = self.selected
         self._selected_id = s.trace_id if s else None
 
-    def select_trace(self, trace_id: str) -> bool:
-        i = self.index.index_of(trace_id)
-        if i is None:
-            return False
-        self.cursor = i
-        return True
-
     # -- the row view ----------------------------------------------------------------------------
     def row_count(self) -> int:
         return len(self.index.rows)

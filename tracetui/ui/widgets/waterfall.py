@@ -180,10 +180,6 @@ class Waterfall(RowScrollView):
         self.invalidate_rows()
         return count
 
-    @property
-    def match_count(self) -> int:
-        return len(self._model.matches) if self._model is not None else 0
-
     def match_index(self) -> int | None:
         """1-based place of the selected span among the matches in tree order (None if not one)."""
         return self._model.match_index(self.selected_pos) if self._model is not None else None
