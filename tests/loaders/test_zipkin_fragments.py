@@ -227,6 +227,18 @@ def test_a_piece_joins_its_service_past_a_span_of_another_service():
     assert a1[0].resource.attributes["net.host.ip"] == "10.0.0.1"
 
 
+def test_a_late_piece_finds_its_service_among_hundreds_of_spans_of_one_id():
+    """Only the first 64 spans of an id are tried for any piece; those of its own service always."""
+    timed = [{"traceId": TRACE, "id": "dd", "name": "x", "timestamp": T0 + i, "duration": 5,
+              "localEndpoint": {"serviceName": f"s{i}"}} for i in range(200)]
+    late = [{"traceId": TRACE, "id": "dd", "localEndpoint": {"serviceName": "s150"}, "tags": {"late": "1"}},
+            {**timed[170], "timestamp": None, "tags": {"flushed": "1"}}]
+    store, problems = load_bytes(json.dumps([*timed, *late]).encode())
+    assert problems == [] and store.span_count == 200 and store.duplicate_spans == 0
+    tagged = {s.service: s.attributes for t in store for s in t.spans if s.attributes}
+    assert tagged == {"s150": {"late": "1"}, "s170": {"flushed": "1"}}
+
+
 @settings(max_examples=300, deadline=None)
 @given(_pieces())
 @example(SERVER_MARKED_SHARED)

@@ -156,7 +156,7 @@ def _merged(pieces: list[dict]) -> list[dict]:
     of_service: dict[tuple, list[int]] = {}
     for piece in pieces:
         shared, ep = _shared(piece), piece.get("localEndpoint")
-        service = ep.get("serviceName") if isinstance(ep, dict) else None
+        service = _name(ep)
         near = first[shared]
         if service and (shared, service) in of_service:
             near = sorted({*near, *of_service[shared, service][:_NEAR]})
@@ -187,19 +187,40 @@ def _join_leftovers(spans: list[dict]) -> list[dict]:
     if len(timed) == len(spans) or not timed:
         return spans
     out = list(timed)
+    endpoints = [_Endpoint.of(s) for s in out]
+    first = list(range(min(len(out), _NEAR)))  # tried as in `_merged`: bounded
+    of_service: dict[Any, list[int]] = {}
+    for i, s in enumerate(out):
+        if _name(s.get("localEndpoint")):
+            of_service.setdefault(_name(s.get("localEndpoint")), []).append(i)
     for piece in spans:
         if piece.get("timestamp"):
             continue
         ep = piece.get("localEndpoint")
-        service = ep.get("serviceName") if isinstance(ep, dict) else None
-        fits = [i for i, s in enumerate(out) if _Endpoint.of(s).accepts(ep)]
+        service = _name(ep)
+        near = sorted({*first, *of_service[service][:_NEAR]}) if service in of_service else first
+        fits = [i for i in near if endpoints[i].fits(ep)]
         same = [i for i in fits if service and _service(out[i]) == service]
         target = (same or fits or [None])[0]
         if target is None:
+            target = len(out)
             out.append(piece)
+            endpoints.append(_Endpoint.of(piece))
+            if len(first) < _NEAR:
+                first.append(target)
         else:
             out[target] = _merge(out[target], piece)
+            endpoints[target].accepts(ep)
+        if service and target not in of_service.get(service, ()):
+            of_service.setdefault(service, []).append(target)
     return out
+
+
+def _name(ep: Any) -> str | None:
+    """The service of a local endpoint, to index by: a string or nothing (a hostile file may
+    put a list there, which the endpoint test still compares)."""
+    name = ep.get("serviceName") if isinstance(ep, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _service(sp: dict) -> Any:
@@ -275,13 +296,20 @@ class _Endpoint:
         ep.accepts(sp.get("localEndpoint"))
         return ep
 
-    def accepts(self, ep: Any) -> bool:
+    def fits(self, ep: Any) -> bool:
         if not isinstance(ep, dict):
             return True
         for f in _ENDPOINT_FIELDS:
             mine, theirs = self.fields.get(f), ep.get(f)
             if mine and theirs and mine != theirs:
                 return False
+        return True
+
+    def accepts(self, ep: Any) -> bool:
+        if not self.fits(ep):
+            return False
+        if not isinstance(ep, dict):
+            return True
         for f in _ENDPOINT_FIELDS:
             if not self.fields.get(f) and ep.get(f):
                 self.fields[f] = ep[f]
