@@ -263,3 +263,13 @@ async def test_typing_a_search_highlights_after_a_pause_and_escape_clears_it():
         await pilot.pause(0.3)
         assert screen._match_count == 0 and not screen.query_one("#search-bar").display
         assert screen.waterfall.has_focus
+
+
+async def test_quitting_while_a_trace_view_opens_is_clean():
+    # q pressed (or the test ended) in the instant between a trace view being pushed and mounted.
+    for _ in range(5):
+        app = sample_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.open_trace(TRACE_A)
+            app.exit()

@@ -82,6 +82,8 @@ class TraceViewScreen(TraceTuiScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.query(Waterfall):
+            return  # the app quit between this view being opened and mounted: its widgets are gone
         if len(self.trace.spans) != len(self.analysis.self_times):
             # Spans arrived between opening and mounting (a backend's re-fetch, a live feed):
             # the rows and the analysis must describe the same spans.
