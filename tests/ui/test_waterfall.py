@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from builders import span, trace
+from builders import checkout_trace, span, trace
 from rich.cells import cell_len
 from rich.console import Console
 from textual import events
@@ -13,24 +13,13 @@ from textual.app import App, ComposeResult
 
 from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.query import parse_query
-from tracetui.model.span import STATUS_ERROR, Event
 from tracetui.ui.widgets.waterfall import Waterfall
 
 MS = 1_000_000
 WIDTH, HEIGHT = 120, 14
 
 
-def shop():
-    # front 0..100ms ─┬─ cart 10..60 (error, exception at 30) ── db 12..20
-    #                 └─ pay 65..95 ── db 70..80
-    return trace(
-        span("root", "", 0, 100 * MS, service="front", name="GET /checkout"),
-        span("a", "root", 10 * MS, 60 * MS, service="cart", name="add item", status=STATUS_ERROR,
-             raw_events=[Event(30 * MS, "exception")]),
-        span("a1", "a", 12 * MS, 20 * MS, service="db", name="SELECT cart"),
-        span("b", "root", 65 * MS, 95 * MS, service="pay", name="charge"),
-        span("b1", "b", 70 * MS, 80 * MS, service="db", name="INSERT payment", status=STATUS_ERROR),
-    )
+shop = checkout_trace
 
 
 class WaterfallApp(App):

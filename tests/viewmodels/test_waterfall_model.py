@@ -3,27 +3,17 @@ match or critical-path span is (tests/ui/test_waterfall.py drives the same throu
 
 from __future__ import annotations
 
-from builders import span, trace
+from builders import checkout_trace, span, trace
 
 from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.query import parse_query
-from tracetui.model.span import STATUS_ERROR, Event
+from tracetui.model.span import STATUS_ERROR
 from tracetui.viewmodels.waterfall import DUR_W, WaterfallModel, geometry
 
 MS = 1_000_000
 
 
-def shop():
-    # front 0..100ms ─┬─ cart 10..60 (error, exception at 30) ── db 12..20
-    #                 └─ pay 65..95 ── db 70..80 (error)
-    return trace(
-        span("root", "", 0, 100 * MS, service="front", name="GET /checkout"),
-        span("a", "root", 10 * MS, 60 * MS, service="cart", name="add item", status=STATUS_ERROR,
-             raw_events=[Event(30 * MS, "exception")]),
-        span("a1", "a", 12 * MS, 20 * MS, service="db", name="SELECT cart"),
-        span("b", "root", 65 * MS, 95 * MS, service="pay", name="charge"),
-        span("b1", "b", 70 * MS, 80 * MS, service="db", name="INSERT payment", status=STATUS_ERROR),
-    )
+shop = checkout_trace
 
 
 def model(t=None) -> WaterfallModel:
