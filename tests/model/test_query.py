@@ -84,7 +84,7 @@ def test_durations(text, ns):
     assert parse_duration(text) == ns
 
 
-@pytest.mark.parametrize("bad", ['name="open', "duration>fast", "duration>3h", "duration~=1s",
+@pytest.mark.parametrize("bad", ['name="open', "duration>fast", "duration>3x", "duration~=1s",
                                  "http.status_code>=abc", "service="])
 def test_bad_queries_raise_a_one_line_error(bad):
     with pytest.raises(QueryError) as err:
@@ -126,3 +126,64 @@ def test_trace_duration_and_trace_id():
     assert not parse_query("-4bf92f").match_trace(t)
     assert parse_query("payment 4bf92f").match_trace(t)
     assert not parse_query("zzz").match_trace(t)
+
+
+def orders_trace(trace_id: str, query_ms: int, other_ms: int):
+    """front 0..500ms with a 'SELECT shop.orders' query of `query_ms` and a slow other span."""
+    ms = 1_000_000
+    return trace(
+        span("r", "", 0, 500 * ms, service="front", name="GET /orders", trace_id=trace_id),
+        span("q", "r", 0, query_ms * ms, service="postgres", name="SELECT shop.orders", trace_id=trace_id),
+        span("o", "r", 0, other_ms * ms, service="postgres", name="SELECT shop.users", trace_id=trace_id,
+             status=STATUS_ERROR),
+    )
+
+
+def test_a_span_group_makes_duration_the_spans_own():
+    slow, fast = orders_trace("a1", 80, 10), orders_trace("a2", 20, 300)
+    q = parse_query('{name="SELECT shop.orders" duration>50ms}')
+    assert q.match_trace(slow)
+    # The trace is 500 ms long and another span took 300 ms: neither counts for the group.
+    assert not q.match_trace(fast)
+    # Outside a group, duration is the trace's: both traces are over 50 ms.
+    assert parse_query('name="SELECT shop.orders" duration>50ms').match_trace(fast)
+
+
+def test_span_groups_each_match_some_span_and_a_negated_group_none():
+    slow, fast = orders_trace("a1", 80, 10), orders_trace("a2", 20, 300)
+    both = parse_query("{ name~=orders duration>=20ms } { error duration>100ms }")
+    assert both.match_trace(fast) and not both.match_trace(slow)
+    # -{…}: no span matches the whole group (a span matching only part of it does not count).
+    none_slow = parse_query("-{service=postgres duration>50ms}")
+    assert not none_slow.match_trace(slow) and not none_slow.match_trace(fast)
+    assert parse_query("-{service=postgres duration>500ms}").match_trace(slow)
+    assert parse_query("-{error name~=orders}").match_trace(slow)
+
+
+def test_span_groups_in_a_search_inside_a_trace():
+    t = orders_trace("a1", 80, 10)
+    q = parse_query("{service=postgres duration>50ms}")
+    assert [t.spans[p].span_id for p in q.matching_positions(t)] == ["q"]
+    assert [t.spans[p].span_id for p in parse_query("-{service=postgres}").matching_positions(t)] == ["r"]
+    assert [s.span_id for s in t.spans if q.match_span(s)] == ["q"]
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ("{name=x", "unclosed {"), ("{}", "empty span group"), ("{ }", "empty span group"),
+    ("{a {b}}", "do not nest"), ("name=x }", "} without"), ("{duration>soon}", "not a duration"),
+])
+def test_bad_span_groups_say_what_is_wrong(bad, says):
+    with pytest.raises(QueryError, match=says):
+        parse_query(bad)
+
+
+def test_a_brace_inside_a_value_is_not_a_group():
+    s = span("x", "", 0, 1, raw_attributes={"http.route": "/users/{id}"})
+    assert parse_query("http.route=/users/{id}").match_span(s)
+    assert parse_query('{http.route="/users/{id}"}').match_span(s)
+
+
+def test_the_filter_accepts_hours_and_chained_units():
+    t = shop_trace(failing=False)  # 400 ms
+    assert parse_query("duration<1h").match_trace(t) and not parse_query("duration>1h").match_trace(t)
+    assert parse_duration("1h30m") == 5_400_000_000_000 and parse_duration("2d") == 172_800_000_000_000

@@ -12,9 +12,18 @@ token is always a plain word (`"error"` searches for the text). Terms:
   key!=value      not equal;  key~=text  contains (case-insensitive)
   key>n key<=n    numeric comparison of an attribute
   error           status ERROR
-  duration>200ms  also >=, <, <=; units ns us µs ms s m (no unit: ms); in a trace search the
-                  trace's own duration, in a span search the span's
+  duration>200ms  also >=, <, <=; units ns us µs ms s m h d, chained as 1h30m (no unit: ms;
+                  the grammar of `tracetui.model.durations`); on the trace list the trace's own
+                  duration, in a search in a trace the span's
   -term           negation
+  {term term …}   a span group: its terms hold on one span together, and `duration` in it is
+                  that span's: `{name~="SELECT shop.orders" duration>50ms}` lists the traces
+                  where that query took more than 50 ms. Each group may match another span;
+                  `-{…}` means no span matches the whole group. Groups do not nest; `{` opens
+                  one at the start of a word, `}` closes it at the end of one.
+
+Outside groups, on the trace list: `duration` and a word that is in the trace id are about the
+trace; the other positive terms must all hold on one span; a negated term on no span.
 
 Attributes stay undecoded until a term needs them, and a span whose raw attributes do not even
 contain the key's text is rejected without decoding.
@@ -29,6 +38,7 @@ from itertools import compress, repeat
 from operator import attrgetter, contains, eq, ge, gt, le, lt, not_, or_, sub
 from typing import Any
 
+from tracetui.model import durations
 from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
 from tracetui.model.trace import Trace
 
@@ -37,22 +47,15 @@ class QueryError(ValueError):
     """A query that cannot be understood; the message is one line, fit for a status bar."""
 
 
-_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zµμ]*)\s*$", re.IGNORECASE)
 _KEYED = re.compile(r"^([^\s=<>!~\"']+?)(~=|!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
 
 
 def parse_duration(text: str) -> int:
-    """`200ms`, `1.5s`, `250us`, `3m`, `42` (ms) → nanoseconds."""
-    m = _DURATION.match(text)
-    if not m:
-        raise QueryError(f"not a duration: {text!r} (try 200ms, 1.5s, 250us)")
-    unit = m.group(2).lower() or "ms"
-    scale = _UNITS.get(unit)
-    if scale is None:
-        raise QueryError(f"unknown unit {m.group(2)!r} in {text!r} (ns, us, ms, s, m)")
-    return round(float(m.group(1)) * scale)
+    """`200ms`, `1.5s`, `1h`, `250us`, `42` (ms) → nanoseconds (`tracetui.model.durations`)."""
+    try:
+        return durations.parse_duration(text)
+    except durations.DurationError as e:
+        raise QueryError(str(e)) from None
 
 
 @dataclass(slots=True)
@@ -78,20 +81,50 @@ class Term:
 
 
 @dataclass(slots=True)
+class SpanGroup:
+    """`{…}`: terms that must hold on one span together (`duration` is the span's); `-{…}`: on
+    no span."""
+
+    text: str
+    negated: bool
+    terms: list[Term]
+
+    def holds(self, span: Span) -> bool:
+        """Whether every term of the group holds on `span` (the group's own negation aside)."""
+        return all(t.test(span) != t.negated for t in self.terms)
+
+    def spans_holding(self, spans: list[Span]) -> list[Span]:
+        """The spans on which every term of the group holds, narrowed term by term."""
+        candidates = spans
+        for t in self.terms:
+            candidates = list(compress(candidates, t.verdicts(candidates)))
+            if not candidates:
+                break
+        return candidates
+
+
+@dataclass(slots=True)
 class Query:
     text: str = ""
     terms: list[Term] = field(default_factory=list)
+    groups: list[SpanGroup] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.terms
+        return not self.terms and not self.groups
 
     def match_span(self, span: Span) -> bool:
-        return all(t.test(span) != t.negated for t in self.terms)
+        return (all(t.test(span) != t.negated for t in self.terms)
+                and all(g.holds(span) != g.negated for g in self.groups))
 
     def match_trace(self, trace: Trace) -> bool:
         """Trace-level terms on the trace; the other positive terms all on one span; a negated
-        span term means no span matches it."""
+        span term means no span matches it; each group on one span (a negated one on none)."""
+        if self.groups:
+            spans = trace.spans
+            for g in self.groups:
+                if bool(g.spans_holding(spans)) == g.negated:
+                    return False
         if not self.terms:
             return True
         on_span: list[Term] = []
@@ -123,6 +156,12 @@ class Query:
         for t in self.terms:  # cheapest first, each over the survivors of the previous ones
             subset = spans if len(positions) == len(spans) else list(map(spans.__getitem__, positions))
             positions = list(compress(positions, t.verdicts(subset)))
+            if not positions:
+                return positions
+        for g in self.groups:
+            subset = list(map(spans.__getitem__, positions))
+            held = {id(s) for s in g.spans_holding(subset)}
+            positions = [p for p, s in zip(positions, subset, strict=True) if (id(s) in held) != g.negated]
             if not positions:
                 break
         return positions
@@ -190,9 +229,42 @@ def _fully_quoted(s: str) -> bool:
 # -- terms -------------------------------------------------------------------------------------
 def parse_query(text: str) -> Query:
     """Parse a filter; raises `QueryError` with a one-line message."""
-    terms = [_term(tok) for tok in _tokens(text)]
+    terms: list[Term] = []
+    groups: list[SpanGroup] = []
+    group: list[Term] | None = None  # the terms of the open group
+    opened: list[str] = []  # the group's tokens, for its text
+    negated = False
+    for tok in _tokens(text):
+        body = tok
+        if group is None:
+            if body.startswith("-{"):
+                negated, body = True, body[2:]
+            elif body.startswith("{"):
+                negated, body = False, body[1:]
+            elif body == "}":
+                raise QueryError("} without a { before it")
+            else:
+                terms.append(_term(tok))
+                continue
+            group, opened = [], []
+        elif body.startswith(("{", "-{")):
+            raise QueryError("span groups {…} do not nest")
+        opened.append(tok)
+        closes = body.endswith("}")
+        if closes:
+            body = body[:-1]
+        if body:
+            group.append(_term(body))
+        if closes:
+            if not group:
+                raise QueryError("empty span group {}")
+            group.sort(key=lambda t: t.cost)
+            groups.append(SpanGroup(" ".join(opened), negated, group))
+            group = None
+    if group is not None:
+        raise QueryError("unclosed { in the query (a span group ends with })")
     terms.sort(key=lambda t: t.cost)
-    return Query(text=text, terms=terms)
+    return Query(text=text, terms=terms, groups=groups)
 
 
 class _Memo(dict):

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from tracetui.loaders.sizes import parse_size
+from tracetui.model import durations
 
 _URL = re.compile(r"^(jaeger|tempo|zipkin)\+(https?)://", re.IGNORECASE)
 DEFAULT_TIMEOUT = 10.0
@@ -203,11 +204,20 @@ def named(name: str, path: Path | None = None) -> BackendConfig:
         if not ca.is_file():
             raise ConfigError(f"{label}: ca_file {ca} does not exist")
         verify = str(ca) if verify else False
+    raw_timeout = table.get("timeout", DEFAULT_TIMEOUT)
+    try:  # seconds as a number, or a duration as text ("30s", "1m"): the one duration grammar
+        if isinstance(raw_timeout, str):
+            timeout = durations.parse_duration(raw_timeout, bare_unit="s") / 1e9
+        elif isinstance(raw_timeout, int | float) and not isinstance(raw_timeout, bool):
+            timeout = float(raw_timeout)
+        else:
+            raise ConfigError(f"{label}: timeout must be seconds or a duration such as \"30s\"")
+    except durations.DurationError as e:
+        raise ConfigError(f"{label}: timeout: {e}") from None
     try:
-        timeout = float(table.get("timeout", DEFAULT_TIMEOUT))
         retries = int(table.get("retries", DEFAULT_RETRIES))
     except (TypeError, ValueError):
-        raise ConfigError(f"{label}: timeout and retries must be numbers") from None
+        raise ConfigError(f"{label}: retries must be a number") from None
     if not timeout > 0:
         raise ConfigError(f"{label}: timeout must be more than 0 seconds")
     try:

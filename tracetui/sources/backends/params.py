@@ -11,9 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
-_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
+from tracetui.model import durations
 
 DEFAULT_SINCE_NS = 3_600_000_000_000  # the last hour
 DEFAULT_LIMIT = 20
@@ -24,21 +22,12 @@ class ParamError(ValueError):
 
 
 def parse_duration(text: str) -> int:
-    """`200ms`, `1.5s`, `2m`, `1h30m`, `500us` → nanoseconds. A bare number means milliseconds."""
-    s = text.strip().replace(" ", "")
-    if not s:
-        raise ParamError("empty duration (use e.g. 200ms, 1.5s, 2m, 1h)")
-    if re.fullmatch(r"\d+(\.\d+)?", s):
-        return round(float(s) * 1_000_000)
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(s):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(s) or pos == 0:
-        raise ParamError(f"not a duration: {text!r} (use e.g. 200ms, 1.5s, 2m, 1h)")
-    return round(total)
+    """`200ms`, `1.5s`, `2m`, `1h30m`, `500us` → nanoseconds (a bare number means milliseconds):
+    the grammar of `tracetui.model.durations`, shared with the filter language and the config."""
+    try:
+        return durations.parse_duration(text)
+    except durations.DurationError as e:
+        raise ParamError(str(e)) from None
 
 
 def go_duration(ns: int) -> str:
