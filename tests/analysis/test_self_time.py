@@ -1,6 +1,6 @@
 from builders import span, trace
 
-from tracetui.analysis import group_stats, self_times
+from tracetui.analysis import self_times
 
 
 def by_id(t, values):
@@ -33,18 +33,6 @@ def test_nested_and_disjoint():
     # r 0..100: a 0..20, b 50..60 (b has child c 52..58): r self = 100-20-10 = 70; b self = 4.
     t = trace(span("r", "", 0, 100), span("a", "r", 0, 20), span("b", "r", 50, 60), span("c", "b", 52, 58))
     assert by_id(t, self_times(t)) == {"r": 70, "a": 20, "b": 4, "c": 6}
-
-
-def test_totals_per_service_and_operation():
-    t = trace(
-        span("r", "", 0, 100, service="front"),
-        span("a", "r", 10, 40, service="db", name="query"),
-        span("b", "r", 50, 60, service="db", name="query"),
-    )
-    svc = {g.key: (g.count, g.total_ns, g.self_ns) for g in group_stats(t)}
-    assert svc == {("front",): (1, 100, 60), ("db",): (2, 40, 40)}
-    ops = {g.key: g.count for g in group_stats(t, by="operation")}
-    assert ops == {("front", "r"): 1, ("db", "query"): 2}
 
 
 def test_negative_and_zero_times_and_a_child_at_the_parent_start():

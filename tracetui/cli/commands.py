@@ -9,7 +9,9 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.headless import sources_or_stdin
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.stats import stats_cmd
 
 
 class DefaultGroup(click.Group):
@@ -46,21 +48,6 @@ def _need_a_terminal(keys: bool = True) -> None:
                                    "input ('-' for stdin) or use `tracetui summary` for headless output")
 
 
-def _sources(sources: tuple[str, ...]) -> list[str]:
-    """The sources named, or stdin when it is a pipe (or a redirected file) and none are named."""
-    from tracetui.sources.files import stdin_has_data
-
-    if sources:
-        return list(sources)
-    if stdin_has_data():
-        return ["-"]
-    raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
-
-
-def _skipped(problems) -> int:
-    return sum(p.skipped for p in problems)
-
-
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracetui")
 def main() -> None:
@@ -75,6 +62,7 @@ def main() -> None:
 
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
+main.add_command(stats_cmd)  # tracetui stats (cli/stats.py)
 
 
 @main.command("open")
@@ -88,7 +76,7 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
 
-    backend_sources, paths = split_sources(_sources(sources))
+    backend_sources, paths = split_sources(sources_or_stdin(sources))
     store = TraceStore()
     # Backends are searched now, so a wrong URL or token is one line before the screen opens.
     backends = open_backends(backend_sources)
@@ -137,24 +125,6 @@ def _reattach_terminal() -> None:
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 (fd 0 stays open for the app)
 
 
-class _LazyConsole:
-    """A rich Console made on first use: the JSON path usually prints nothing to stderr. Every
-    line it prints is cleaned (render/text.py `clean`): problem lines quote files and backends."""
-
-    def __init__(self, **options) -> None:
-        self._options = options
-        self._console = None
-
-    def print(self, *args, **kwargs) -> None:
-        from tracetui.render.text import clean
-
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        self._console.print(*(clean(a) if isinstance(a, str) else a for a in args), **kwargs)
-
-
 @main.command("summary")
 @click.argument("sources", nargs=-1)
 @click.option("--trace", "trace_id", metavar="ID", help="Show this trace: critical path and self time.")
@@ -170,45 +140,16 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli.backends import (
-        load_backend_sources,
-        needs_a_service,
-        open_backends,
-        service_hint,
-        split_sources,
-    )
-    from tracetui.loaders.problems import problem_lines
-    from tracetui.model import TraceStore
-    from tracetui.render.summary_json import find_trace, summary_json, trace_json
-    from tracetui.sources.files import load_paths
+    from tracetui.cli.headless import LazyConsole, finish, load_headless, print_json, the_trace
 
-    err = _LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
-    store = TraceStore()
-    backend_sources, paths = split_sources(_sources(sources))
-    problems = load_paths(paths, store) if paths else []
-    backends = open_backends(backend_sources)
-    for b in needs_a_service(backends, search, trace_id):
-        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    problems += load_backend_sources(backends, store, search, trace_id)
-    for line in problem_lines(problems, verbose=verbose):
-        err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count and backend_sources and trace_id is None and not paths:
-        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
-    elif not store.span_count:
-        err.print("tracetui: no spans could be loaded", markup=False)
-        sys.exit(2)
+    err = LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
+    store, problems = load_headless(sources, search, trace_id, verbose, err)
     if trace_id is not None:
-        trace, error = find_trace(store, trace_id)
-        if trace is None:
-            err.print(f"tracetui: {error}", markup=False)
-            sys.exit(2)
+        trace = the_trace(store, trace_id, err)
     if as_json:
-        doc = trace_json(trace) if trace_id is not None else summary_json(store)
-        from tracetui.render.text import json_bytes
+        from tracetui.render.summary_json import summary_json, trace_json
 
-        sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
-        sys.stdout.flush()
+        print_json(trace_json(trace) if trace_id is not None else summary_json(store))
     else:
         from rich.console import Console
 
@@ -219,34 +160,4 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
-    if store.duplicate_spans:
-        dup = store.duplicate_spans
-        err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
-                  f"{'are' if dup != 1 else 'is'} counted once",
-                  markup=False)
-    skipped = _skipped(problems)
-    # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
-    # though they count no spans.
-    if any(not p.warning for p in problems):
-        err.print(f"tracetui: {_count(skipped, 'span')} skipped" if skipped else "tracetui: some input could not be read",
-                  markup=False)
-        _exit_now(1, store)
-    _exit_now(0, store)
-
-
-FAST_EXIT_SPANS = 100_000
-
-
-def _exit_now(code: int, store) -> None:
-    """Exit; with a big store, without freeing it object by object: everything is printed, and
-    the interpreter's teardown of a million spans took 0.45 s (a tenth of the command)."""
-    if store.span_count >= FAST_EXIT_SPANS and sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
-def _count(n: int, word: str) -> str:
-    """"1 span", "2 spans", "1,234 spans"."""
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
+    finish(store, problems, err)
