@@ -448,3 +448,32 @@ def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool])
         return on_resource(s)
 
     return test
+
+
+# -- writing queries ---------------------------------------------------------------------------
+_PLAIN_VALUE = re.compile(r"^[^\s\"'{}=<>!~]+$")
+
+
+def quote_value(value: str) -> str:
+    """`value` as the query language reads it back as one value: bare when it can be, else in
+    double quotes, else in single quotes (a value holding both kinds is written with the longest
+    part between them: then `~=` is the term to use, see `span_group_query`)."""
+    if _PLAIN_VALUE.match(value) and not value.startswith("-"):
+        return value
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return f'"{max(value.split(chr(34)), key=len)}"'
+
+
+def span_group_query(service: str, name: str | None = None) -> str:
+    """A span group naming the spans of one service (and span name): `{service=cart name="GET /"}`."""
+    def term(key: str, value: str) -> str:
+        op = "~=" if '"' in value and "'" in value else "="
+        return f"{key}{op}{quote_value(value)}"
+
+    parts = [term("service", service)]
+    if name is not None:
+        parts.append(term("name", name))
+    return "{" + " ".join(parts) + "}"

@@ -12,6 +12,8 @@ from tracetui.render.units import fmt_duration
 
 @dataclass(frozen=True, slots=True)
 class StatColumn:
+    """`width`: cells for the figures, one more than the title (for the sort arrow)."""
+
     key: str
     title: str
     width: int
@@ -34,12 +36,12 @@ COLUMNS: tuple[StatColumn, ...] = (
     StatColumn("count", "Count", 7, lambda g, _s: g.count, lambda g, _s: f"{g.count:,}"),
     StatColumn("total", "Total", 8, *_dur("total_ns")),
     StatColumn("self", "Self", 8, *_dur("self_ns")),
-    StatColumn("self_mean", "Self avg", 8, *_dur("self_mean_ns")),
-    StatColumn("self_min", "Self min", 8, *_dur("self_min_ns")),
-    StatColumn("self_max", "Self max", 8, *_dur("self_max_ns")),
-    StatColumn("share", "% trace", 7, _share, lambda g, s: f"{100 * _share(g, s):.1f}%"),
-    StatColumn("critical_path", "Crit.path", 9, *_dur("critical_path_ns")),
-    StatColumn("errors", "Errors", 6, lambda g, _s: g.errors, lambda g, _s: f"{g.errors:,}" if g.errors else ""),
+    StatColumn("self_mean", "Self avg", 9, *_dur("self_mean_ns")),
+    StatColumn("self_min", "Self min", 9, *_dur("self_min_ns")),
+    StatColumn("self_max", "Self max", 9, *_dur("self_max_ns")),
+    StatColumn("share", "% trace", 8, _share, lambda g, s: f"{100 * _share(g, s):.1f}%"),
+    StatColumn("critical_path", "Crit.path", 10, *_dur("critical_path_ns")),
+    StatColumn("errors", "Errors", 7, lambda g, _s: g.errors, lambda g, _s: f"{g.errors:,}" if g.errors else ""),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 

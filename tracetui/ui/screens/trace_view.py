@@ -56,6 +56,8 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+        Binding("t", "statistics", "Statistics", tooltip="Spans added up by service and operation",
+                id="trace.statistics"),
     ]
 
     def __init__(self, trace: Trace, span_id: str = "") -> None:
@@ -299,6 +301,21 @@ class TraceViewScreen(TraceTuiScreen):
         if not self.waterfall.next_critical(direction):
             self.notify("end of the critical path", timeout=2)
 
+    # -- statistics ----------------------------------------------------------------------------
+    def action_statistics(self) -> None:
+        """The trace's spans added up by service / operation; Enter there selects a group's spans."""
+        from tracetui.analysis.stats import trace_stats
+        from tracetui.ui.screens.trace_stats import TraceStatsScreen
+
+        a = self.analysis
+        stats = trace_stats(self.trace, selfs=a.self_times, on_path=a.on_path)
+        self.app.push_screen(TraceStatsScreen(self.trace.trace_id, stats, self.select_spans))
+
+    def select_spans(self, query_text: str) -> None:
+        """Search for `query_text` (a span group naming the spans chosen): they are highlighted
+        and the cursor goes to the first; n/N step through them."""
+        self.search_bar.apply_text(query_text)
+
     # -- leaving -------------------------------------------------------------------------------
     def action_back(self) -> None:
         bar = self.search_bar
@@ -346,4 +363,5 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
                             lambda: self.action_next_critical(1))
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Trace statistics", "Spans added up by service and operation", self.action_statistics)
         yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)

@@ -91,6 +91,14 @@ class QueryBar(Vertical):
         self.input.value = ""
         self._parse("", submitted=False)
 
+    def apply_text(self, text: str) -> None:
+        """Show the bar with `text` in it and apply it as if typed and submitted with Enter."""
+        self.query_one(f"#{self.prefix}-bar").remove_class("-hidden")
+        with self.input.prevent(Input.Changed):
+            self.input.value = text
+        self.stop_timer()
+        self._parse(text, submitted=True)
+
     def stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
