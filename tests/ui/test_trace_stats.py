@@ -103,3 +103,30 @@ async def test_escape_goes_back_to_the_trace_unchanged():
         view = app.screen
         await pilot.press("t", "escape")
         assert app.screen is view and not view.waterfall.model.matches
+
+
+async def test_the_detail_pane_says_where_a_span_stands_among_its_operations_loaded_spans():
+    from conftest import SAMPLES
+
+    store, _ = load_files(SAMPLES / "shop.json")
+    app = sample_app(store)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        # The slowest "SELECT stock" of all the loaded traces, worked out here from the spans.
+        stock = sorted((s.duration_ns, t.trace_id, s.span_id) for t in store for s in t.spans
+                       if s.name == "SELECT stock")
+        assert len(stock) > 2
+        _, trace_id, span_id = stock[-1]
+        app.open_trace(trace_id, span_id)
+        await pilot.pause()
+        durations = [d for d, _, _ in stock]
+        p50 = durations[(len(durations) + 1) // 2 - 1]  # nearest rank
+        from tracetui.render.units import fmt_duration
+
+        text = screen_text(app)
+        assert f"p100 of {len(stock)} (p50 {fmt_duration(p50)})" in text
+        # The fastest one stands at the bottom.
+        _, trace_id, span_id = stock[0]
+        app.open_trace(trace_id, span_id)
+        await pilot.pause()
+        assert f"p{100 // len(stock)} of {len(stock)} (p50 {fmt_duration(p50)})" in screen_text(app)

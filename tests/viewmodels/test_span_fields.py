@@ -38,3 +38,16 @@ def test_links_say_whether_enter_can_follow_them():
 def test_values_read_as_people_write_them():
     assert fmt_value(True) == "true" and fmt_value([1, "a"]) == '[1, "a"]' and fmt_value(None) == ""
     assert fmt_value({"k": "ü"}) == '{"k": "ü"}'
+
+
+def test_the_percentile_line_sits_under_the_duration_and_flags_the_slowest():
+    from tracetui.analysis.percentiles import Standing
+
+    t = sample_store().get(TRACE_A)
+    fields = span_fields(t, 0, standing=Standing(97, 412, 6_100_000))
+    keys = [f.key for f in fields]
+    line = fields[keys.index("percentile")]
+    assert keys.index("percentile") == keys.index("duration") + 1
+    assert line.value == "p97 of 412 (p50 6.10ms)" and line.style == "warning"
+    assert "percentile" not in [f.key for f in span_fields(t, 0, standing=Standing(100, 1, 5))]  # alone: nothing to compare
+    assert span_fields(t, 0, standing=Standing(40, 9, 5))[keys.index("percentile")].style == ""

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tracetui.analysis.percentiles import Standing
 from tracetui.model.span import Event, Span
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.render.units import fmt_duration, fmt_time
@@ -68,7 +69,7 @@ def _attrs(attrs: dict[str, Any], indent: int = 0) -> list[Field]:
 
 def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
                 on_path_ns: int | None = None, loaded_traces: set[str] | frozenset[str] | None = None,
-                utc: bool = False) -> list[Field]:
+                utc: bool = False, standing: Standing | None = None) -> list[Field]:
     """The fields of span `pos`, in the order the pane shows them."""
     trace.ensure_built()
     s = trace.spans[pos]
@@ -93,6 +94,11 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     offset = s.start_ns - trace.start_ns
     f.append(Field(VALUE, "start", f"{fmt_time(s.start_ns, utc)}  (+{fmt_duration(offset)})"))
     f.append(Field(VALUE, "duration", fmt_duration(s.duration_ns)))
+    if standing is not None and standing.count > 1:
+        # Among the loaded spans of the same service and name: is this one slow for its kind?
+        f.append(Field(VALUE, "percentile", standing_text(standing),
+                       note="same service and name",
+                       style="warning" if standing.percentile >= 95 else ""))
     if self_time_ns is not None:
         f.append(Field(VALUE, "self time", fmt_duration(self_time_ns)))
     if on_path_ns is not None:
@@ -170,3 +176,8 @@ def _event_fields(s: Span, events: list[Event]) -> list[Field]:
                 f.append(Field(TEXT, "event", f"{at}  {ev.name}", style="strong"))
             f.extend(_attrs(ev_attrs, indent=1))
     return f
+
+
+def standing_text(standing: Standing) -> str:
+    """"p97 of 412 (p50 6.10ms)"."""
+    return f"p{standing.percentile} of {standing.count:,} (p50 {fmt_duration(standing.p50_ns)})"

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from tracetui.analysis.errors import error_origins
 from tracetui.analysis.overview import TraceAnalysis
+from tracetui.analysis.percentiles import durations_of
 from tracetui.model.trace import Trace
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
@@ -197,9 +198,12 @@ class TraceViewScreen(TraceTuiScreen):
             detail.clear_fields("No span selected.")
             return
         a = self.analysis
+        span = self.trace.spans[pos]
+        # Sorted once per store (and again only after it changed), not on every keypress.
+        standing = durations_of(self.app.store).standing(span.resource.service, span.name, span.duration_ns)
         fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
                              on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,
-                             utc=self.app.utc)
+                             utc=self.app.utc, standing=standing)
         detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
 
     def action_copy(self) -> None:
