@@ -79,6 +79,7 @@ def many_traces(store, root: str | None, window: str | None, *, folded: bool, as
 
 
 def _write_lines(lines: list[str]) -> None:
+    """Lines from render/flame.py, whose text from the data went through `clean` there."""
     out = sys.stdout
     for line in lines:
         out.write(line + "\n")

@@ -11,7 +11,7 @@ from tracetui.cli.backends import SearchRequest
 def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: str | None, verbose: bool):
     """Load `sources` (files, '-', backends: fetched by `trace_id` or searched); print the
     problems on stderr. Exits 2 when nothing loaded. Returns (store, problems, err) where `err`
-    prints cleaned lines on stderr."""
+    prints lines on stderr, each through `clean` (the one cleaning function)."""
     from tracetui.cli.backends import (
         load_backend_sources,
         needs_a_service,
@@ -45,10 +45,11 @@ def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: st
 def find_trace_or_exit(store, trace_id: str, err):
     """The trace `trace_id` names (full id or unique prefix); one line and exit 2 when none."""
     from tracetui.render.summary_json import find_trace
+    from tracetui.render.text import clean
 
     trace, error = find_trace(store, trace_id)
     if trace is None:
-        err.print(f"tracetui: {error}", markup=False)
+        err.print(f"tracetui: {clean(error)}", markup=False)  # quotes the id as typed
         sys.exit(2)
     return trace
 
