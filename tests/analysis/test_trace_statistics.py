@@ -11,9 +11,10 @@ import math
 import pytest
 from builders import checkout_trace, span, trace
 from conftest import FIXTURES
-from loading import load_files
 
 from tracetui.analysis.stats import SpanStats, group_stats, trace_stats, traces_stats
+from tracetui.model import TraceStore
+from tracetui.sources.files import load_paths
 
 STATS = FIXTURES / "jaeger" / "trace-statistics"
 
@@ -36,7 +37,9 @@ def jaeger_row(stats: SpanStats, service: str, name: str | None = None) -> dict:
 
 
 def one_trace(name: str):
-    store, problems = load_files(STATS / name)
+    # As read: Jaeger UI computes its statistics on the times it is given (no skew adjustment).
+    store = TraceStore(adjust_skew=False)
+    problems = load_paths([str(STATS / name)], store)
     assert not problems
     (t,) = store
     return t

@@ -41,7 +41,8 @@ def sources_or_stdin(sources: tuple[str, ...]) -> list[str]:
     raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
 
 
-def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbose: bool, err: LazyConsole):
+def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbose: bool, err: LazyConsole,
+                  *, adjust_skew: bool = True):
     """Files and backends into a new store; problems printed (one line per kind). Exits 2 when
     nothing could be loaded. Returns (store, problems)."""
     from tracetui.cli.backends import (
@@ -55,7 +56,7 @@ def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbos
     from tracetui.model import TraceStore
     from tracetui.sources.files import load_paths
 
-    store = TraceStore()
+    store = TraceStore(adjust_skew=adjust_skew)
     backend_sources, paths = split_sources(sources_or_stdin(sources))
     problems = load_paths(paths, store) if paths else []
     backends = open_backends(backend_sources)

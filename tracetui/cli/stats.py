@@ -15,8 +15,11 @@ from tracetui.cli.backends import search_options
               show_default=True, help="Group by service, by operation (service and span name), or both.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"groups": [...]} (see README) instead of a table.')
 @click.option("-v", "--verbose", is_flag=True, help="List every problem met while loading (default: one line per kind).")
+@click.option("--no-adjust", is_flag=True,
+              help="Use times as read: do not adjust clock skew between services (see README).")
 @search_options()
-def stats_cmd(sources: tuple[str, ...], trace_id: str | None, by: str, as_json: bool, verbose: bool, search) -> None:
+def stats_cmd(sources: tuple[str, ...], trace_id: str | None, by: str, as_json: bool, verbose: bool, no_adjust: bool,
+              search) -> None:
     """Count, total, self time, critical path and errors per service or operation.
 
     Over every trace loaded, or one with --trace. Exit status as `summary`.
@@ -25,7 +28,7 @@ def stats_cmd(sources: tuple[str, ...], trace_id: str | None, by: str, as_json: 
     from tracetui.cli.headless import LazyConsole, finish, load_headless, print_json, the_trace
 
     err = LazyConsole(stderr=True, highlight=False)
-    store, problems = load_headless(sources, search, trace_id, verbose, err)
+    store, problems = load_headless(sources, search, trace_id, verbose, err, adjust_skew=not no_adjust)
     if trace_id is not None:
         trace = the_trace(store, trace_id, err)
         stats = trace_stats(trace, keep_positions=False)
