@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from tracetui.render.text import clean
 from tracetui.ui.messages import SortRequested
@@ -16,6 +16,7 @@ from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
+from tracetui.viewmodels.exceptions import TraceIdFilter, describe
 from tracetui.viewmodels.trace_list import SORT_KEYS
 
 FILTER_DELAY = 0.15
@@ -34,6 +35,8 @@ class TraceListScreen(TraceTuiScreen):
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
+        Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped",
+                id="list.exceptions"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -84,7 +87,7 @@ class TraceListScreen(TraceTuiScreen):
         text.append(f"  ·  sorted by {index.sort} {arrow}")
         if index.query is not None:
             text.append("  ·  ")
-            text.append(f"filter: {clean(self._filter_text, 40)} ({len(index.rows):,} shown)",
+            text.append(f"filter: {clean(self._filter_text, 80)} ({len(index.rows):,} shown)",
                         style=theme_style(self.app, "text-accent", bold=True))
         sources = self.app.sources
         if sources:
@@ -120,6 +123,37 @@ class TraceListScreen(TraceTuiScreen):
             if not bar.input.value:
                 bar.hide()
             self.set_focus(self.table)
+        elif isinstance(self.app.index.query, TraceIdFilter):  # the traces of an exception: back to all
+            self.show_traces(None)
+
+    # -- exceptions ----------------------------------------------------------------------------
+    def action_exceptions(self) -> None:
+        """Exceptions across the loaded traces; Enter there lists the traces of one kind here."""
+        from tracetui.analysis.exceptions import exception_groups
+        from tracetui.ui.screens.exceptions import ExceptionsScreen
+
+        groups = exception_groups(self.app.store)
+        self.app.push_screen(ExceptionsScreen(groups, lambda g: self.show_traces(
+            TraceIdFilter(g.trace_ids, f"exception {describe(g)}"))))
+
+    def show_traces(self, only: TraceIdFilter | None) -> None:
+        """List only the traces of `only` (None: the filter of the bar, or every trace)."""
+        app = self.app
+        bar = self.filter_bar
+        if only is None:
+            self._filter_text = ""
+            bar.clear()
+        else:
+            with bar.input.prevent(Input.Changed):  # the typed filter gives way to this one
+                bar.input.value = ""
+            bar.stop_timer()
+            bar.hide()
+            self._filter_text = only.text
+            app.index.set_query(app.store, only)
+            self.table.go_top()
+        self.table.rows_changed()
+        self._update_title()
+        self.set_focus(self.table)
 
     def on_query_bar_applied(self, message: QueryBar.Applied) -> None:
         message.stop()
@@ -136,3 +170,4 @@ class TraceListScreen(TraceTuiScreen):
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
         yield SystemCommand("Filter traces", "Type a query to filter the trace list", self.action_filter)
+        yield SystemCommand("Exceptions", "Exceptions across the loaded traces, grouped", self.action_exceptions)
