@@ -372,6 +372,56 @@ def w_filter(path: str) -> dict:
     return out
 
 
+# -- statistics (issue 12) ------------------------------------------------------------------
+
+
+def bench_stats(res: Results, repeats: int, name: str) -> None:
+    """What issue 12's statistics cost beside a plain pass over the same spans, in the same process."""
+    print(f"stats: trace100k.json and every span of {name}")
+    path = str(generate.DATA / "trace100k.json")
+    runs = [child(worker("stats", path, str(generate.DATA / name))) for _ in range(repeats)]
+    o = {k: min(r.out[k] for r in runs) for k in runs[0].out if isinstance(runs[0].out[k], float)}
+    spans = runs[0].out["spans"]
+    one = o["one_pass"]
+    res.add(Figure("stats", "`t`: statistics of a 100k-span trace (analysis given)", ms(o["trace_stats"]),
+                   f"one pass {ms1(one)}", f"{o['trace_stats'] / one:.1f}x"))
+    base = o["plain_scan"]
+    for key, what in (("all_stats", f"`stats` of every trace ({spans:,} spans, critical paths included)"),
+                      ("durations", "percentile index (durations sorted per operation)"),
+                      ("exceptions", "exceptions across traces (grouped)"),
+                      ("span_group", "filter `{service=payment duration>50ms}`")):
+        res.add(Figure("stats", what, ms(o[key]), f"plain scan {ms(base)}", f"{o[key] / base:.1f}x"))
+
+
+def w_stats(trace_path: str, path: str) -> dict:
+    import gc
+
+    from tracetui.analysis.exceptions import exception_groups
+    from tracetui.analysis.overview import TraceAnalysis
+    from tracetui.analysis.percentiles import SpanDurations
+    from tracetui.analysis.stats import trace_stats, traces_stats
+    from tracetui.model.query import parse_query
+
+    store, _ = _load(trace_path)
+    (trace,) = store
+    a = TraceAnalysis(trace)
+    out: dict = {"one_pass": _timed(lambda: [s.end_ns - s.start_ns for s in trace.spans])}
+    out["trace_stats"] = _timed(lambda: trace_stats(trace, selfs=a.self_times, on_path=a.on_path))
+    store, _ = _load(path)
+    traces = list(store)
+    spans = [s for t in traces for s in t.spans]
+    gc.collect()
+    gc.freeze()
+    out["spans"] = len(spans)
+    out["plain_scan"] = _timed(lambda: sum(1 for s in spans if "checkout" in s.name), 3)
+    out["all_stats"] = _timed(lambda: traces_stats(traces), 1)
+    out["durations"] = _timed(lambda: SpanDurations(traces), 2)
+    out["exceptions"] = _timed(lambda: exception_groups(traces), 2)
+    query = parse_query("{service=payment duration>50ms}")
+    out["span_group"] = _timed(lambda: [t for t in traces if query.match_trace(t)], 3)
+    return out
+
+
 # -- live ingest ----------------------------------------------------------------------------
 
 
@@ -478,8 +528,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
-           "first_paint": w_first_paint, "live": w_live}
-SECTIONS = ["load", "first_paint", "open", "filter", "live"]
+           "first_paint": w_first_paint, "live": w_live, "stats": w_stats}
+SECTIONS = ["load", "first_paint", "open", "filter", "stats", "live"]
 
 
 def main() -> None:
@@ -512,6 +562,8 @@ def main() -> None:
         bench_open(res, repeats)
     if "filter" in sections:
         bench_filter(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
+    if "stats" in sections:
+        bench_stats(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:
         bench_live(res, 3 if args.quick else 10)
     info = machine()
