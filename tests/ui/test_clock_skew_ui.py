@@ -97,3 +97,24 @@ async def test_the_detail_pane_says_how_far_a_span_was_moved():
         await pilot.press("a")
         await pilot.pause()
         assert "its clock looks off: +40.0ms would fit its caller" in screen_text(app)
+
+
+async def test_a_trace_with_orphans_shows_the_roots_path_and_the_orphans_paths_apart():
+    from builders import span as sp
+
+    us = 1_000
+    store = TraceStore()
+    store.add([
+        sp("r" * 16, "", T0, T0 + 17_600 * us, service="front", trace_id=PLAIN, name="GET /"),
+        sp("k" * 16, "r" * 16, T0 + 2_000 * us, T0 + 15_000 * us, service="front", trace_id=PLAIN),
+        sp("o" * 16, "9" * 16, T0 + 1_000 * us, T0 + 12_000 * us, service="back", trace_id=PLAIN),
+        sp("p" * 16, "9" * 16, T0 + 6_000 * us, T0 + 17_000 * us, service="back", trace_id=PLAIN),
+    ])
+    app = make_app(store, sources=["orphans.json"], utc=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.open_trace(PLAIN)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[1]
+        assert "critical path 17.6ms (100%)" in header
+        assert "orphans' paths 22.0ms in 2 subtrees" in header

@@ -171,9 +171,15 @@ class TraceViewScreen(TraceTuiScreen):
             else:
                 text.append(f"⚠ clock skew: {spans_word} as read", style=warn)
                 text.append(" (a: adjust)", style=muted)
+        text.append_text(Text.assemble(sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold")))
+        if a.other_paths:
+            # The orphan subtrees' paths overlap the root's in time: apart, never added to it.
+            others = len(a.other_paths)
+            text.append_text(Text.assemble(
+                sep, ("orphans' paths ", muted), (fmt_duration(sum(ns for _, ns in a.other_paths)), "bold"),
+                (f" in {others} subtree{'s' if others != 1 else ''}", muted)))
         text.append_text(Text.assemble(
-            sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
-            (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
+            sep, (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
             (f"{len(a.services)}", "bold"), (" services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
             (fmt_time(t.start_ns, self.app.utc), muted),
