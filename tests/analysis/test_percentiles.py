@@ -41,3 +41,6 @@ def test_sorted_once_per_store_version_and_not_on_every_call():
     fresh = durations_of(store, clock=lambda: now[0])
     assert fresh is not first and fresh.standing("db", "q", 5) == (25, 4, 10)
     assert durations_of(store, clock=lambda: now[0] + 100) is fresh  # unchanged since
+    # A change that is not arrivals (clock skew adjusted or not) is followed at once.
+    store.set_adjust_skew(not store.adjust_skew)
+    assert durations_of(store, clock=lambda: now[0] + 100.5) is not fresh

@@ -67,22 +67,24 @@ def nearest_rank(sorted_values: list[int], pct: float) -> int:
 
 
 class _Cached:
-    __slots__ = ("version", "built_at", "durations")
+    __slots__ = ("version", "spans", "built_at", "durations")
 
-    def __init__(self, version: int, built_at: float, durations: SpanDurations) -> None:
-        self.version, self.built_at, self.durations = version, built_at, durations
+    def __init__(self, version: int, spans: int, built_at: float, durations: SpanDurations) -> None:
+        self.version, self.spans, self.built_at, self.durations = version, spans, built_at, durations
 
 
 _CACHE: weakref.WeakKeyDictionary[TraceStore, _Cached] = weakref.WeakKeyDictionary()
 
 
 def durations_of(store: TraceStore, clock: Callable[[], float] = time.monotonic) -> SpanDurations:
-    """The store's `SpanDurations`, built once per store version (at most every REBUILD_SECONDS
-    while it keeps changing; a newer store then answers from the index a few seconds old)."""
+    """The store's `SpanDurations`, built once per store version. While spans keep arriving it is
+    built at most every REBUILD_SECONDS (meanwhile the index a few seconds old answers); any
+    other change (times adjusted for clock skew, or not) builds it again at once."""
     hit = _CACHE.get(store)
     now = clock()
-    if hit is not None and (hit.version == store.version or now - hit.built_at < REBUILD_SECONDS):
+    if hit is not None and (hit.version == store.version or (
+            hit.spans != store.span_count and now - hit.built_at < REBUILD_SECONDS)):
         return hit.durations
     durations = SpanDurations(store)
-    _CACHE[store] = _Cached(store.version, now, durations)
+    _CACHE[store] = _Cached(store.version, store.span_count, now, durations)
     return durations

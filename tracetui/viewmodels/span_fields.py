@@ -99,6 +99,15 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
         f.append(Field(VALUE, "percentile", standing_text(standing),
                        note="same service and name",
                        style="warning" if standing.percentile >= 95 else ""))
+    shift = trace.clock_shifts.shift.get(pos, 0)
+    if shift:
+        sign = "+" if shift > 0 else "-"
+        if trace.adjusted:
+            f.append(Field(VALUE, "clock skew", f"moved {sign}{fmt_duration(abs(shift))} to fit its caller",
+                           note="times adjusted for clock skew; a shows them as read", style="warning"))
+        else:
+            f.append(Field(VALUE, "clock skew", f"its clock looks off: {sign}{fmt_duration(abs(shift))} would fit "
+                           "its caller", note="times as read; a adjusts them", style="warning"))
     if self_time_ns is not None:
         f.append(Field(VALUE, "self time", fmt_duration(self_time_ns)))
     if on_path_ns is not None:
