@@ -37,7 +37,7 @@ class FlameGraph(RowScrollView):
                 id="flame.merged"),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"flame--axis", "flame--error", "flame--match"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"flame--axis", "flame--error", "flame--match", "flame--cursor"}
 
     DEFAULT_CSS = """
     FlameGraph {
@@ -47,6 +47,7 @@ class FlameGraph(RowScrollView):
         & > .flame--axis { background: $panel; color: $text-muted; }
         & > .flame--error { color: $error; }
         & > .flame--match { background: $warning; }
+        & > .flame--cursor { background: $block-cursor-background; }
     }
     """
 

@@ -4,7 +4,7 @@ left-heavy widths mean) and one row of frames.
 A frame is its label `service: name` on the service's colour (the waterfall's), cut to its
 width; frames on the critical path are bold in the full colour, the others faded towards the
 background; an error frame starts with `✖` on the error colour; a search match takes the match
-colour; the selected frame is reversed. A frame of 4 cells or more ends with one cell of
+colour; the selected frame takes the cursor's colour. A frame of 4 cells or more ends with one cell of
 background, so neighbours stay apart. Styles are kept until the theme changes (`clear`).
 """
 
@@ -53,6 +53,8 @@ class FlamePainter:
             bg = Color.from_rich_color(base.bgcolor) if base.bgcolor is not None else Color(0, 0, 0)
             if error_mark:
                 colour = Color.from_rich_color(w.get_component_rich_style("flame--error").color)
+            elif selected:
+                colour = Color.from_rich_color(w.get_component_rich_style("flame--cursor").bgcolor)
             elif match:
                 colour = Color.from_rich_color(w.get_component_rich_style("flame--match").bgcolor)
             else:
@@ -60,8 +62,7 @@ class FlamePainter:
                 if not critical:
                     colour = colour.blend(bg, FADE)
             text = colour.get_contrast_text(1.0)
-            return Style(color=text.rich_color, bgcolor=colour.rich_color, bold=critical or error_mark,
-                         reverse=selected, underline=selected)
+            return Style(color=text.rich_color, bgcolor=colour.rich_color, bold=critical or error_mark or selected)
 
         return self._style(("frame", service, critical, match, selected, error_mark), make)
 
