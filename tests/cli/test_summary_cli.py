@@ -77,7 +77,8 @@ def test_one_trace_json_contract(path):
         doc = as_json(str(path), "--trace", entry["trace_id"])
         assert set(doc) == {"trace"}
         t = doc["trace"]
-        assert set(t) == TRACE_KEYS | {"critical_path", "spans"}
+        assert set(t) == TRACE_KEYS | {"critical_path", "spans", "logs"}
+        assert t["logs"] == []  # shop.json holds spans only (shop_logs.jsonl has logs: tests/cli/test_summary_logs.py)
         assert {k: t[k] for k in TRACE_KEYS} == entry
         check_spans(t)
         check_critical_path(t)
