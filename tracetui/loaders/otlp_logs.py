@@ -65,8 +65,10 @@ def _structs(rename: Any) -> type:
 _DECODERS = {False: msgspec.json.Decoder(_structs(_camel)), True: msgspec.json.Decoder(_structs(None))}
 
 
-def read_logs_json(doc: bytes | memoryview, source: str, where: str) -> Batch:
-    """The log records of one OTLP JSON logs document."""
+def read_logs_json(doc: bytes | memoryview, source: str, where: str, maybe_lines: bool = False) -> Batch | None:
+    """The log records of one OTLP JSON logs document. None when it is not one JSON document
+    and `maybe_lines` (the whole input: try JSON Lines); raises UnicodeDecodeError for bytes
+    that are not UTF-8, as `read_document` does (its callers replace them)."""
     head = bytes(doc[:4096])
     snake = b'"resource_logs"' in head and (b'"resourceLogs"' not in head
                                              or head.find(b'"resource_logs"') < head.find(b'"resourceLogs"'))
@@ -77,6 +79,10 @@ def read_logs_json(doc: bytes | memoryview, source: str, where: str) -> Batch:
         batch.problems.append(Problem(source, where, f"not OTLP logs as they are written ({e}): its records were skipped"))
         return batch
     except msgspec.DecodeError as e:
+        if "Invalid UTF-8" in str(e):
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(e)) from None
+        if maybe_lines and bytes(doc).strip().find(b"\n") >= 0:
+            return None
         batch.problems.append(Problem(source, where, f"not valid JSON ({e}): the log records in it were skipped"))
         return batch
     at = f"{where}: " if where else ""
@@ -94,7 +100,9 @@ def read_logs_json(doc: bytes | memoryview, source: str, where: str) -> Batch:
 def _record(w: Any, resource: Any, scope: Scope, batch: Batch, source: str, loc: str) -> LogRecord:
     tid = normalize_id(w.trace_id) if isinstance(w.trace_id, str) else ""
     sid = normalize_id(w.span_id) if isinstance(w.span_id, str) and tid else ""
-    time_ns = _time(w.time_unix_nano) or _time(w.observed_time_unix_nano)
+    time_ns = _time(w.time_unix_nano)
+    if not time_ns:  # none of its own: when it was observed (OTLP says to read it so)
+        time_ns = _time(w.observed_time_unix_nano) if time_ns == 0 else None
     if time_ns is None:
         time_ns = 0
         batch.problems.append(Problem(source, loc, "log record with a time that cannot be read: shown without one",

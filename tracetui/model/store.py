@@ -28,9 +28,9 @@ class TraceStore:
     """Traces by id, in arrival order. Spans of one trace that arrive in different batches join.
 
     `max_spans` bounds retention (live mode): spans and log records together. When exceeded,
-    whole oldest traces (with their logs) are evicted, never half a trace; then the oldest logs
-    of traces without spans, then the oldest logs without a trace; `evicted_traces`/`evicted_spans`/
-    `evicted_logs` count them. A span that arrives again (an exporter's retry, a dump loaded
+    the oldest records shown under no trace go first (of traces whose spans never came, then of
+    no trace), then whole oldest traces with their logs, never half a trace;
+    `evicted_traces`/`evicted_spans`/`evicted_logs` count them. A span that arrives again (an exporter's retry, a dump loaded
     twice) is counted in `duplicate_spans`, not stored twice (log records likewise in
     `duplicate_logs`). `version` changes on every change so views can tell when to redraw.
 
@@ -152,6 +152,17 @@ class TraceStore:
         return self.span_count + self.log_count > self.max_spans
 
     def _evict(self, keep: set[str]) -> None:
+        # Records under no trace first: the oldest of traces whose spans never came, then of no trace.
+        pending = self.pending_logs
+        while pending and self._over():
+            gone = pending.pop(next(iter(pending)))
+            self.log_count -= len(gone)
+            self.evicted_logs += len(gone)
+        if self.traceless_logs and self._over():
+            n = min(len(self.traceless_logs), self.span_count + self.log_count - self.max_spans)
+            del self.traceless_logs[:n]
+            self.log_count -= n
+            self.evicted_logs += n
         traces = self.traces
         for tid in list(traces):
             if not self._over():
@@ -164,17 +175,6 @@ class TraceStore:
             self.evicted_traces += 1
             self.evicted_spans += len(t.spans)
             self.evicted_logs += len(t.logs)
-        # Logs of traces whose spans never came, then logs of no trace: the oldest first.
-        pending = self.pending_logs
-        while pending and self._over():
-            gone = pending.pop(next(iter(pending)))
-            self.log_count -= len(gone)
-            self.evicted_logs += len(gone)
-        if self.traceless_logs and self._over():
-            n = min(len(self.traceless_logs), self.span_count + self.log_count - self.max_spans)
-            del self.traceless_logs[:n]
-            self.log_count -= n
-            self.evicted_logs += n
 
     def clear(self) -> None:
         self.traces.clear()

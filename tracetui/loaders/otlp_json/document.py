@@ -7,11 +7,11 @@ from typing import Any
 import msgspec
 
 from tracetui.loaders.other_signals import set_aside, signal_in
-from tracetui.loaders.otlp_logs import read_logs_json
 from tracetui.loaders.otlp_json.fast import BatchIds, fast_convert
 from tracetui.loaders.otlp_json.tolerant import NO_RESOURCE_SPANS, TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
+from tracetui.loaders.otlp_logs import read_logs_json
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.gcpause import gc_paused
 
@@ -66,7 +66,7 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
         # `{}`, as `yes '{}'` writes forever: the answer without a decode or a key search.
         return Batch(problems=[Problem(source, where, NO_RESOURCE_SPANS)])
     if _LOGS_FIRST.match(head):
-        return read_logs_json(doc, source, where)  # (a spans document never pays for this test)
+        return read_logs_json(doc, source, where, single)  # (a spans document never pays for this test)
     snake = is_snake(head)
     # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
     wrapped = WRAPPER.match(head) is not None
