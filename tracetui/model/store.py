@@ -39,8 +39,9 @@ class TraceStore:
     kept in `traceless_logs`, never dropped unseen. `log_count` counts them all.
     """
 
-    def __init__(self, max_spans: int | None = None) -> None:
+    def __init__(self, max_spans: int | None = None, adjust_skew: bool = True) -> None:
         self.traces: dict[str, Trace] = {}
+        self.adjust_skew = adjust_skew  # clock skew adjusted (see Trace); set_adjust_skew changes it
         self.max_spans = max_spans
         self.span_count = 0
         self.version = 0
@@ -91,7 +92,7 @@ class TraceStore:
                     unique = _without_repeats(group)
                     self.duplicate_spans += len(group) - len(unique)
                     group = unique
-                t = traces[tid] = Trace(tid, group)
+                t = traces[tid] = Trace(tid, group, self.adjust_skew)
                 self.span_count += len(group)
                 waiting = self.pending_logs.pop(tid, None) if self.pending_logs else None
                 if waiting is not None:
@@ -175,6 +176,14 @@ class TraceStore:
             self.evicted_traces += 1
             self.evicted_spans += len(t.spans)
             self.evicted_logs += len(t.logs)
+
+    def set_adjust_skew(self, on: bool) -> set[str]:
+        """Show every trace adjusted for clock skew or as read; return the ids of traces whose
+        spans moved (those with skew: the others are not touched)."""
+        if on != self.adjust_skew:
+            self.version += 1
+        self.adjust_skew = on
+        return {t.trace_id for t in self.traces.values() if t.set_adjust_skew(on)}
 
     def clear(self) -> None:
         self.traces.clear()
