@@ -27,7 +27,7 @@ async def open_stats(app, pilot) -> TraceStatsScreen:
     app.open_trace(t.trace_id)
     await pilot.pause()
     assert isinstance(app.screen, TraceViewScreen)
-    await pilot.press("t")
+    await pilot.press("T")
     await pilot.pause()
     assert isinstance(app.screen, TraceStatsScreen)
     return app.screen
@@ -101,7 +101,7 @@ async def test_escape_goes_back_to_the_trace_unchanged():
         app.open_trace(next(iter(app.store)).trace_id)
         await pilot.pause()
         view = app.screen
-        await pilot.press("t", "escape")
+        await pilot.press("T", "escape")
         assert app.screen is view and not view.waterfall.model.matches
 
 

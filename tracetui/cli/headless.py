@@ -93,7 +93,11 @@ def print_json(doc) -> None:
 
 
 def finish(store, problems, err: LazyConsole) -> None:
-    """The closing lines (duplicates, skipped spans) and the exit status."""
+    """The closing lines (log records without a trace, duplicates, skipped spans) and the exit status."""
+    if store.traceless_logs:
+        n = len(store.traceless_logs)
+        err.print(f"tracetui: {count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
+                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
     if store.duplicate_spans:
         dup = store.duplicate_spans
         err.print(f"tracetui: {count(dup, 'span')} appeared more than once and "
