@@ -44,10 +44,12 @@ class Problem:
 
 @dataclass(slots=True)
 class Batch:
-    """A group of spans read together, with the problems met while reading them."""
+    """A group of spans read together, with the problems met while reading them; `source` is
+    the input as named (a file, a directory, '-'; set by `sources.files.iter_paths`)."""
 
     spans: list[Span] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    source: str = ""
 
 
 def input_skipped(problems: Iterable[Problem]) -> bool:

@@ -34,6 +34,8 @@ class TraceStore:
 
     def __init__(self, max_spans: int | None = None) -> None:
         self.traces: dict[str, Trace] = {}
+        # trace id -> the input its first spans came from (a path as named), when the feeder said
+        self.source_of: dict[str, str] = {}
         self.max_spans = max_spans
         self.span_count = 0
         self.version = 0
@@ -50,17 +52,19 @@ class TraceStore:
     def get(self, trace_id: str) -> Trace | None:
         return self.traces.get(trace_id)
 
-    def add(self, spans: Iterable[Span]) -> set[str]:
-        """Add a batch of spans; return the ids of the traces that changed.
+    def add(self, spans: Iterable[Span], source: str = "") -> set[str]:
+        """Add a batch of spans; return the ids of the traces that changed. `source`: the input
+        they were read from (a path as named), remembered for traces seen for the first time
+        (`source_of`, `traces_from`: "before" against "after" a deploy).
 
         The store is not frozen out of the collector here: whoever finishes a bulk load does
         that once (`sources.files.load_paths`, the app's `_finish_load`, `record`), because a
         freeze on every live batch also froze open screens for good (see `sources/receiver/feed.py`).
         """
         with gc_paused():
-            return self._add(spans)
+            return self._add(spans, source)
 
-    def _add(self, spans: Iterable[Span]) -> set[str]:
+    def _add(self, spans: Iterable[Span], source: str = "") -> set[str]:
         groups: dict[str, list[Span]] = {}
         for s in spans:
             g = groups.get(s.trace_id)
@@ -81,6 +85,8 @@ class TraceStore:
                     group = unique
                 traces[tid] = Trace(tid, group)
                 self.span_count += len(group)
+                if source:
+                    self.source_of[tid] = source
             else:
                 added = t.add(group)
                 self.span_count += added
@@ -99,14 +105,24 @@ class TraceStore:
             if tid in keep and len(traces) > len(keep):
                 continue
             t = traces.pop(tid)
+            self.source_of.pop(tid, None)
             self.span_count -= len(t.spans)
             self.evicted_traces += 1
             self.evicted_spans += len(t.spans)
 
     def clear(self) -> None:
         self.traces.clear()
+        self.source_of.clear()
         self.span_count = 0
         self.version += 1
+
+    def sources(self) -> list[str]:
+        """The inputs traces were read from, in the order first seen."""
+        return list(dict.fromkeys(self.source_of.values()))
+
+    def traces_from(self, source: str) -> list[Trace]:
+        """The traces whose first spans came from `source`."""
+        return [t for tid, t in self.traces.items() if self.source_of.get(tid) == source]
 
     def sorted_by_start(self) -> list[Trace]:
         return sorted(self.traces.values(), key=lambda t: t.start_ns)
