@@ -6,7 +6,7 @@ from builders import span, trace
 from incident import AFTER, SLOW_OPERATION, load
 
 from tracetui.analysis.trace_diff import diff_traces
-from tracetui.render.trace_diff_json import diff_json
+from tracetui.render.trace_diff import diff_json
 
 MS = 1_000_000
 

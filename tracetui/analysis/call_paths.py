@@ -1,22 +1,17 @@
-"""Call paths: the chain of `service: operation` from a trace's root to a span.
+"""Call paths across traces: the chain of `service: operation` from a trace's root to a span.
 
-A call path is the key that lets spans of different traces be added up (CRISP, the diff of two
-traces). Paths are interned in a `CallPaths` trie: a path is an int, its parent path and its
-last frame are looked up, so a 100,000-deep chain costs one entry per span (tuples of frames
-would cost n² frames) and the spans of many traces share their paths.
+One trace's call paths are its `CallTree` (analysis/flame.py). To add up many traces (CRISP) or
+line two up (the diff of two traces), their trees' nodes are interned in one `CallPaths` trie: a
+path is an int, its parent path and its last frame are looked up, so a 100,000-deep chain costs
+one entry per node (tuples of frames would cost n² frames) and the traces share their paths.
 """
 
 from __future__ import annotations
 
-from tracetui.model.trace import NO_PARENT, Trace
+from tracetui.analysis.flame import NO_NODE, CallTree
 
 NO_PATH = -1
 """The parent of a top-level frame (a root's path has no parent path)."""
-
-
-def frame_of(service: str, name: str) -> str:
-    """One frame of a call path, as the folded-stack format and the screens write it."""
-    return f"{service}: {name}"
 
 
 class CallPaths:
@@ -77,28 +72,11 @@ class CallPaths:
             self._children = kids
         return kids[pid]
 
-    def of_trace(self, trace: Trace) -> list[int]:
-        """The path id of every span of `trace`, by position (top-level spans start a path:
-        an orphan's path begins at the orphan). A loop over the tree's pre-order, parents first."""
-        spans = trace.spans
-        parent = trace.parent
-        out = [NO_PATH] * len(spans)
-        child = self.child
-        for i in trace.order:
-            s = spans[i]
-            p = parent[i]
-            out[i] = child(out[p] if p != NO_PARENT else NO_PATH, frame_of(s.resource.service, s.name))
-        return out
-
-
-def path_sums(trace: Trace, paths: CallPaths, per_span: dict[int, int] | list[int],
-              ids: list[int] | None = None) -> dict[int, int]:
-    """Sum a value per span (a dict or list by position) over the spans of each call path."""
-    ids = paths.of_trace(trace) if ids is None else ids
-    out: dict[int, int] = {}
-    get = out.get
-    items = per_span.items() if isinstance(per_span, dict) else enumerate(per_span)
-    for pos, value in items:
-        pid = ids[pos]
-        out[pid] = get(pid, 0) + value
-    return out
+    def of_tree(self, tree: CallTree) -> list[int]:
+        """The path id of every node of one trace's call tree (`analysis/flame.py`), by node."""
+        ids = [NO_PATH] * len(tree)
+        child, parent, frame = self.child, tree.parent, tree.frame
+        for n in range(len(tree)):  # nodes are numbered parents first
+            p = parent[n]
+            ids[n] = child(ids[p] if p != NO_NODE else NO_PATH, frame[n])
+        return ids

@@ -19,8 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from tracetui.analysis.call_paths import CallPaths, frame_of, path_sums
-from tracetui.analysis.critical_path import time_on_path
+from tracetui.analysis.call_paths import CallPaths
+from tracetui.analysis.flame import call_tree, frame_of
 from tracetui.model.trace import Trace
 
 PRESET_WINDOWS: tuple[tuple[float, float], ...] = ((0, 50), (0, 95), (0, 99), (0, 100))
@@ -61,7 +61,7 @@ def window_slice(n: int, window: tuple[float, float]) -> slice:
 def root_frame(trace: Trace) -> str | None:
     """The trace's root operation as a frame ("service: name"), None for an empty trace."""
     root = trace.root
-    return frame_of(root.resource.service, root.name) if root is not None else None
+    return frame_of(root) if root is not None else None
 
 
 def root_operations(traces: Iterable[Trace]) -> list[tuple[str, int]]:
@@ -71,8 +71,11 @@ def root_operations(traces: Iterable[Trace]) -> list[tuple[str, int]]:
 
 
 def critical_path_by_call_path(trace: Trace, paths: CallPaths) -> dict[int, int]:
-    """Nanoseconds each call path of `trace` spends on the critical path itself."""
-    return path_sums(trace, paths, time_on_path(trace))
+    """Nanoseconds each call path of `trace` spends on the critical path itself (the call tree's
+    `cp_self_ns`, its nodes interned in `paths`)."""
+    tree = call_tree(trace, self_time=False)
+    cp = tree.cp_self_ns
+    return {pid: cp[n] for n, pid in enumerate(paths.of_tree(tree)) if cp[n]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracetui.analysis.call_paths import NO_PATH, CallPaths
-from tracetui.analysis.critical_path import time_on_path
+from tracetui.analysis.flame import call_tree
 from tracetui.model.trace import Trace
 
 UNCHANGED_SHARE = 0.02
@@ -74,6 +74,31 @@ class TraceDiff:
         order = {id(n): k for k, n in enumerate(self.preorder())}
         return sorted(self.nodes, key=lambda n: (-abs(n.cp_delta_ns), order[id(n)]))
 
+    def unchanged(self) -> set[int]:
+        """The nodes with something below them and nothing changed in their subtree: folded
+        at first."""
+        return {k for k, n in enumerate(self.nodes) if n.children and not n.changed}
+
+    def rows(self, folded: set[int]) -> list[tuple[int, int]]:
+        """(node, depth) in tree order, nothing below a folded node (a loop: any depth)."""
+        out: list[tuple[int, int]] = []
+        stack = [(k, 0) for k in reversed(self.top)]
+        while stack:
+            k, d = stack.pop()
+            out.append((k, d))
+            if k not in folded:
+                stack.extend((c, d + 1) for c in reversed(self.nodes[k].children))
+        return out
+
+    def size_below(self, k: int) -> int:
+        """How many nodes are below node k."""
+        count, stack = 0, list(self.nodes[k].children)
+        while stack:
+            c = stack.pop()
+            count += 1
+            stack.extend(self.nodes[c].children)
+        return count
+
     def preorder(self) -> list[DiffNode]:
         out: list[DiffNode] = []
         stack = list(reversed(self.top))
@@ -84,19 +109,10 @@ class TraceDiff:
         return out
 
 
-def _per_path(trace: Trace, paths: CallPaths) -> dict[int, list[int]]:
-    """Path → [count, duration, critical-path time] of one trace."""
-    ids = paths.of_trace(trace)
-    on_path = time_on_path(trace)
-    out: dict[int, list[int]] = {}
-    for pos, s in enumerate(trace.spans):
-        v = out.get(ids[pos])
-        if v is None:
-            v = out[ids[pos]] = [0, 0, 0]
-        v[0] += 1
-        v[1] += s.end_ns - s.start_ns
-        v[2] += on_path.get(pos, 0)
-    return out
+def _per_path(trace: Trace, paths: CallPaths) -> dict[int, tuple[int, int, int]]:
+    """Path → (count, duration, critical-path time) of one trace: its call tree's nodes."""
+    t = call_tree(trace, self_time=False)
+    return {pid: (t.count[n], t.duration_ns[n], t.cp_self_ns[n]) for n, pid in enumerate(paths.of_tree(t))}
 
 
 def diff_traces(a: Trace, b: Trace) -> TraceDiff:

@@ -21,21 +21,13 @@ class DiffRow:
 class DiffTreeModel:
     def __init__(self, diff: TraceDiff) -> None:
         self.diff = diff
-        self.folded: set[int] = {k for k, n in enumerate(diff.nodes) if n.children and not n.changed}
+        self.folded: set[int] = diff.unchanged()
         self.rows: list[DiffRow] = []
         self.rebuild()
 
     def rebuild(self) -> None:
-        """The visible rows (a loop: any depth)."""
-        nodes, folded = self.diff.nodes, self.folded
-        out: list[DiffRow] = []
-        stack = [(k, 0) for k in reversed(self.diff.top)]
-        while stack:
-            k, d = stack.pop()
-            out.append(DiffRow(k, d))
-            if k not in folded:
-                stack.extend((c, d + 1) for c in reversed(nodes[k].children))
-        self.rows = out
+        """The visible rows."""
+        self.rows = [DiffRow(k, d) for k, d in self.diff.rows(self.folded)]
 
     def node(self, row: int) -> DiffNode:
         return self.diff.nodes[self.rows[row].node]
@@ -51,14 +43,7 @@ class DiffTreeModel:
     def hidden_below(self, row: int) -> int:
         """How many nodes a folded row hides (0 when open)."""
         k = self.rows[row].node
-        if k not in self.folded:
-            return 0
-        count, stack = 0, list(self.diff.nodes[k].children)
-        while stack:
-            c = stack.pop()
-            count += 1
-            stack.extend(self.diff.nodes[c].children)
-        return count
+        return self.diff.size_below(k) if k in self.folded else 0
 
     def expand_all(self) -> None:
         self.folded.clear()
