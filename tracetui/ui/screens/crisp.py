@@ -95,7 +95,7 @@ class CrispScreen(TraceTuiScreen):
             self._progress = "no traces loaded"
             self._update_title()
             return
-        snapshot = [Trace(t.trace_id, list(t.spans)) for t in group]
+        snapshot = [Trace(t.trace_id, list(t.spans), t.adjust_skew) for t in group]
         self._progress = f"profiling {len(snapshot):,} traces…"
         self._update_title()
         self._profile(snapshot, root)
