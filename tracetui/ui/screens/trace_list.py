@@ -35,8 +35,10 @@ class TraceListScreen(TraceTuiScreen):
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
-        Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", id="list.mark"),
-        Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", id="list.diff"),
+        Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
+                id="list.mark"),
+        Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
+                id="list.diff"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -171,6 +173,10 @@ class TraceListScreen(TraceTuiScreen):
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("CRISP: critical path of many traces", "A flame graph of the traces of one root "
                             "operation, by percentile", self.action_crisp)
+        yield SystemCommand("Mark this trace as A (m)", "Then D on another trace diffs it against A",
+                            self.action_mark)
+        yield SystemCommand("Diff this trace against A (D)", "The union of both call trees, by change in "
+                            "critical path", self.action_diff)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
