@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from tracetui.model.log import LogRecord
 from tracetui.model.span import Span
 from tracetui.model.text import clean
 
@@ -44,11 +45,12 @@ class Problem:
 
 @dataclass(slots=True)
 class Batch:
-    """A group of spans read together, with the problems met while reading them; `source` is
-    the input as named (a file, a directory, '-'; set by `sources.files.iter_paths`)."""
+    """A group of spans (and log records) read together, with the problems met while reading
+    them; `source` is the input as named (a file, a directory, '-'; set by `sources.files.iter_paths`)."""
 
     spans: list[Span] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
     source: str = ""
 
 
