@@ -44,7 +44,8 @@ def policy_line(policy: Policy, threshold: int) -> str:
     return "policy: " + (" · ".join(parts) if parts else "keep nothing")
 
 
-def preview_lines(p: Preview, policy: Policy, max_lost: int = 10, ids: int = 3) -> list[str]:
+def preview_lines(p: Preview, policy: Policy, max_lost: int = 10, ids: int = 3,
+                  more_hint: str = " (--json lists them all)") -> list[str]:
     """What the policy keeps and what it loses, in plain (cleaned) text."""
     lines = [policy_line(policy, p.threshold)]
     lines.append(f"kept {p.kept_traces:,} of {p.total_traces:,} traces ({_pct(p.kept_traces, p.total_traces)}) · "
@@ -62,5 +63,5 @@ def preview_lines(p: Preview, policy: Policy, max_lost: int = 10, ids: int = 3) 
         shown = ", ".join(t[:16] for t in lost.traces[:ids]) + (", …" if n > ids else "")
         lines.append(f"  {clean(lost.reason, 120)}: {n:,} trace{'s' if n != 1 else ''} ({clean(shown, 80)})")
     if len(p.lost) > max_lost:
-        lines.append(f"  … and {len(p.lost) - max_lost:,} more (--json lists them all)")
+        lines.append(f"  … and {len(p.lost) - max_lost:,} more{more_hint}")
     return lines
