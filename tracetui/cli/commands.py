@@ -226,6 +226,10 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
+    if store.traceless_logs:
+        n = len(store.traceless_logs)
+        err.print(f"tracetui: {_count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
+                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
     if store.duplicate_spans:
         dup = store.duplicate_spans
         err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
