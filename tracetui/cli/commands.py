@@ -9,9 +9,11 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.diff import diff_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.headless import sources_or_stdin
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.sample import sample_cmd  # tracetui sample
 from tracetui.cli.stats import stats_cmd
 
 
@@ -66,6 +68,8 @@ def main() -> None:
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(stats_cmd)  # tracetui stats (cli/stats.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
+main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 
 
 @main.command("open")

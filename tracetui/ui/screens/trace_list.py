@@ -30,13 +30,20 @@ class TraceListScreen(TraceTuiScreen):
         Binding("d", "sort('duration')", "By duration", id="list.sort_duration"),
         Binding("t", "sort('start')", "By time", id="list.sort_start"),
         Binding("o", "cycle_sort", "Next sort", id="list.sort_cycle"),
+        Binding("p", "sampling", "Sampling", show=False,
+                tooltip="Preview a tail-sampling policy: what it keeps and loses", id="list.sampling"),
         Binding("1", "sort('start')", "Sort by start", show=False, id="list.sort_1"),
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
-        Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped",
-                id="list.exceptions"),
+        Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped", show=False,
+                id="list.exceptions"),  # (not in the footer, full already: ? and Ctrl+P list it)
+        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
+                id="list.mark"),
+        Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
+                id="list.diff"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,11 +56,19 @@ class TraceListScreen(TraceTuiScreen):
 
     def on_mount(self) -> None:
         self._filter_text = ""
+        self._sampling = None  # the sampling panel's last policy
         self.table.rows_changed()
         self.table.focus()
         self._update_title()
         self.watch(self.app, "theme", self._update_title, init=False)
         self.watch(self.app, "status", lambda _status: self.table.refresh(), init=False)
+
+    def action_sampling(self) -> None:
+        """The sampling preview panel; it keeps its policy between openings."""
+        from tracetui.ui.screens.sampling import SamplingScreen
+
+        screen = SamplingScreen(self._sampling)
+        self.app.push_screen(screen, lambda _: setattr(self, "_sampling", screen.policy))
 
     @property
     def table(self) -> TraceTable:
@@ -165,9 +180,50 @@ class TraceListScreen(TraceTuiScreen):
         if message.submitted:
             self.set_focus(self.table)
 
+    # -- across traces -----------------------------------------------------------------------------
+    def action_crisp(self) -> None:
+        from tracetui.ui.screens.crisp import CrispScreen
+
+        self.app.push_screen(CrispScreen())
+
+    def action_mark(self) -> None:
+        """Mark the selected trace as A (again: unmark)."""
+        s = self.table.selected
+        if s is None:
+            return
+        table = self.table
+        table.marked_id = None if table.marked_id == s.trace_id else s.trace_id
+        table.marks_changed()
+        if table.marked_id is not None:
+            self.notify("marked as A: pick another trace and press D to diff it against A", timeout=3)
+
+    def action_diff(self) -> None:
+        """The selected trace (B) against the marked one (A)."""
+        from tracetui.ui.screens.trace_diff import TraceDiffScreen
+
+        table, store = self.table, self.app.store
+        s = table.selected
+        a = store.get(table.marked_id) if table.marked_id is not None else None
+        if a is None or s is None:
+            self.notify("mark a trace with m first (A), then press D on another (B)", severity="warning")
+            return
+        if s.trace_id == a.trace_id:
+            self.notify("this is the marked trace (A): pick another to diff against it", severity="warning")
+            return
+        b = store.get(s.trace_id)
+        if b is not None:
+            self.app.push_screen(TraceDiffScreen(a, b))
+
     def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("CRISP: critical path of many traces", "A flame graph of the traces of one root "
+                            "operation, by percentile", self.action_crisp)
+        yield SystemCommand("Mark this trace as A (m)", "Then D on another trace diffs it against A",
+                            self.action_mark)
+        yield SystemCommand("Diff this trace against A (D)", "The union of both call trees, by change in "
+                            "critical path", self.action_diff)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
         yield SystemCommand("Filter traces", "Type a query to filter the trace list", self.action_filter)
         yield SystemCommand("Exceptions", "Exceptions across the loaded traces, grouped", self.action_exceptions)
+        yield SystemCommand("Sampling preview", "What a tail-sampling policy would keep and lose", self.action_sampling)
