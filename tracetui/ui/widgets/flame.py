@@ -28,7 +28,7 @@ from tracetui.viewmodels.flame import MERGED, TIME, FlameModel
 class FlameGraph(RowScrollView):
     """A trace's spans as frames: width is time (or work, left heavy), depth is the tree."""
 
-    HELP_TITLE = "Flame graph (w)"
+    HELP_TITLE = "Flame graph"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("flame"),

@@ -32,7 +32,7 @@ def _in_colour(model: SandwichModel, frame: str, base: Style) -> Style:
 class OperationTable(RowScrollView):
     """One row per operation: total, self, critical path, calls, name."""
 
-    HELP_TITLE = "Sandwich: operations (t in the flame graph)"
+    HELP_TITLE = "Sandwich (t)"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("sandwich"),
@@ -109,7 +109,7 @@ class OperationTable(RowScrollView):
 class CallsTable(RowScrollView):
     """The callers of one operation, the operation, its callees: calls and time."""
 
-    HELP_TITLE = "Sandwich: callers and callees"
+    HELP_TITLE = "Callers, callees"
 
     SHOW_CURSOR = False
     BINDINGS: ClassVar[list[BindingType]] = row_bindings("calls")
