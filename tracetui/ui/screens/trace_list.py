@@ -39,7 +39,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped", show=False,
                 id="list.exceptions"),  # (not in the footer, full already: ? and Ctrl+P list it)
-        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
         Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
                 id="list.mark"),
         Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
