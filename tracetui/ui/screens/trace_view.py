@@ -21,11 +21,13 @@ from tracetui.ui.messages import FollowLink, ServiceVisibilityChanged
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.log_list import LogList
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
+from tracetui.viewmodels.log_rows import trace_log_rows
 from tracetui.viewmodels.span_fields import span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
@@ -56,6 +58,8 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+        Binding("m", "logs", "Logs", show=False, tooltip="The trace's logs in time order; Enter goes to a record's span",
+                id="trace.logs"),
         Binding("a", "toggle_skew", "Clock skew", show=False,
                 tooltip="Times adjusted for clock skew between services, or as read (every trace)",
                 id="trace.toggle_skew"),
@@ -80,6 +84,7 @@ class TraceViewScreen(TraceTuiScreen):
             with Horizontal(id="trace-main"):
                 yield Waterfall(id="waterfall")
                 yield SpanDetail(id="span-detail")
+        yield LogList(id="trace-logs", classes="-hidden")
         yield QueryBar("search", "Search:", "service, name, id, key=value, error, duration>10ms, -negation",
                        SEARCH_DELAY)
         yield StatusBar()
@@ -101,6 +106,7 @@ class TraceViewScreen(TraceTuiScreen):
                 self.waterfall.select_pos(pos)
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
+        self._show_logs()
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self) -> None:
@@ -171,6 +177,9 @@ class TraceViewScreen(TraceTuiScreen):
             else:
                 text.append(f"⚠ clock skew: {spans_word} as read", style=warn)
                 text.append(" (a: adjust)", style=muted)
+        if t.logs:
+            text.append_text(Text.assemble(sep, (f"{len(t.logs):,}", "bold"),
+                                           (f" log record{'s' if len(t.logs) != 1 else ''} (m)", muted)))
         text.append_text(Text.assemble(sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold")))
         if a.other_paths:
             # The orphan subtrees' paths overlap the root's in time: apart, never added to it.
@@ -244,6 +253,39 @@ class TraceViewScreen(TraceTuiScreen):
         if pos is None:
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
+            return
+        self.waterfall.select_pos(pos)
+        self.set_focus(self.waterfall)
+
+    # -- logs ----------------------------------------------------------------------------------
+    @property
+    def logs_view(self) -> LogList:
+        return self.query_one(LogList)
+
+    def _show_logs(self) -> None:
+        n = len(self.trace.logs)
+        title = (f"Logs of the trace ({n:,}, in time order) · Enter: go to its span · m or Esc: back"
+                 if n else "No log records name this trace · m: close")
+        self.logs_view.set_rows(trace_log_rows(self.trace), title)
+
+    def action_logs(self) -> None:
+        """Show the trace's logs (and go there); from there, back to the waterfall and hide them."""
+        view = self.logs_view
+        if view.has_class("-hidden"):
+            view.remove_class("-hidden")
+            self.set_focus(view)
+        elif view.has_focus:
+            view.add_class("-hidden")
+            self.set_focus(self.waterfall)
+        else:
+            self.set_focus(view)
+
+    def on_log_list_selected(self, message: LogList.Selected) -> None:
+        message.stop()
+        pos = message.row.pos
+        if pos is None:
+            why = "it names no span" if not message.row.record.span_id else "its span is not in this trace"
+            self.notify(f"{why}: nothing to go to", severity="warning", markup=False, timeout=3)
             return
         self.waterfall.select_pos(pos)
         self.set_focus(self.waterfall)
@@ -345,7 +387,7 @@ class TraceViewScreen(TraceTuiScreen):
             bar.close()
             self.set_focus(self.waterfall)
             return
-        if panel.has_focus or self.detail.has_focus:
+        if panel.has_focus or self.detail.has_focus or self.logs_view.has_focus:
             self.set_focus(self.waterfall)
             return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
@@ -375,6 +417,7 @@ class TraceViewScreen(TraceTuiScreen):
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
+        self._show_logs()
 
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle service filter", "Show or hide the list of services", self.action_services)
@@ -384,6 +427,8 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
                             lambda: self.action_next_critical(1))
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Logs of this trace", "Every log record of the trace in time order; Enter goes to its span",
+                            self.action_logs)
         yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",
                             self.action_toggle_skew)
         yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)
