@@ -48,14 +48,16 @@ def trace_log_rows(trace: Trace) -> list[LogRow]:
     rows = []
     for r in trace.logs:
         pos = trace.position(r.span_id) if r.span_id else None
+        shift = 0
         if pos is not None:
             s = spans[pos]
             where = f"{s.service}: {s.name}"
+            shift = trace.shift_of(pos)  # a span moved for clock skew: its records move with it
         elif r.span_id:
             where = f"{r.service}: span {r.span_id} (not in the trace)"
         else:
             where = f"{r.service}: the trace (no span named)"
-        offset = r.time_ns - start
+        offset = r.time_ns + shift - start
         when = (f"+{fmt_duration(offset)}" if offset >= 0 else f"-{fmt_duration(-offset)}") if r.time_ns else "no time"
         rows.append(LogRow(when, r.severity_name, log_look(r.severity), where, r.body, pos, r))
     return rows

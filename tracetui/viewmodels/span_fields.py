@@ -114,8 +114,9 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     if logs:
         # What the span said while it ran: right under its times, before ids and attributes.
         f.append(Field(HEADING, value=f"Logs ({len(logs)})"))
+        own_start = trace.original(pos).start_ns  # records keep the span's own clock (skew aside)
         for r in logs:
-            offset = r.time_ns - s.start_ns
+            offset = r.time_ns - own_start
             at = ("no time" if not r.time_ns else
                   f"+{fmt_duration(offset)}" if offset >= 0 else f"-{fmt_duration(-offset)}")
             head = f"{at}  {r.severity_name or '-'}  "
