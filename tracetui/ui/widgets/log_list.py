@@ -66,9 +66,12 @@ class LogList(RowScrollView):
         super().__init__(id=id, classes=classes)
         self.rows: Sequence[LogRow] = ()
         self.title = "Logs"
+        self._when_w = 10
 
     def set_rows(self, rows: Sequence[LogRow], title: str) -> None:
         self.rows, self.title = rows, title
+        # Offsets (+12.3ms) or clock times (2026-12-02 10:22:40.118): the column fits the longest.
+        self._when_w = min(25, max((cell_len(r.when) for r in rows), default=8) + 2)
         self.invalidate_rows()
         self.move_cursor(self.cursor)
 
@@ -98,7 +101,7 @@ class LogList(RowScrollView):
             full = self.get_component_rich_style(f"log-list--{r.look}")
             look = base + Style(color=full.color, bold=full.bold)
         muted = base if selected else base + Style(color=self.get_component_rich_style("log-list--muted").color)
-        when_w, sev_w = 10, 7
+        when_w, sev_w = self._when_w, 7
         where_w = max(12, min(40, (width - when_w - sev_w) // 3))
         body_w = max(0, width - when_w - sev_w - where_w - 4)
         segs = [
