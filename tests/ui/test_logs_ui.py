@@ -78,8 +78,8 @@ async def test_the_trace_logs_in_time_order_and_enter_goes_to_the_span():
     app = make_app(store, utc=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, CHECKOUT)
-        assert f"{len(trace.logs)} log records (m)" in screen_text(app)
-        await pilot.press("m")
+        assert f"{len(trace.logs)} log records (r)" in screen_text(app)
+        await pilot.press("r")
         view = screen.query_one(LogList)
         assert view.display and view.has_focus
         rows = view.rows
@@ -94,9 +94,9 @@ async def test_the_trace_logs_in_time_order_and_enter_goes_to_the_span():
         span = trace.spans[screen.waterfall.selected_pos]
         assert (span.service, span.name) == ("payments", "POST /api/charges")
         assert any("refused with 503" in line for line in _detail_lines(screen))
-        await pilot.press("m")  # back to the list, then away again
+        await pilot.press("r")  # back to the list, then away again
         assert view.has_focus
-        await pilot.press("m")
+        await pilot.press("r")
         assert not view.display
 
 
