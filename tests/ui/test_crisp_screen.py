@@ -156,7 +156,11 @@ async def test_spans_arriving_are_announced_and_u_profiles_again():
         assert len(screen.model.crisp.profiles) == 80
         ids = store.add([s for t in before for s in t.spans], source=str(BEFORE))
         app.spans_added(ids, mark_new=True)
-        await pilot.pause(0.3)
+        deadline = time.monotonic() + 10
+        while not screen._stale:  # the app tells the screens once it has summarized the traces
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await pilot.pause()
         assert "new spans arrived: u profiles again" in screen_text(app)
         old = screen.model
         await pilot.press("u")
