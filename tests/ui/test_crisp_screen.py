@@ -172,3 +172,15 @@ async def test_spans_arriving_are_announced_and_u_profiles_again():
         assert len(screen.model.crisp.profiles) == 120
         assert "new spans arrived" not in screen_text(app)
         assert "sources" in screen.model.available_modes()
+
+
+async def test_without_traces_the_screen_says_so():
+    from tracetui.model import TraceStore
+
+    app = make_app(TraceStore(), utc=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        await pilot.pause()
+        assert "No traces loaded." in screen_text(app)
+        await pilot.press("x", "1", "w")  # nothing to cut: no error
+        assert isinstance(app.screen, CrispScreen)
