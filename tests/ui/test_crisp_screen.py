@@ -25,8 +25,8 @@ def app_of(*paths):
 
 
 async def profiled(app, pilot, timeout: float = 20.0) -> CrispScreen:
-    """Press c and wait until the worker has profiled the traces."""
-    await pilot.press("c")
+    """Press C and wait until the worker has profiled the traces."""
+    await pilot.press("C")
     screen = app.screen
     assert isinstance(screen, CrispScreen)
     deadline = time.monotonic() + timeout
@@ -41,7 +41,7 @@ def drawn(view: IcicleView) -> list[str]:
     return ["".join(seg.text for seg in view.render_line(y)) for y in range(view.size.height)]
 
 
-async def test_c_opens_the_flame_graph_of_the_most_frequent_root_with_the_top_paths_beside():
+async def test_shift_c_opens_the_flame_graph_of_the_most_frequent_root_with_the_top_paths_beside():
     app = app_of(AFTER)
     async with app.run_test(size=WIDE) as pilot:
         screen = await profiled(app, pilot)
