@@ -124,9 +124,9 @@ async def test_the_detail_pane_says_where_a_span_stands_among_its_operations_loa
         from tracetui.render.units import fmt_duration
 
         text = screen_text(app)
-        assert f"p100 of {len(stock)} (p50 {fmt_duration(p50)})" in text
+        assert f"(p100 of {len(stock)}, p50 {fmt_duration(p50)})" in text
         # The fastest one stands at the bottom.
         _, trace_id, span_id = stock[0]
         app.open_trace(trace_id, span_id)
         await pilot.pause()
-        assert f"p{100 // len(stock)} of {len(stock)} (p50 {fmt_duration(p50)})" in screen_text(app)
+        assert f"(p{100 // len(stock)} of {len(stock)}, p50 {fmt_duration(p50)})" in screen_text(app)

@@ -40,14 +40,17 @@ def test_values_read_as_people_write_them():
     assert fmt_value({"k": "ü"}) == '{"k": "ü"}'
 
 
-def test_the_percentile_line_sits_under_the_duration_and_flags_the_slowest():
+def test_the_duration_says_where_it_stands_among_its_operations_spans():
     from tracetui.analysis.percentiles import Standing
 
     t = sample_store().get(TRACE_A)
-    fields = span_fields(t, 0, standing=Standing(97, 412, 6_100_000))
-    keys = [f.key for f in fields]
-    line = fields[keys.index("percentile")]
-    assert keys.index("percentile") == keys.index("duration") + 1
-    assert line.value == "p97 of 412 (p50 6.10ms)" and line.style == "warning"
-    assert "percentile" not in [f.key for f in span_fields(t, 0, standing=Standing(100, 1, 5))]  # alone: nothing to compare
-    assert span_fields(t, 0, standing=Standing(40, 9, 5))[keys.index("percentile")].style == ""
+
+    def duration(standing):
+        (line,) = [f for f in span_fields(t, 0, standing=standing) if f.key == "duration"]
+        return line
+
+    plain = duration(None)
+    assert duration(Standing(97, 412, 6_100_000)).note == "p97 of 412, p50 6.10ms"
+    assert duration(Standing(97, 412, 6_100_000)).value == plain.value  # y copies the duration only
+    assert duration(Standing(100, 1, 5)).note == ""  # alone: nothing to compare with
+    assert len(span_fields(t, 0, standing=Standing(97, 412, 1))) == len(span_fields(t, 0))  # no extra line

@@ -94,12 +94,10 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     f.append(Field(HEADING, value="Timing"))
     offset = s.start_ns - trace.start_ns
     f.append(Field(VALUE, "start", f"{fmt_time(s.start_ns, utc)}  (+{fmt_duration(offset)})"))
-    f.append(Field(VALUE, "duration", fmt_duration(s.duration_ns)))
-    if standing is not None and standing.count > 1:
-        # Among the loaded spans of the same service and name: is this one slow for its kind?
-        f.append(Field(VALUE, "percentile", standing_text(standing),
-                       note="same service and name",
-                       style="warning" if standing.percentile >= 95 else ""))
+    # Beside it, where it stands among the loaded spans of the same service and name (is this one
+    # slow for its kind?): on the same line, so the pane keeps its length.
+    among = standing_text(standing) if standing is not None and standing.count > 1 else ""
+    f.append(Field(VALUE, "duration", fmt_duration(s.duration_ns), note=among))
     shift = trace.clock_shifts.shift.get(pos, 0)
     if shift:
         sign = "+" if shift > 0 else "-"
@@ -202,5 +200,5 @@ def _event_fields(s: Span, events: list[Event]) -> list[Field]:
 
 
 def standing_text(standing: Standing) -> str:
-    """"p97 of 412 (p50 6.10ms)"."""
-    return f"p{standing.percentile} of {standing.count:,} (p50 {fmt_duration(standing.p50_ns)})"
+    """"p97 of 412, p50 6.10ms" (the pane puts a note in parentheses)."""
+    return f"p{standing.percentile} of {standing.count:,}, p50 {fmt_duration(standing.p50_ns)}"
