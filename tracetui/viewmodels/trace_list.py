@@ -104,7 +104,7 @@ class TraceIndex:
         new: set[str] = set()
         changed = self._pending
         summaries = self.summaries
-        gone = False
+        gone = shrunk = False
         for tid in trace_ids:
             trace = store.get(tid)
             if trace is None:
@@ -112,12 +112,15 @@ class TraceIndex:
                 summaries.pop(tid, None)
                 changed.append(tid)
                 continue
-            if tid not in summaries:
+            old = summaries.get(tid)
+            if old is None:
                 new.add(tid)
             s = summaries[tid] = summarize(trace)
             changed.append(tid)
             if s.duration_ns > self.max_duration_ns:
                 self.max_duration_ns = s.duration_ns
+            elif old is not None and old.duration_ns == self.max_duration_ns > s.duration_ns:
+                shrunk = True  # the slowest trace got shorter (clock skew adjusted): find the new slowest
             if self._matches is not None and self.query is not None:
                 if self.query.match_trace(trace):
                     self._matches.add(tid)
@@ -128,7 +131,7 @@ class TraceIndex:
                 del summaries[tid]
                 changed.append(tid)
                 gone = True
-        if gone:
+        if gone or shrunk:
             self.max_duration_ns = max((s.duration_ns for s in summaries.values()), default=0)
             if self._matches is not None:
                 self._matches &= summaries.keys()
