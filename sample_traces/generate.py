@@ -10,6 +10,8 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
     shop.json    one ExportTraceServiceRequest with every span (compact: ~65 KB)
     shop.jsonl   the same spans, one request per line (per scenario), as the Collector's file
                  exporter writes
+    broken.json  two checkouts with broken instrumentation: inventory's server spans lost,
+                 payments' clock 40 ms behind (what `tracetui lint` finds)
 
 Run from the repository root (needs the `samples` extra: pip install -e '.[samples]'):
 
@@ -580,6 +582,45 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 ]
 
 
+# -- broken instrumentation: lost server spans and a skewed clock ---------------------------------
+
+LOST_SERVER_SPANS = "inventory"  # its SERVER spans never reach the backend (an exporter dropping them)
+SKEWED_SERVICE, SKEW_NS = "payments", -40_000_000  # its host's clock runs 40 ms behind
+
+
+def broken_instrumentation(shop: Shop) -> list:
+    """Two checkouts as `tracetui lint` should see them: the inventory service's server spans are
+    lost (its database spans are left orphans, the stock checks have no server span below them)
+    and the payments host's clock runs 40 ms behind (its server spans start before their callers).
+    Returns the SDK's spans with inventory's server spans removed; `skew_clock` shifts the times."""
+    spans = []
+    for _ in range(2):
+        IDS.next_trace_id = None
+        status = shop.visit("POST", "/checkout", {"user": "u-1001"})
+        shop.settle()
+        spans += EXPORTER.get_finished_spans()
+        EXPORTER.clear()
+        print(f"POST /checkout (broken instrumentation) -> {status}")
+    return [s for s in spans if not (s.resource.attributes.get("service.name") == LOST_SERVER_SPANS
+                                     and s.kind == SpanKind.SERVER)]
+
+
+def skew_clock(request, service: str, offset_ns: int):
+    """The OTLP request with every time recorded by `service` moved by `offset_ns` (its host's
+    clock is off: start, end and event times alike)."""
+    for rs in request.resource_spans:
+        names = [kv.value.string_value for kv in rs.resource.attributes if kv.key == "service.name"]
+        if names != [service]:
+            continue
+        for ss in rs.scope_spans:
+            for sp in ss.spans:
+                sp.start_time_unix_nano += offset_ns
+                sp.end_time_unix_nano += offset_ns
+                for ev in sp.events:
+                    ev.time_unix_nano += offset_ns
+    return request
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
@@ -599,6 +640,7 @@ def main() -> None:
             EXPORTER.clear()
             batches.append(spans)
             print(f"{method} {path} -> {status}: {len(spans)} spans")
+        broken = broken_instrumentation(shop)
     finally:
         shop.close()
 
@@ -609,6 +651,9 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
+    request = skew_clock(encode_spans(broken), SKEWED_SERVICE, SKEW_NS)
+    (args.out / "broken.json").write_bytes(dumps(request) + b"\n")
+    print(f"wrote {len(broken)} spans to {args.out / 'broken.json'}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.lint import lint_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 
 
@@ -71,10 +72,12 @@ def main() -> None:
     tracetui summary FILE...    print the traces (or one with --trace) headless
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
+    tracetui lint FILE...       check the traces for broken instrumentation and anti-patterns
     """
 
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
+main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
 
 
 @main.command("open")
