@@ -85,7 +85,7 @@ def attribute_hits(trace: Trace) -> list[Hit]:
         if old is None:
             old = resources[rid] = [k for k in s.resource.attributes if k in RENAMED]
         for k in old:
-            res_renamed.setdefault((svc, k, RENAMED[k], "span"), []).append(s.span_id)
+            res_renamed.setdefault((svc, k, RENAMED[k], "resource"), []).append(s.span_id)
     tid = trace.trace_id
     out = [Hit("oversized_attribute", k, tid, ids, len(ids), extra={"max_bytes": largest[k]}) for k, ids in big.items()]
     out += [Hit("renamed_attribute", k, tid, ids, len(ids)) for k, ids in (renamed | res_renamed).items()]

@@ -11,9 +11,9 @@ from tracetui.model.trace import Trace
 def _skew(key, count, traces, cost, extra) -> str:
     service, parent = key
     offset = extra.get("offset_ns", 0)
-    direction = "behind" if offset > 0 else "ahead of"
-    return (f"{service}'s clock runs about {ms(abs(offset))} {direction} {parent}'s: {in_traces(count, 'span', traces)} "
-            f"of {service} start before or end after their caller in {parent}")
+    direction = "behind" if offset > 0 else "ahead of"  # offset: what puts it in the caller's frame
+    return (f"the clock of {service} runs about {ms(abs(offset))} {direction} that of {parent}: "
+            f"{in_traces(count, 'span', traces)} of {service} start before or end after their caller in {parent}")
 
 
 def _field(item, name: str):
