@@ -3,6 +3,8 @@ services; the --json contract (README); the exit status (0 clean, 1 found, 2 not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -27,7 +29,7 @@ def as_json(*args: str) -> tuple[int, dict]:
 
 
 def raw_spans(path) -> list[dict]:
-    doc = orjson.loads(open(path, "rb").read())
+    doc = orjson.loads(Path(path).read_bytes())
     return [(rs, sp) for rs in doc["resourceSpans"] for ss in rs["scopeSpans"] for sp in ss["spans"]]
 
 

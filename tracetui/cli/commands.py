@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.flame import flame_cmd
 from tracetui.cli.lint import lint_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 
@@ -70,6 +71,7 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui flame FILE...      a flame graph headless (--folded for flamegraph.pl, speedscope)
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
     tracetui lint FILE...       check the traces for broken instrumentation and anti-patterns
@@ -77,6 +79,7 @@ def main() -> None:
 
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
+main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
 main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
 
 
