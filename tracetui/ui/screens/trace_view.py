@@ -56,6 +56,8 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+        Binding("i", "lint", "Lint", show=False, tooltip="Broken instrumentation and anti-patterns in this trace",
+                id="trace.lint"),
     ]
 
     def __init__(self, trace: Trace, span_id: str = "") -> None:
@@ -299,6 +301,23 @@ class TraceViewScreen(TraceTuiScreen):
         if not self.waterfall.next_critical(direction):
             self.notify("end of the critical path", timeout=2)
 
+    # -- lint ----------------------------------------------------------------------------------
+    def action_lint(self) -> None:
+        from tracetui.ui.screens.lint import LintScreen
+
+        self.app.push_screen(LintScreen(self.trace.trace_id), self._lint_jump)
+
+    def _lint_jump(self, target: tuple[str, str] | None) -> None:
+        if target is None:
+            return
+        trace_id, span_id = target
+        if trace_id != self.trace.trace_id:  # a split trace's other half
+            self.app.open_trace(trace_id, span_id)
+            return
+        pos = self.trace.position(span_id)
+        if pos is not None and not self.waterfall.select_pos(pos):
+            self.notify("that span's service is hidden (s: services)", timeout=3)
+
     # -- leaving -------------------------------------------------------------------------------
     def action_back(self) -> None:
         bar = self.search_bar
@@ -346,4 +365,6 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
                             lambda: self.action_next_critical(1))
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Lint this trace", "Broken instrumentation and anti-patterns, with the spans",
+                            self.action_lint)
         yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)
