@@ -87,3 +87,19 @@ async def test_space_folds_a_group_and_esc_goes_back():
         assert len(view.model.rows) == before
         await pilot.press("escape")
         assert isinstance(app.screen, TraceListScreen)
+
+
+async def test_the_trace_views_header_counts_the_anti_patterns_and_their_cost():
+    store = TraceStore()
+    load_paths([str(SAMPLES / "shop.json")], store)
+    app = sample_app(store)
+    async with app.run_test(size=(160, 35)) as pilot:
+        await pilot.pause()
+        app.open_trace("4bf92f3577b34da6a3ce929d0e0e4736")  # the checkout: a retry after a 503
+        await pilot.pause()
+        header = screen_text(app).splitlines()[1]
+        assert "⚠ retry ×1: " in header and "of critical path (i)" in header
+        home = next(t for t in store if t.root.name == "GET /")  # two calls one after the other
+        app.open_trace(home.trace_id)
+        await pilot.pause()
+        assert "⚠ sequential calls ×1: " in screen_text(app).splitlines()[1]

@@ -29,6 +29,7 @@ All three look at the children of one span (siblings) that are calls (CLIENT spa
 
 from __future__ import annotations
 
+from tracetui.analysis.critical_path import Section
 from tracetui.analysis.lint.callshape import failed, is_call, only_reads, statement
 from tracetui.analysis.lint.findings import WARNING, Hit, kind, ms, plural
 from tracetui.analysis.lint.pathcost import PathTime
@@ -72,7 +73,8 @@ def _times(count: int, traces: int) -> str:
     return f" ({count:,} times{_in(traces)})"
 
 
-def antipattern_hits(trace: Trace) -> list[Hit]:
+def antipattern_hits(trace: Trace, sections: list[Section] | None = None) -> list[Hit]:
+    """The anti-patterns of one trace; `sections`: its critical path when already computed."""
     spans, children = trace.spans, trace.children
     path: PathTime | None = None
     out: list[Hit] = []
@@ -89,7 +91,7 @@ def antipattern_hits(trace: Trace) -> list[Hit]:
         if not calls:
             continue
         if path is None:
-            path = PathTime(trace)
+            path = PathTime(trace, sections)
         out += _n_plus_one_hits(trace, p, calls, attrs, path)
         out += _retry_hits(trace, p, calls, attrs, path)
         if len(calls) >= 2:

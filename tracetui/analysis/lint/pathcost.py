@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tracetui.analysis.critical_path import critical_path
+from tracetui.analysis.critical_path import Section, critical_path
 from tracetui.model.trace import Trace
 
 
 class PathTime:
     """The critical path of one trace, asked for the time spent in subtrees or in a window."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Trace, sections: list[Section] | None = None) -> None:
         self.trace = trace
-        self.sections = critical_path(trace)
+        self.sections = critical_path(trace) if sections is None else sections
         on: dict[int, int] = {}
         for pos, a, b in self.sections:
             on[pos] = on.get(pos, 0) + b - a

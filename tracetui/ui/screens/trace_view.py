@@ -32,6 +32,9 @@ from tracetui.viewmodels.span_fields import span_fields
 NARROW_WIDTH = 140
 # An open trace that keeps receiving spans is analysed again at most this often.
 GROW_SECONDS = 0.5
+# The header counts the trace's anti-patterns (N+1, sequential calls, retries) up to this many
+# spans; a bigger trace's are in the lint panel (i), computed when asked for.
+ANTIPATTERN_SPANS = 20_000
 # Search-as-you-type waits for a pause in typing this long.
 SEARCH_DELAY = 0.12
 
@@ -70,6 +73,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._patterns, self._patterns_key = "", None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -158,6 +162,11 @@ class TraceViewScreen(TraceTuiScreen):
             text.append_text(Text.assemble(sep))
             text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
                         style=theme_style(self.app, "text-warning", bold=True))
+        patterns = self._antipatterns()
+        if patterns:
+            text.append_text(Text.assemble(sep))
+            text.append(patterns, style=theme_style(self.app, "text-warning", bold=True))
+            text.append(" (i)", style=muted)
         text.append_text(Text.assemble(
             sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
             (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
@@ -302,6 +311,26 @@ class TraceViewScreen(TraceTuiScreen):
             self.notify("end of the critical path", timeout=2)
 
     # -- lint ----------------------------------------------------------------------------------
+    def _antipatterns(self) -> str:
+        """"⚠ retry ×1, N+1 ×2: 31.2ms" for the header: each anti-pattern found in this trace,
+        and the critical-path time they cost together ("" when none, or the trace is too big)."""
+        if len(self.trace.spans) > ANTIPATTERN_SPANS:
+            return ""
+        key = (self.trace.version, id(self.analysis))
+        if self._patterns_key != key:
+            from tracetui.analysis.lint.antipatterns import antipattern_hits
+
+            hits = antipattern_hits(self.trace, self.analysis.sections)
+            counts: dict[str, int] = {}
+            for h in hits:
+                counts[h.kind] = counts.get(h.kind, 0) + 1
+            cost = sum(h.cost_ns or 0 for h in hits)
+            names = {"n_plus_one": "N+1", "sequential_calls": "sequential calls", "retry": "retry"}
+            self._patterns = (f"⚠ {', '.join(f'{names[k]} ×{n}' for k, n in counts.items())}: "
+                              f"{fmt_duration(cost)} of critical path") if hits else ""
+            self._patterns_key = key
+        return self._patterns
+
     def action_lint(self) -> None:
         from tracetui.ui.screens.lint import LintScreen
 
