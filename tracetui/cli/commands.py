@@ -169,9 +169,11 @@ class _LazyConsole:
 @click.option("--top", default=10, show_default=True, metavar="N",
               help="With --trace: how many spans to list by self time and on the critical path.")
 @click.option("-v", "--verbose", is_flag=True, help="List every problem met while loading (default: one line per kind).")
+@click.option("--no-adjust", is_flag=True,
+              help="Show times as read: do not adjust clock skew between services (see README).")
 @search_options()
 def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, verbose: bool,
-                search) -> None:
+                no_adjust: bool, search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
@@ -189,7 +191,7 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     from tracetui.sources.files import load_paths
 
     err = _LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
-    store = TraceStore()
+    store = TraceStore(adjust_skew=not no_adjust)
     backend_sources, paths = split_sources(_sources(sources))
     problems = load_paths(paths, store) if paths else []
     backends = open_backends(backend_sources)
