@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
 from sdk_dumps import otlp_json, sdk_spans
@@ -55,7 +54,6 @@ def test_a_service_whose_server_spans_were_lost_is_named():
 
 
 def test_a_service_whose_clock_is_off_is_named():
-    pytest.importorskip("tracetui.analysis.clock_skew")  # the one detector (issue 14's clock-skew part)
     code, doc = as_json(BROKEN)
     assert code == 1
     # payments' clock runs 40 ms behind checkout's (sample_traces/generate.py SKEW_NS).
