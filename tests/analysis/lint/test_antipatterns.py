@@ -105,3 +105,12 @@ def test_an_http_error_answer_counts_as_a_failure_and_resend_count_marks_a_retry
 
 def test_two_successful_calls_are_not_retries():
     assert not found(root(100, "front"), get("a", 0, 10, "/x"), get("b", 15, 25, "/x"), kind="retry")
+
+
+def test_calls_running_beside_a_long_earlier_call_are_not_sequential():
+    # A long call runs the whole time; many short reads follow each other beside it: the parent
+    # already runs calls side by side, however far back in its list the long one started.
+    reads = [get(f"r{i}", 1 + 5 * i, 5 + 5 * i, f"/api/item{'abcdefghijkl'[i]}") for i in range(12)]
+    assert not found(root(100, "front"), get("long", 0, 90, "/api/export"), *reads, kind="sequential_calls")
+    # Without it, the same reads are one run.
+    assert found(root(100, "front"), *reads, kind="sequential_calls")

@@ -161,13 +161,17 @@ def _says_retry(attrs: dict) -> bool:
 def _sequential_hits(trace: Trace, p: int, kids: list[int], calls: list[int], attrs, path: PathTime) -> list[Hit]:
     spans = trace.spans
     # Calls that overlap another call of the parent are out (see the module's docstring).
+    # Calls are sorted by start: one overlaps an earlier call when it starts before the latest
+    # end so far, a later one when it ends after the next call starts.
     alone = []
+    latest_end = None
     for idx, c in enumerate(calls):
         s = spans[c]
-        overlaps = any(spans[o].start_ns < s.end_ns and s.start_ns < spans[o].end_ns
-                       for o in calls[max(0, idx - 8):idx + 9] if o != c)
-        if not overlaps:
+        before = latest_end is not None and s.start_ns < latest_end
+        after = idx + 1 < len(calls) and spans[calls[idx + 1]].start_ns < s.end_ns
+        if not (before or after):
             alone.append(c)
+        latest_end = s.end_ns if latest_end is None else max(latest_end, s.end_ns)
     if len(alone) < 2:
         return []
     position = {c: k for k, c in enumerate(kids)}

@@ -94,13 +94,20 @@ def cycle_cut(trace: Trace) -> list[int]:
 def _orphan_hits(trace: Trace, unserved: list[tuple[int, str]]) -> list[Hit]:
     spans, index = trace.spans, trace.tree.index
     groups: dict[tuple[str, str], list[str]] = {}
+    calls = sorted(unserved, key=lambda c: spans[c[0]].start_ns)
+    starts = [spans[c].start_ns for c, _ in calls]
+    longest = max((spans[c].end_ns - spans[c].start_ns for c, _ in calls), default=0)
+    reach = longest + _tolerance(longest)  # no call starting earlier than this before an orphan holds it
     for o in trace.orphans:
         s = spans[o]
         if s.parent_id in index:
             continue  # a cycle, not an orphan
         best = None
-        for c, callee in unserved:
+        for k in range(bisect_right(starts, s.start_ns + _tolerance(longest)) - 1, -1, -1):
+            c, callee = calls[k]
             cs = spans[c]
+            if cs.start_ns < s.start_ns - reach:
+                break
             d = cs.end_ns - cs.start_ns
             tol = _tolerance(d)
             if cs.start_ns - tol <= s.start_ns and s.end_ns <= cs.end_ns + tol and (best is None or d < best[0]):
