@@ -97,6 +97,7 @@ def test_a_server_root_inside_a_call_of_another_trace_is_a_split_trace():
     assert f.count == 1 and f.trace_ids == ["t1", "t2"]
     assert set(f.spans) == {("t2", "s1"), ("t1", "c1")}
     assert not by_kind(report, "missing_server_span")  # the split explains the call
+    assert report.per_trace() == {"t1": {"split_trace": 1}, "t2": {"split_trace": 1}}
 
 
 def test_a_server_root_for_another_path_is_not_the_calls_other_half():

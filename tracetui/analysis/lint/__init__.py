@@ -44,13 +44,13 @@ class LintReport:
         return merge(h for h in self.hits if h.trace_id == trace_id)
 
     def per_trace(self) -> dict[str, dict[str, int]]:
-        """trace id -> {kind: count} for the traces with findings (a hit that counts nothing
-        there, as the caller's side of a split trace, still names its kind)."""
+        """trace id -> {kind: count} for the traces with findings (the caller's side of a split
+        trace counts its call: the finding counts the split once, on the callee's side)."""
         out: dict[str, dict[str, int]] = {}
         for h in self.hits:
             if h.trace_id:
                 kinds = out.setdefault(h.trace_id, {})
-                kinds[h.kind] = kinds.get(h.kind, 0) + h.count
+                kinds[h.kind] = kinds.get(h.kind, 0) + (h.count or len(h.spans))
         return out
 
     def __bool__(self) -> bool:
