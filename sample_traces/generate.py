@@ -12,6 +12,8 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
                  exporter writes
     broken.json  two checkouts with broken instrumentation: inventory's server spans lost,
                  payments' clock 40 ms behind (what `tracetui lint` finds)
+    skew.json    the product and home pages again, the catalog host's clock 40 ms behind (clock
+                 skew: `tracetui` adjusts it; `a` in a trace shows the times as read)
     shop_logs.jsonl  a second run of the shop whose services also log (Python `logging` through
                  the SDK's `LoggingHandler`): spans and log records in one file, a traces line
                  and a logs line per scenario, as the Collector's file exporter mixes them
@@ -589,14 +591,14 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 # -- broken instrumentation: lost server spans and a skewed clock ---------------------------------
 
 LOST_SERVER_SPANS = "inventory"  # its SERVER spans never reach the backend (an exporter dropping them)
-SKEWED_SERVICE, SKEW_NS = "payments", -40_000_000  # its host's clock runs 40 ms behind
+SKEWED_SERVICE, SKEWED_BEHIND_NS = "payments", 40_000_000  # its host's clock runs 40 ms behind
 
 
 def broken_instrumentation(shop: Shop) -> list:
     """Two checkouts as `tracetui lint` should see them: the inventory service's server spans are
     lost (its database spans are left orphans, the stock checks have no server span below them)
     and the payments host's clock runs 40 ms behind (its server spans start before their callers).
-    Returns the SDK's spans with inventory's server spans removed; `skew_clock` shifts the times."""
+    Returns the SDK's spans with inventory's server spans removed; `behind` shifts the times."""
     spans = []
     for _ in range(2):
         IDS.next_trace_id = None
@@ -609,20 +611,6 @@ def broken_instrumentation(shop: Shop) -> list:
                                      and s.kind == SpanKind.SERVER)]
 
 
-def skew_clock(request, service: str, offset_ns: int):
-    """The OTLP request with every time recorded by `service` moved by `offset_ns` (its host's
-    clock is off: start, end and event times alike)."""
-    for rs in request.resource_spans:
-        names = [kv.value.string_value for kv in rs.resource.attributes if kv.key == "service.name"]
-        if names != [service]:
-            continue
-        for ss in rs.scope_spans:
-            for sp in ss.spans:
-                sp.start_time_unix_nano += offset_ns
-                sp.end_time_unix_nano += offset_ns
-                for ev in sp.events:
-                    ev.time_unix_nano += offset_ns
-    return request
 # -- an incident: one replica turns slow --------------------------------------------------------
 
 REPLICA_BEFORE = "replica_before.jsonl.gz"
@@ -713,11 +701,12 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
-    request = skew_clock(encode_spans(broken), SKEWED_SERVICE, SKEW_NS)
-    (args.out / "broken.json").write_bytes(dumps(request) + b"\n")
+    broken = behind(broken, SKEWED_SERVICE, SKEWED_BEHIND_NS)
+    (args.out / "broken.json").write_bytes(dumps(encode_spans(broken)) + b"\n")
     print(f"wrote {len(broken)} spans to {args.out / 'broken.json'}")
     replica_incident(args.out)
     write_logs_sample(args.out)
+    write_skew_sample(args.out)
 
 
 # -- the shop with logs (shop_logs.jsonl) ----------------------------------------------------------
@@ -833,6 +822,54 @@ def write_logs_sample(out: Path) -> None:
         shop.close()
     (out / "shop_logs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     print(f"wrote {spans} spans and {logs} log records to {out / 'shop_logs.jsonl'}")
+
+
+# -- clock skew (skew.json) ------------------------------------------------------------------------
+
+SKEW_SERVICE, SKEW_BEHIND_NS = "catalog", 40_000_000  # the catalog host's clock runs 40 ms behind
+SKEW_SCENARIOS = [("GET", "/products/sku-1003"), ("GET", "/"), ("GET", "/products/sku-1001"), ("GET", "/")]
+
+
+def behind(spans: list, service: str, offset_ns: int) -> list:
+    """The spans as a host whose clock runs `offset_ns` behind would report them: every time the
+    `service` recorded (start, end, events) is earlier by that much. New `ReadableSpan`s (the
+    SDK's public constructor); the other services' spans are as they were."""
+    from opentelemetry.sdk.trace import Event, ReadableSpan
+
+    out = []
+    for s in spans:
+        if s.resource.attributes.get("service.name") != service:
+            out.append(s)
+            continue
+        events = [Event(e.name, e.attributes, e.timestamp - offset_ns) for e in s.events]
+        out.append(ReadableSpan(
+            name=s.name, context=s.context, parent=s.parent, resource=s.resource, attributes=s.attributes,
+            events=events, links=s.links, kind=s.kind, status=s.status, start_time=s.start_time - offset_ns,
+            end_time=s.end_time - offset_ns, instrumentation_scope=s.instrumentation_scope))
+    return out
+
+
+def write_skew_sample(out: Path) -> None:
+    """skew.json: product pages (a ~6 ms request) and home pages (~40 ms) where the catalog's
+    host clock runs 40 ms behind: as read, its server spans start before their callers and a
+    product page reads ~45 ms, slower than the home page; adjusted, they sit inside their calls."""
+    IDS.__init__(SEED + 29)
+    EXPORTER.clear()
+    shop = Shop()
+    spans = []
+    try:
+        for method, path in SKEW_SCENARIOS:
+            IDS.next_trace_id = None
+            status = shop.visit(method, path)
+            shop.settle()
+            spans += EXPORTER.get_finished_spans()
+            EXPORTER.clear()
+            print(f"{method} {path} (catalog's clock behind) -> {status}")
+    finally:
+        shop.close()
+    skewed = behind(spans, SKEW_SERVICE, SKEW_BEHIND_NS)
+    (out / "skew.json").write_bytes(dumps(encode_spans(skewed)) + b"\n")
+    print(f"wrote {len(skewed)} spans to {out / 'skew.json'}")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_a_service_whose_server_spans_were_lost_is_named():
 def test_a_service_whose_clock_is_off_is_named():
     code, doc = as_json(BROKEN)
     assert code == 1
-    # payments' clock runs 40 ms behind checkout's (sample_traces/generate.py SKEW_NS).
+    # payments' clock runs 40 ms behind checkout's (sample_traces/generate.py SKEWED_BEHIND_NS).
     (skew,) = [f for f in doc["findings"] if f["kind"] == "clock_skew"]
     assert skew["subject"] == {"service": "payments", "parent_service": "checkout"}
     assert skew["trace_count"] == 2
