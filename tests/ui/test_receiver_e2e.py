@@ -63,6 +63,8 @@ def test_an_instrumented_service_shows_up_live(tmp_path):
         _tmux("send-keys", "-t", session, "Enter")
         screen = _wait_for(session, "redis SET")
         assert "PUT /basket/{id}" in screen
+        _tmux("send-keys", "-t", session, "q")  # in a trace, q asks first
+        _wait_for(session, "press q again to quit")
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
         while subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", session], capture_output=True).returncode == 0:

@@ -28,7 +28,9 @@ from tracetui.ui.feeders.base import Feeder
 from tracetui.ui.feeders.files import Loader
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
 from tracetui.ui.screens.base import TraceTuiScreen
+from tracetui.ui.settings import Remembered, load_keymap, load_remembered, save_remembered
 from tracetui.ui.status import Status
+from tracetui.viewmodels.colours import ServiceColours
 from tracetui.viewmodels.trace_list import TraceIndex
 
 if TYPE_CHECKING:
@@ -58,17 +60,26 @@ class TraceTuiApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("exclamation_mark", "problems", "Problems", show=False, id="app.problems"),
+        Binding("ctrl+t", "toggle_utc", "UTC or local time", show=False, id="app.toggle_utc"),
     ]
 
     status: reactive[Status] = reactive(Status, init=False, always_update=True)
 
     def __init__(self, store: TraceStore, *, feeders: Iterable[Feeder] = (), problems: Iterable[Problem] = (),
-                 sources: Iterable[str] = (), utc: bool = False) -> None:
+                 sources: Iterable[str] = (), utc: bool = False, palette: str | None = None,
+                 remember: bool = True) -> None:
         super().__init__()
         self.store = store
         self.problems = ProblemLog(problems)  # bounded: a live session may run for days
         self.sources = list(sources)
-        self.utc = utc
+        self.remembered, self._settings_problems = load_remembered() if remember else (Remembered(), None)
+        self.remember = remember
+        self.utc = utc or bool(self.remembered.utc)
+        try:
+            self.colours = ServiceColours(palette or self.remembered.palette)
+        except ValueError as e:
+            self.colours = ServiceColours()
+            self._settings_problems = str(e)
         self.feeders: list[Feeder] = list(feeders)
         names = [f.NAME for f in self.feeders]
         if len(set(names)) != len(names):
@@ -98,8 +109,18 @@ class TraceTuiApp(App[None]):
 
     # -- start and stop ------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from tracetui.ui.screens.help import all_binding_ids
         from tracetui.ui.screens.trace_list import TraceListScreen
 
+        if self.remembered.theme in self.available_themes:
+            self.theme = self.remembered.theme
+        keymap, problems = load_keymap(all_binding_ids())
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in [self._settings_problems, *problems]:
+            if problem:
+                self.notify(problem, severity="warning", timeout=10, markup=False)
+        self.watch(self, "theme", self._remember_choices, init=False)
         self.push_screen(TraceListScreen())
         for f in self.feeders:
             f.start(self)
@@ -112,6 +133,30 @@ class TraceTuiApp(App[None]):
         if isinstance(event, _INPUT_EVENTS):
             self.last_input = time.monotonic()
         await super().on_event(event)
+
+    # -- choices kept between runs (ui/settings.py) -----------------------------------------------
+    def _remember_choices(self) -> None:
+        if not self.remember:
+            return
+        self.remembered = Remembered(theme=self.theme, palette=self.colours.palette_name, utc=self.utc)
+        problem = save_remembered(self.remembered)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
+
+    def set_palette(self, name: str) -> None:
+        """Switch the service colours (`default` or `colorblind`); every view redraws."""
+        self.colours.use_palette(name)
+        for screen in self._tui_screens():
+            screen.display_changed()
+        self._remember_choices()
+
+    def action_toggle_utc(self) -> None:
+        """Times in UTC or in local time, everywhere, at once."""
+        self.utc = not self.utc
+        for screen in self._tui_screens():
+            screen.display_changed()
+        self._remember_choices()
+        self.notify(f"times in {'UTC' if self.utc else 'local time'}", timeout=2)
 
     # -- status --------------------------------------------------------------------------------
     def _status(self, base: Status, **changes: Any) -> Status:
@@ -266,6 +311,11 @@ class TraceTuiApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: every key", "List every key binding", self.action_help)
+        yield SystemCommand(f"Times in {'local time' if self.utc else 'UTC'}",
+                            "Switch how start times read, everywhere (ctrl+t)", self.action_toggle_utc)
+        other = "default" if self.colours.palette_name == "colorblind" else "colorblind"
+        yield SystemCommand(f"Service colours: {'colour-blind safe' if other == 'colorblind' else 'default'}",
+                            "Switch the palette of service colours (remembered)", lambda: self.set_palette(other))
         if self.problems:
             yield SystemCommand("Show problems", "Lines and spans that could not be read",
                                 self.action_problems)

@@ -109,7 +109,7 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
                        note="missing from the trace (orphan)" if missing else "",
                        style="warning" if missing else ""))
     else:
-        f.append(Field(VALUE, "parent id", "", note="none (root span)", style="muted"))
+        f.append(Field(VALUE, "parent id", "", note="none: a root span", style="muted"))
 
     attrs = s.attributes
     f.append(Field(HEADING, value=f"Attributes ({len(attrs)})"))

@@ -18,18 +18,15 @@ from typing import TextIO
 
 from tracetui.model.gcpause import freeze_loaded
 from tracetui.render.text import clean
+from tracetui.render.units import count
 from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
 from tracetui.sources.receiver.config import LiveConfig
 from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
 from tracetui.sources.receiver.servers import LiveServers
 
 
-def _n(n: int, what: str) -> str:
-    return f"{n:,} {what}{'' if n == 1 else 's'}"
-
-
 def status_line(stats: IngestStats, path: str) -> str:
-    line = f"{_n(stats.spans, 'span')} in {_n(stats.requests, 'request')} to {path}, {stats.rate():,.0f} spans/s"
+    line = f"{count(stats.spans, 'span')} in {count(stats.requests, 'request')} to {path}, {stats.rate():,.0f} spans/s"
     rejected = stats.rejected_text()
     return f"{line}; {rejected}" if rejected else line
 
@@ -106,8 +103,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
         for sig in handled:
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
-        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')} in "
-                  f"{_n(writer.lines, 'line')} of {clean(output)}\n")
+        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {count(writer.spans, 'span')} in "
+                  f"{count(writer.lines, 'line')} of {clean(output)}\n")
         err.flush()
     return 0
 

@@ -34,6 +34,8 @@ NARROW_WIDTH = 140
 GROW_SECONDS = 0.5
 # Search-as-you-type waits for a pause in typing this long.
 SEARCH_DELAY = 0.12
+# In a trace, q quits only when pressed twice within this many seconds.
+QUIT_AGAIN_S = 3.0
 
 
 class TraceViewScreen(TraceTuiScreen):
@@ -43,6 +45,8 @@ class TraceViewScreen(TraceTuiScreen):
     AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
         Binding("escape", "back", "Back", id="trace.back"),
+        Binding("q", "quit_deliberately", "Quit", show=False, id="trace.quit",
+                tooltip="Twice: quit the app (Esc goes back to the list)"),
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
@@ -68,6 +72,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._quit_asked = -1e9
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -89,6 +94,7 @@ class TraceViewScreen(TraceTuiScreen):
             # the rows and the analysis must describe the same spans.
             self.analysis = TraceAnalysis(self.trace)
         self._layout_for(self.size.width)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         if self._start_span:
@@ -98,6 +104,11 @@ class TraceViewScreen(TraceTuiScreen):
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
         self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def display_changed(self) -> None:
+        self.waterfall.notify_style_update()
+        self.waterfall.invalidate_rows()
+        self._theme_changed()
 
     def _theme_changed(self) -> None:
         """Text built in Python carries theme colours: build it again for the new theme."""
@@ -158,8 +169,8 @@ class TraceViewScreen(TraceTuiScreen):
                         style=theme_style(self.app, "text-warning", bold=True))
         text.append_text(Text.assemble(
             sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
-            (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
-            (f"{len(a.services)}", "bold"), (" services", muted), sep,
+            (f"{len(t.spans):,}", "bold"), (" span" if len(t.spans) == 1 else " spans", muted), sep,
+            (f"{len(a.services):,}", "bold"), (" service" if len(a.services) == 1 else " services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
             (fmt_time(t.start_ns, self.app.utc), muted),
         ))
@@ -300,6 +311,16 @@ class TraceViewScreen(TraceTuiScreen):
             self.notify("end of the critical path", timeout=2)
 
     # -- leaving -------------------------------------------------------------------------------
+    def action_quit_deliberately(self) -> None:
+        """q in a trace quits only when pressed again within QUIT_AGAIN_S: a q meant for the list
+        (or typed one time too many) does not throw away where the user was."""
+        now = time.monotonic()
+        if now - self._quit_asked <= QUIT_AGAIN_S:
+            self.app.exit()
+            return
+        self._quit_asked = now
+        self.notify("press q again to quit · Esc goes back to the list", timeout=QUIT_AGAIN_S)
+
     def action_back(self) -> None:
         bar = self.search_bar
         panel = self.query_one(ServiceFilter)
@@ -333,6 +354,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = time.monotonic()
         self.analysis = TraceAnalysis(self.trace)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         self._update_header()

@@ -60,7 +60,7 @@ class ServiceFilter(OptionList):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         hidden, dimmed = name in self.hidden, name in self.dimmed
         swatch = "□" if hidden else "■"
-        text.append(f"{swatch} ", style=service_color(name))
+        text.append(f"{swatch} ", style=service_color(self.app, name))
         label_style = theme_style(self.app, "text-muted") if hidden or dimmed else ""
         text.append(clean(name, 40), style=label_style)
         text.append(f"  {count:,}", style=theme_style(self.app, "text-muted"))

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from tracetui.render.text import clean
+from tracetui.render.units import count
 from tracetui.ui.status import Status
 from tracetui.ui.theme import theme_style
 from tracetui.ui.typed_app import tui_app
@@ -35,7 +36,7 @@ class StatusBar(Horizontal):
         text = Text(no_wrap=True, overflow="ellipsis")
         if status.loading:
             text.append("loading… ", style="bold")
-        text.append(f"{status.traces:,} traces · {status.spans:,} spans")
+        text.append(f"{count(status.traces, 'trace')} · {count(status.spans, 'span')}")
         if status.note:
             text.append(" · ")
             text.append(clean(status.note, 120))

@@ -31,6 +31,8 @@ _ZOOM = Binding.Group("Zoom", compact=True)
 class Waterfall(RowScrollView):
     """A trace's spans as a tree of bars on a time axis. See docs/architecture.md."""
 
+    HELP_TITLE = "Waterfall (span tree and timeline)"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("waterfall"),
         Binding("left,h", "collapse_or_parent", "Collapse", id="waterfall.collapse", group=_FOLD),
