@@ -89,6 +89,8 @@ class TraceTuiApp(App[None]):
         for b in self.feeder_bindings:  # after the app's own: they come after them in footer and help
             self._bindings._add_binding(b)
         self.index = TraceIndex()
+        self.back_stack: list[tuple[str, str]] = []  # (trace id, span id) a followed link left
+        self.forward_stack: list[tuple[str, str]] = []
         self.index.update(store, list(store.traces))
         self.last_input = 0.0  # time.monotonic() of the last key or mouse press
         self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
@@ -273,9 +275,13 @@ class TraceTuiApp(App[None]):
         return [s for s in self.screen_stack if isinstance(s, TraceTuiScreen)]
 
     def on_open_trace(self, message: OpenTrace) -> None:
+        self.back_stack.clear()  # opened from the list: a new walk starts
+        self.forward_stack.clear()
         self.open_trace(message.trace_id, message.span_id)
 
-    def open_trace(self, trace_id: str, span_id: str = "", *, tell_feeders: bool = True) -> bool:
+    def open_trace(self, trace_id: str, span_id: str = "", *, tell_feeders: bool = True,
+                   linked_from: tuple[str, str] | None = None) -> bool:
+        """Show a trace (at a span); `linked_from` (trace id, span id): the span whose link led here."""
         from tracetui.ui.screens.trace_view import TraceViewScreen
 
         trace = self.store.get(trace_id)
@@ -284,14 +290,46 @@ class TraceTuiApp(App[None]):
             return False
         for screen in self._tui_screens():
             screen.trace_opened(trace_id)
+        view = TraceViewScreen(trace, span_id=span_id, linked_from=linked_from)
         if isinstance(self.screen, TraceViewScreen):
-            self.switch_screen(TraceViewScreen(trace, span_id=span_id))
+            self.switch_screen(view)
         else:
-            self.push_screen(TraceViewScreen(trace, span_id=span_id))
+            self.push_screen(view)
         if tell_feeders:
             for f in self.feeders:
                 f.trace_opened(trace_id)
         return True
+
+    # -- history of followed links (back: Esc or alt+left, forward: alt+right) ------------------
+    def follow(self, here: tuple[str, str], trace_id: str, span_id: str) -> bool:
+        """Follow a link from span `here` (trace id, span id): it goes on the back stack."""
+        if self.store.get(trace_id) is None:
+            self.notify(f"trace {clean(trace_id, 64)} is not loaded", severity="warning", markup=False)
+            return False
+        self.back_stack.append(here)
+        self.forward_stack.clear()
+        return self.open_trace(trace_id, span_id, linked_from=here)
+
+    def go_back(self, here: tuple[str, str]) -> bool:
+        """Return to where the last link was followed from; False when there is nowhere."""
+        return self._travel(self.back_stack, self.forward_stack, here)
+
+    def go_forward(self, here: tuple[str, str]) -> bool:
+        return self._travel(self.forward_stack, self.back_stack, here)
+
+    def _travel(self, source: list[tuple[str, str]], other: list[tuple[str, str]], here: tuple[str, str]) -> bool:
+        while source:
+            trace_id, span_id = source.pop()
+            if self.store.get(trace_id) is None:
+                continue  # evicted (live retention) since
+            other.append(here)
+            from tracetui.ui.screens.trace_view import TraceViewScreen
+
+            screen = self.screen
+            if isinstance(screen, TraceViewScreen) and screen.trace.trace_id == trace_id:
+                return screen.select_span(span_id)  # the same trace: only the selection moves
+            return self.open_trace(trace_id, span_id)
+        return False
 
     def on_follow_link(self, message: FollowLink) -> None:
         self.open_trace(message.trace_id, message.span_id)

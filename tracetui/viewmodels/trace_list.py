@@ -9,7 +9,6 @@ moved in the sorted order by bisection instead of sorting everything again, so a
 from __future__ import annotations
 
 import math
-
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, overload
@@ -121,7 +120,7 @@ class TraceIndex:
             changed.append(tid)
             if s.duration_ns > self.max_duration_ns:
                 self.max_duration_ns = s.duration_ns
-            if 0 < s.duration_ns and (s.duration_ns < self.min_duration_ns or not self.min_duration_ns):
+            if s.duration_ns > 0 and (s.duration_ns < self.min_duration_ns or not self.min_duration_ns):
                 self.min_duration_ns = s.duration_ns
             if self._matches is not None and self.query is not None:
                 if self.query.match_trace(trace):

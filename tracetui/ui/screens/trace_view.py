@@ -26,7 +26,7 @@ from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
-from tracetui.viewmodels.span_fields import span_fields
+from tracetui.viewmodels.span_fields import missing_parent_fields, span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140
@@ -44,11 +44,19 @@ class TraceViewScreen(TraceTuiScreen):
     HELP_TITLE = "Trace view"
     AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="trace.back"),
+        Binding("escape", "back", "Back", id="trace.back",
+                tooltip="To where a followed link came from, else to the list"),
+        Binding("alt+left", "history(-1)", "Back (history)", show=False, id="trace.history_back"),
+        Binding("alt+right", "history(1)", "Forward (history)", show=False, id="trace.history_forward"),
+        Binding("J", "other_trace(1)", "Next trace", show=False, id="trace.next_trace",
+                tooltip="The next trace of the list, in its order"),
+        Binding("K", "other_trace(-1)", "Previous trace", show=False, id="trace.previous_trace"),
         Binding("q", "quit_deliberately", "Quit", show=False, id="trace.quit",
                 tooltip="Twice: quit the app (Esc goes back to the list)"),
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
+        Binding("o", "only_matches", "Only matches", show=False, id="trace.only_matches",
+                tooltip="Show only the spans the search matches, and their ancestors (again: all)"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
         Binding("e", "next_error(1)", "Errors", tooltip="Next span with status ERROR", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
@@ -57,14 +65,17 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
+        Binding("a", "events", "Events", tooltip="Every event of the trace (exceptions, logs) in time order",
+                id="trace.events"),
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
     ]
 
-    def __init__(self, trace: Trace, span_id: str = "") -> None:
+    def __init__(self, trace: Trace, span_id: str = "", linked_from: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.trace = trace
+        self.linked_from = linked_from  # (trace id, span id) whose link opened this view at span_id
         self.analysis = TraceAnalysis(trace)
         self._start_span = span_id
         self._query_text = ""
@@ -102,7 +113,7 @@ class TraceViewScreen(TraceTuiScreen):
             if pos is not None:
                 self.waterfall.select_pos(pos)
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.waterfall.selected_node)
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def display_changed(self) -> None:
@@ -113,7 +124,7 @@ class TraceViewScreen(TraceTuiScreen):
     def _theme_changed(self) -> None:
         """Text built in Python carries theme colours: build it again for the new theme."""
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.waterfall.selected_node)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
 
     @property
@@ -205,10 +216,20 @@ class TraceViewScreen(TraceTuiScreen):
         if pos is None:
             detail.clear_fields("No span selected.")
             return
+        if pos < 0:  # a missing parent
+            rows = self.waterfall.row_view
+            assert rows is not None
+            missing = rows.missing_parent(pos)
+            orphans = [o for o in self.trace.orphans if self.trace.spans[o].parent_id == missing]
+            detail.show_fields(missing_parent_fields(self.trace, missing, orphans),
+                               title=f"missing parent {clean(missing, 32)}")
+            return
         a = self.analysis
+        span = self.trace.spans[pos]
+        linked_from = self.linked_from if self.linked_from and span.span_id == self._start_span else None
         fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
                              on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,
-                             utc=self.app.utc)
+                             utc=self.app.utc, linked_from=linked_from)
         detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
 
     def action_copy(self) -> None:
@@ -227,16 +248,64 @@ class TraceViewScreen(TraceTuiScreen):
         self.app.push_screen(ValueScreen(field.key or "value", field.value))
 
     def on_follow_link(self, message: FollowLink) -> None:
-        if message.trace_id != self.trace.trace_id:
-            return  # bubbles to the app, which opens the linked trace (or says it is not loaded)
+        """A link chosen in the detail pane: remember where it was followed from (Esc returns)."""
         message.stop()
+        here = self._here()
+        if message.trace_id != self.trace.trace_id:
+            self.app.follow(here, message.trace_id, message.span_id)
+            return
         pos = self.trace.position(message.span_id)
         if pos is None:
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
             return
+        if message.span_id != here[1]:
+            self.app.back_stack.append(here)
+            self.app.forward_stack.clear()
+            self.linked_from = here
+            self._start_span = message.span_id
         self.waterfall.select_pos(pos)
         self.set_focus(self.waterfall)
+
+    def _here(self) -> tuple[str, str]:
+        """(trace id, span id) of the selected span: where history returns to."""
+        pos = self.waterfall.selected_pos
+        return self.trace.trace_id, self.trace.spans[pos].span_id if pos is not None else ""
+
+    def action_history(self, direction: int) -> None:
+        app, here = self.app, self._here()
+        moved = app.go_back(here) if direction < 0 else app.go_forward(here)
+        if not moved:
+            self.notify("no followed link to go back to" if direction < 0 else "nothing to go forward to",
+                        timeout=2)
+
+    def select_span(self, span_id: str) -> bool:
+        pos = self.trace.position(span_id)
+        return pos is not None and self.waterfall.select_pos(pos)
+
+    def action_other_trace(self, direction: int) -> None:
+        """The next or previous trace of the list (as filtered and sorted there)."""
+        index = self.app.index
+        at = index.index_of(self.trace.trace_id)
+        rows = index.rows
+        if at is None or not 0 <= at + direction < len(rows):
+            self.notify("no next trace in the list" if direction > 0 else "no previous trace in the list",
+                        timeout=2)
+            return
+        self.app.back_stack.clear()
+        self.app.forward_stack.clear()
+        self.app.open_trace(rows[at + direction].trace_id)
+
+    # -- events ------------------------------------------------------------------------------
+    def action_events(self) -> None:
+        from tracetui.ui.screens.events import EventsScreen
+
+        def chosen(pos: int | None) -> None:
+            if pos is not None and not self.waterfall.select_pos(pos):
+                self.notify("that span's service is hidden (s: services)", timeout=3)
+            self.set_focus(self.waterfall)
+
+        self.app.push_screen(EventsScreen(self.trace), chosen)
 
     # -- services ------------------------------------------------------------------------------
     def action_services(self) -> None:
@@ -280,7 +349,18 @@ class TraceViewScreen(TraceTuiScreen):
             return
         current = self.waterfall.match_index()  # 1-based among the matches, in row order; None if not one
         n = self._match_count
-        bar.set_count(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
+        only = " · only these shown (o: all)" if self.waterfall.model and self.waterfall.model.only_matches else ""
+        bar.set_count((f"{current}/{n}" if current else f"{n:,} match{'es' if n != 1 else ''}") + only)
+
+    def action_only_matches(self) -> None:
+        model = self.waterfall.model
+        if model is None:
+            return
+        if not model.only_matches and not self._query_text.strip():
+            self.notify("search first (/): o then shows only the matching spans", timeout=3)
+            return
+        self.waterfall.set_only_matches(not model.only_matches)
+        self._update_search_count()
 
     def action_next_match(self, direction: int) -> None:
         if not self._query_text.strip():
@@ -334,6 +414,9 @@ class TraceViewScreen(TraceTuiScreen):
         if panel.has_focus or self.detail.has_focus:
             self.set_focus(self.waterfall)
             return
+        if self.app.back_stack:
+            self.action_history(-1)
+            return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -358,7 +441,7 @@ class TraceViewScreen(TraceTuiScreen):
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.waterfall.selected_node)
 
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle service filter", "Show or hide the list of services", self.action_services)

@@ -25,7 +25,7 @@ from tracetui.render.text import clean
 from tracetui.render.units import count, fmt_duration
 from tracetui.ui.palette import service_color
 from tracetui.viewmodels.cells import clip, fit
-from tracetui.viewmodels.layout import axis_line, col_of, project, ticks
+from tracetui.viewmodels.layout import axis_line, col_of, fmt_precise, project, ticks
 from tracetui.viewmodels.waterfall import DUR_W, Geometry, WaterfallModel
 
 
@@ -95,7 +95,10 @@ class WaterfallPainter:
         else:
             (ws, we), origin = model.window, model.bounds[0]
             if model.zoomed:
-                left = f" zoom {fmt_duration(ws - origin)} – {fmt_duration(we - origin)}  (0 resets)"
+                res = max(1, (we - ws) // 100)
+                left = f" zoom {fmt_precise(ws - origin, res)} – {fmt_precise(we - origin, res)} · 0: whole trace"
+            elif model.root_is_short:
+                left = " spans outlive the root · r: fit to the root"
             else:
                 left = f" {count(len(model.trace.spans), 'span')} · {count(len(model.rows), 'row')}"
         segs = [Segment(fit(left, geo.name_w), base), Segment(" ", base)]
