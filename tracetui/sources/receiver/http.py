@@ -192,7 +192,8 @@ class OtlpHttpReceiver:
                         **{"WWW-Authenticate": 'Bearer realm="tracetui"'})
         if request.path != TRACES_PATH:
             what = request.path if request.path in ("/v1/logs", "/v1/metrics") else "path"
-            return fail(404, NOT_FOUND, f"404 {what}", f"{request.path}: not found; tracetui receives traces at {TRACES_PATH}")
+            where = "" if what == request.path else f"{request.path}: "  # the reason names it already
+            return fail(404, NOT_FOUND, f"404 {what}", f"{where}not found; tracetui receives traces at {TRACES_PATH}")
         if request.method != "POST":
             return fail(405, UNIMPLEMENTED, "405 method", f"{request.method} not allowed; use POST", Allow="POST")
         if request.content_type not in CONTENT_TYPES:

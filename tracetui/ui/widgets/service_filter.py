@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option
 from tracetui.render.text import clean
 from tracetui.ui.messages import ServiceVisibilityChanged
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.option_list import StopAtEndsOptionList
 
 
-class ServiceFilter(OptionList):
+class ServiceFilter(StopAtEndsOptionList):
     """One line per service: `■ name  count  state`."""
 
     HELP_TITLE = "Service filter panel"
