@@ -3,8 +3,9 @@
 A colour is given to a service the first time a view shows it, in order of appearance (the
 root's service first), from a palette: the first colour no other service of that view has,
 and among those the one the fewest services have. Once given, a service keeps its colour for
-the session, so a person learns "payment is purple". Two services of one trace share a colour
-only when the session has seen more services than the palette has colours.
+the session, so a person learns "payment is purple" — unless a view shows it beside a service
+of the same colour (possible once the session has seen more services than the palette has
+colours): then the later one moves. Only a view with more services than colours repeats one.
 
 Two palettes, both without red (red means error) and of mid lightness, readable on dark and on
 light themes: `default` (19 hues, Tableau families) and `colorblind` (Okabe–Ito, 7 hues that
@@ -63,29 +64,36 @@ class ServiceColours:
         return PALETTES[self.palette_name]
 
     def use_palette(self, name: str) -> None:
-        """Switch palettes: the services keep their order of appearance and get colours again."""
+        """Switch palettes: every service gets a colour again, as views show them."""
         if name not in PALETTES:
             raise ValueError(f"unknown palette {name!r} (palettes: {', '.join(PALETTES)})")
-        order = list(self._index)
         self.palette_name = name
         self._index.clear()
-        self.show(order)
 
     def show(self, services: Iterable[str]) -> None:
         """Services shown together, in order of appearance: give each new one a colour that none
-        of the others has (when the palette has one left)."""
+        of the others has. Two of them that share a colour (given when the session had seen more
+        services than the palette holds) are told apart again, the later one moving, as long as
+        this view has no more services than the palette has colours."""
         services = list(dict.fromkeys(services))
         n = len(self.palette)
-        taken = {self._index[s] for s in services if s in self._index}
+        index = self._index
+        taken: set[int] = set()
         for s in services:
-            if s in self._index:
+            k = index.get(s)
+            if k is not None and k in taken and len(services) <= n:
+                del index[s]  # a clash on screen: this one gets a new colour below
+            elif k is not None:
+                taken.add(k)
+        for s in services:
+            if s in index:
                 continue
             uses = [0] * n
-            for k in self._index.values():
+            for k in index.values():
                 uses[k] += 1
             free = [k for k in range(n) if k not in taken] or list(range(n))
             k = min(free, key=lambda k: (uses[k], k))
-            self._index[s] = k
+            index[s] = k
             taken.add(k)
 
     def colour(self, service: str) -> str:

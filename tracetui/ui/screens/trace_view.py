@@ -117,6 +117,7 @@ class TraceViewScreen(TraceTuiScreen):
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def display_changed(self) -> None:
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.notify_style_update()
         self.waterfall.invalidate_rows()
         self._theme_changed()
