@@ -260,3 +260,33 @@ async def test_j_stops_at_the_last_line_of_the_detail_pane():
         last = detail.highlighted
         await pilot.press("j")
         assert detail.highlighted == last
+
+
+async def test_keys_remapped_in_the_config_work_and_a_wrong_id_is_said(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"trace.next_error" = "x"\n"trace.nope" = "y"\n')
+    monkeypatch.setenv("TRACETUI_CONFIG", str(config))
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "trace.nope: no such binding id" in _notes(app)
+        screen = await _open(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert screen.trace.spans[screen.waterfall.selected_pos].name == "payment.charge"
+
+
+async def test_the_theme_and_the_colour_blind_palette_are_remembered():
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        app.theme = "textual-light"
+        app.set_palette("colorblind")
+        await pilot.pause()
+        from tracetui.viewmodels.colours import PALETTES
+
+        assert {app.colours.colour(s) for s, _ in screen.analysis.services} <= set(PALETTES["colorblind"])
+    again = sample_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light" and again.colours.palette_name == "colorblind"

@@ -67,7 +67,8 @@ def all_binding_ids() -> set[str]:
 def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(section title, [(keys, description)])]: the app's keys, the screen's, then each widget's.
 
-    Keys bound to the same action with the same description are merged: "j, ↓".
+    Keys bound to the same action with the same description are merged: "j, ↓"; the description
+    ends with the binding id in brackets, the name a `[keys]` table in config.toml remaps.
     """
     nodes: list[DOMNode] = [app, screen]
     seen_classes: set[type] = set()
@@ -78,6 +79,7 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str
     sections: list[tuple[str, list[tuple[str, str]]]] = []
     for node in nodes:
         merged: dict[tuple[str, str], list[str]] = {}
+        ids: dict[tuple[str, str], str] = {}  # the first binding id: what `[keys]` remaps
         bindings = _own_bindings(type(node))
         if isinstance(node, TraceTuiApp):
             bindings += node.feeder_bindings  # the keys of the feeders plugged in (files, live, backend)
@@ -91,10 +93,16 @@ def binding_sections(app: App, screen: Screen) -> list[tuple[str, list[tuple[str
             shown = app.get_key_display(b)
             if shown not in keys:
                 keys.append(shown)
+            if b.id:
+                ids.setdefault((b.action, text), b.id)
         if not merged:
             continue
         title = help_title(type(node))
-        sections.append((title, [(", ".join(k), d) for (_a, d), k in merged.items()]))
+        rows = []
+        for (action, d), k in merged.items():
+            binding_id = ids.get((action, d))
+            rows.append((", ".join(k), f"{d}  [{binding_id}]" if binding_id else d))
+        sections.append((title, rows))
     palette = (app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
                "Command palette (open a trace by id, sort, theme…)")
     if sections and sections[0][0] == getattr(app, "HELP_TITLE", None):
