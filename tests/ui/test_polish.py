@@ -134,7 +134,7 @@ async def test_the_events_list_jumps_to_the_span():
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot)
-        await pilot.press("a")
+        await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, EventsScreen)
         text = screen_text(app)
@@ -264,14 +264,14 @@ async def test_j_stops_at_the_last_line_of_the_detail_pane():
 
 async def test_keys_remapped_in_the_config_work_and_a_wrong_id_is_said(tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
-    config.write_text('[keys]\n"trace.next_error" = "x"\n"trace.nope" = "y"\n')
+    config.write_text('[keys]\n"trace.next_error" = "w"\n"trace.nope" = "y"\n')
     monkeypatch.setenv("TRACETUI_CONFIG", str(config))
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "trace.nope: no such binding id" in _notes(app)
         screen = await _open(app, pilot)
-        await pilot.press("x")
+        await pilot.press("w")
         await pilot.pause()
         assert screen.trace.spans[screen.waterfall.selected_pos].name == "payment.charge"
 

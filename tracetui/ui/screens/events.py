@@ -19,7 +19,7 @@ class EventsScreen(ModalScreen[int | None]):
 
     HELP_TITLE = "Events list"
     BINDINGS: list[BindingType] = [
-        Binding("escape,q,a", "dismiss", "Close", id="events.close"),
+        Binding("escape,q,x", "dismiss", "Close", id="events.close"),
     ]
     DEFAULT_CSS = """
     EventsScreen { align: center middle; }
