@@ -43,12 +43,12 @@ class Geometry:
 
 def geometry(width: int, name_frac: float | None, label_cells: int = 0) -> Geometry:
     """The columns for `width` cells: `name_frac` of them for names (the user's choice), or, when
-    None, as many as `label_cells` (what the names shown need) within a third to three fifths of
+    None, as many as `label_cells` (what the names shown need) within a third to a half of
     the width; durations (and self times) shown when there is room."""
     width = max(1, width)
     dur_w = DUR_W if width >= 70 else 7 if width >= 45 else 0
     if name_frac is None:
-        want = min(max(label_cells, width // 3), width * 3 // 5)
+        want = min(max(label_cells, width // 3), width // 2)
     else:
         want = round(width * name_frac)
     name_w = max(8, min(width - dur_w - MIN_BAR - 2, want))

@@ -117,7 +117,7 @@ class SpanDetail(StopAtEndsOptionList):
             return Option(Group(text, block), id=str(i))
         value = self._value_text(f, value_style)
         if f.note:
-            value.append(f"  ({clean(f.note)})", style=muted)
+            value.append(f"{'  ' if f.value else ''}({clean(f.note)})", style=muted)
         if text.cell_len > KEY_COLUMN_MAX:
             # A very long key: on its own line, the value under it, indented as a whole.
             text.end = "\n"

@@ -20,13 +20,14 @@ class StatusBar(Horizontal):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text-muted; }
     StatusBar > #status-text { width: 1fr; height: 1; padding: 0 1; }
-    StatusBar > ProgressBar { width: 40; height: 1; }
+    StatusBar > ProgressBar { width: 34; height: 1; }
     StatusBar > ProgressBar.-hidden { display: none; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status-text", markup=False)
-        yield ProgressBar(total=None, show_eta=False, classes="-hidden")
+        # The percentage goes into the text, and only when it is known: never "--%".
+        yield ProgressBar(total=None, show_eta=False, show_percentage=False, classes="-hidden")
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
@@ -35,7 +36,8 @@ class StatusBar(Horizontal):
     def _show(self, status: Status) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if status.loading:
-            text.append("loading… ", style="bold")
+            done = f" {status.fraction:.0%}" if status.fraction is not None else ""
+            text.append(f"loading…{done} ", style="bold")
         text.append(f"{count(status.traces, 'trace')} · {count(status.spans, 'span')}")
         if status.note:
             text.append(" · ")
