@@ -47,10 +47,7 @@ def geometry(width: int, name_frac: float | None, label_cells: int = 0) -> Geome
     the width; durations (and self times) shown when there is room."""
     width = max(1, width)
     dur_w = DUR_W if width >= 70 else 7 if width >= 45 else 0
-    if name_frac is None:
-        want = min(max(label_cells, width // 3), width // 2)
-    else:
-        want = round(width * name_frac)
+    want = min(max(label_cells, width // 3), width // 2) if name_frac is None else round(width * name_frac)
     name_w = max(8, min(width - dur_w - MIN_BAR - 2, want))
     bar_x = name_w + 1
     bar_w = max(0, width - bar_x - (dur_w + 1 if dur_w else 0))
