@@ -19,14 +19,16 @@ from typing import TextIO
 from tracetui.model.gcpause import freeze_loaded
 from tracetui.render.text import clean
 from tracetui.render.units import count
-from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
+from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture, decode_logs_for_capture
 from tracetui.sources.receiver.config import LiveConfig
 from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
 from tracetui.sources.receiver.servers import LiveServers
 
 
 def status_line(stats: IngestStats, path: str) -> str:
-    line = f"{count(stats.spans, 'span')} in {count(stats.requests, 'request')} to {path}, {stats.rate():,.0f} spans/s"
+    logs = f" and {count(stats.logs, 'log record')}" if stats.logs else ""
+    line = (f"{count(stats.spans, 'span')}{logs} in {count(stats.requests, 'request')} to {path}, "
+            f"{stats.rate():,.0f} spans/s")
     rejected = stats.rejected_text()
     return f"{line}; {rejected}" if rejected else line
 
@@ -67,7 +69,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
     async def sink(rec: Received) -> None:
         await loop.run_in_executor(write_pool, writer.write, rec)
 
-    ingest = Ingest(sink, token=config.token, max_body=config.max_body, decoder=decode_for_capture)
+    ingest = Ingest(sink, token=config.token, max_body=config.max_body, decoder=decode_for_capture,
+                    logs_decoder=decode_logs_for_capture)
     try:
         servers = LiveServers(config, ingest)
         await servers.start()
@@ -103,7 +106,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
         for sig in handled:
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
-        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {count(writer.spans, 'span')} in "
+        logs = f" and {count(writer.logs, 'log record')}" if writer.logs else ""
+        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {count(writer.spans, 'span')}{logs} in "
                   f"{count(writer.lines, 'line')} of {clean(output)}\n")
         err.flush()
     return 0
