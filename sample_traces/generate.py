@@ -10,6 +10,8 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
     shop.json    one ExportTraceServiceRequest with every span (compact: ~65 KB)
     shop.jsonl   the same spans, one request per line (per scenario), as the Collector's file
                  exporter writes
+    skew.json    the product and home pages again, the catalog host's clock 40 ms behind (clock
+                 skew: `tracetui` adjusts it; `a` in a trace shows the times as read)
     shop_logs.jsonl  a second run of the shop whose services also log (Python `logging` through
                  the SDK's `LoggingHandler`): spans and log records in one file, a traces line
                  and a logs line per scenario, as the Collector's file exporter mixes them
@@ -123,15 +125,16 @@ Handler = Callable[["Service", dict[str, str], dict], tuple[int, dict]]
 class Service:
     """One service: an HTTP server on 127.0.0.1 and its own tracer provider."""
 
-    def __init__(self, name: str, version: str, routes: dict[str, Handler] | None = None) -> None:
+    def __init__(self, name: str, version: str, routes: dict[str, Handler] | None = None,
+                 instance: str = "7d9f-1") -> None:
         self.name = name
         resource = Resource.create({
             "service.name": name,
             "service.namespace": "shop",
             "service.version": version,
-            "service.instance.id": f"{name}-7d9f-1",
+            "service.instance.id": f"{name}-{instance}",
             "deployment.environment.name": "staging",
-            "host.name": f"{name}-7d9f-1",
+            "host.name": f"{name}-{instance}",
         })
         self.provider = TracerProvider(resource=resource, id_generator=IDS)
         self.provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
@@ -583,6 +586,66 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 ]
 
 
+# -- an incident: one replica turns slow --------------------------------------------------------
+
+REPLICA_BEFORE = "replica_before.jsonl.gz"
+REPLICA_AFTER = "replica_after.jsonl.gz"
+
+
+def replica_incident(out: Path, before: int = 40, after: int = 80) -> None:
+    """Many requests of one endpoint, before and during an incident: `GET /availability/{sku}`
+    asks catalog for the product and one of four inventory replicas for the stock. During the
+    incident (`replica_after.jsonl.gz`) replica 4 reads from a degraded database node: its
+    `SELECT stock` takes 150-250 ms instead of 8-30, so every fourth request is slow. Before it
+    (`replica_before.jsonl.gz`) all four are healthy. One request per line, gzip (as big dumps
+    come); what CRISP and the diffs of tracetui are tested on."""
+    import gzip
+
+    shop = Shop()
+    degraded = {"on": False}
+
+    def stock(svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        slow = degraded["on"] and svc is replicas[3]
+        low, high = (150, 250) if slow else (8, 30)
+        svc.query("postgresql", "SELECT", "stock", "SELECT qty, warehouse FROM stock WHERE sku = $1", low, high,
+                  rows=1)
+        return 200, {"sku": params["sku"], "available": 12}
+
+    replicas = [Service("inventory", "1.12.0", {"GET /api/stock/{sku}": stock}, instance=f"7d9f-{k}")
+                for k in range(1, 5)]
+    turn = {"next": 0}
+
+    def availability(svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        sku = params["sku"]
+        status, product = svc.call(shop.catalog, "GET", f"/api/products/{sku}", "/api/products/{sku}")
+        replica = replicas[turn["next"] % len(replicas)]  # round robin, as the load balancer does
+        turn["next"] += 1
+        _, stock_level = svc.call(replica, "GET", f"/api/stock/{sku}", "/api/stock/{sku}")
+        with svc.app.start_as_current_span("render availability", attributes={"template": "stock.html"}):
+            pause(1, 3)
+        return status, {**product, **stock_level}
+
+    shop.frontend.routes["GET /availability/{sku}"] = availability
+    skus = list(CATALOG)
+    try:
+        for name, count, slow in ((REPLICA_BEFORE, before, False), (REPLICA_AFTER, after, True)):
+            degraded["on"] = slow
+            turn["next"] = 0
+            with gzip.GzipFile(out / name, "wb", mtime=0) as f:
+                for _ in range(count):
+                    shop.visit("GET", f"/availability/{skus[pick(0, len(skus))]}")
+                    shop.settle()
+                    spans = EXPORTER.get_finished_spans()
+                    EXPORTER.clear()
+                    f.write(dumps(encode_spans(spans)) + b"\n")
+            print(f"wrote {count} traces to {out / name}")
+    finally:
+        shop.close()
+        for r in replicas:
+            r.server.shutdown()
+            r.provider.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
@@ -612,7 +675,9 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
+    replica_incident(args.out)
     write_logs_sample(args.out)
+    write_skew_sample(args.out)
 
 
 # -- the shop with logs (shop_logs.jsonl) ----------------------------------------------------------
@@ -728,6 +793,54 @@ def write_logs_sample(out: Path) -> None:
         shop.close()
     (out / "shop_logs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     print(f"wrote {spans} spans and {logs} log records to {out / 'shop_logs.jsonl'}")
+
+
+# -- clock skew (skew.json) ------------------------------------------------------------------------
+
+SKEW_SERVICE, SKEW_BEHIND_NS = "catalog", 40_000_000  # the catalog host's clock runs 40 ms behind
+SKEW_SCENARIOS = [("GET", "/products/sku-1003"), ("GET", "/"), ("GET", "/products/sku-1001"), ("GET", "/")]
+
+
+def behind(spans: list, service: str, offset_ns: int) -> list:
+    """The spans as a host whose clock runs `offset_ns` behind would report them: every time the
+    `service` recorded (start, end, events) is earlier by that much. New `ReadableSpan`s (the
+    SDK's public constructor); the other services' spans are as they were."""
+    from opentelemetry.sdk.trace import Event, ReadableSpan
+
+    out = []
+    for s in spans:
+        if s.resource.attributes.get("service.name") != service:
+            out.append(s)
+            continue
+        events = [Event(e.name, e.attributes, e.timestamp - offset_ns) for e in s.events]
+        out.append(ReadableSpan(
+            name=s.name, context=s.context, parent=s.parent, resource=s.resource, attributes=s.attributes,
+            events=events, links=s.links, kind=s.kind, status=s.status, start_time=s.start_time - offset_ns,
+            end_time=s.end_time - offset_ns, instrumentation_scope=s.instrumentation_scope))
+    return out
+
+
+def write_skew_sample(out: Path) -> None:
+    """skew.json: product pages (a ~6 ms request) and home pages (~40 ms) where the catalog's
+    host clock runs 40 ms behind: as read, its server spans start before their callers and a
+    product page reads ~45 ms, slower than the home page; adjusted, they sit inside their calls."""
+    IDS.__init__(SEED + 29)
+    EXPORTER.clear()
+    shop = Shop()
+    spans = []
+    try:
+        for method, path in SKEW_SCENARIOS:
+            IDS.next_trace_id = None
+            status = shop.visit(method, path)
+            shop.settle()
+            spans += EXPORTER.get_finished_spans()
+            EXPORTER.clear()
+            print(f"{method} {path} (catalog's clock behind) -> {status}")
+    finally:
+        shop.close()
+    skewed = behind(spans, SKEW_SERVICE, SKEW_BEHIND_NS)
+    (out / "skew.json").write_bytes(dumps(encode_spans(skewed)) + b"\n")
+    print(f"wrote {len(skewed)} spans to {out / 'skew.json'}")
 
 
 if __name__ == "__main__":
