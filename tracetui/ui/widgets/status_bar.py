@@ -39,6 +39,10 @@ class StatusBar(Horizontal):
             done = f" {status.fraction:.0%}" if status.fraction is not None else ""
             text.append(f"loading…{done} ", style="bold")
         text.append(f"{count(status.traces, 'trace')} · {count(status.spans, 'span')}")
+        if status.logs:
+            text.append(f" · {count(status.logs, 'log record')}")
+            if status.traceless_logs:
+                text.append(f" ({status.traceless_logs:,} of no trace: ! then l)")
         if status.note:
             text.append(" · ")
             text.append(clean(status.note, 120))

@@ -46,7 +46,7 @@ class Waterfall(RowScrollView):
         Binding("shift+right", "pan(1)", "Pan right", show=False, id="waterfall.pan_right"),
         Binding("z", "zoom_span", "Zoom to span", show=False, id="waterfall.zoom_span"),
         Binding("0", "reset_zoom", "Whole trace (reset zoom)", show=False, id="waterfall.reset_zoom"),
-        Binding("r", "fit_root", "Fit to the root", show=False, id="waterfall.fit_root"),
+        Binding("R", "fit_root", "Fit to the root", show=False, id="waterfall.fit_root"),
         Binding("right_square_bracket", "critical(1)", "Next on critical path", show=False,
                 id="waterfall.critical_next"),
         Binding("left_square_bracket", "critical(-1)", "Previous on critical path", show=False,

@@ -99,7 +99,7 @@ class WaterfallPainter:
                 res = max(1, (we - ws) // 100)
                 left = f" zoom {fmt_precise(ws - origin, res)} – {fmt_precise(we - origin, res)} · 0: whole trace"
             elif model.root_is_short:
-                left = " r: fit to the root (spans outlive it)"
+                left = " R: fit to the root (spans outlive it)"
             else:
                 left = f" {count(len(model.trace.spans), 'span')} · {count(len(model.rows), 'row')}"
         segs = [Segment(fit(left, geo.name_w), base), Segment(" ", base)]
