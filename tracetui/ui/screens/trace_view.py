@@ -207,6 +207,8 @@ class TraceViewScreen(TraceTuiScreen):
             if not self._flame_shown:
                 self._flame_shown = True
                 self.flame.show_trace(self.trace, self.analysis, pos)
+                panel = self.query_one(ServiceFilter)
+                self.flame.set_dimmed_services(panel.hidden | panel.dimmed)
             elif pos is not None:
                 self.flame.select_pos(pos)
             self.waterfall.add_class("-hidden")
@@ -488,6 +490,7 @@ class TraceViewScreen(TraceTuiScreen):
     def on_service_visibility_changed(self, message: ServiceVisibilityChanged) -> None:
         self.waterfall.set_hidden_services(set(message.hidden))
         self.waterfall.set_dimmed_services(set(message.dimmed))
+        self.flame.set_dimmed_services(set(message.hidden) | set(message.dimmed))
         self._update_search_count()
 
     # -- search --------------------------------------------------------------------------------
