@@ -131,7 +131,7 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         console.print(Text.assemble(
             ("⇄ clock skew: ", "yellow"), (clean(f.service), "cyan"), f" runs {fmt_duration(abs(f.offset_ns))} {behind} ",
             (clean(f.parent_service), "cyan"),
-            f" ({_count(len(f.span_ids), 'span')} measured, {f.adjusted} moved; {state})"), soft_wrap=True)
+            f" ({count(len(f.span_ids), 'span')} measured, {f.adjusted} moved; {state})"), soft_wrap=True)
     spans = trace.spans
     total = trace.duration_ns or 1
     svc_w = max(10, min(30, console.width // 5))
