@@ -290,3 +290,24 @@ async def test_the_theme_and_the_colour_blind_palette_are_remembered():
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.theme == "textual-light" and again.colours.palette_name == "colorblind"
+
+
+async def test_the_events_list_has_the_traces_log_records_too():
+    from conftest import SAMPLES
+
+    from tracetui.sources.files import load_paths
+    from tracetui.ui.widgets.event_table import EventTable
+
+    store = TraceStore()
+    assert not load_paths([str(SAMPLES / "shop_logs.jsonl")], store)
+    tid = next(t.trace_id for t in store.traces.values() if t.logs)
+    app = sample_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, tid)
+        await pilot.press("x")
+        await pilot.pause()
+        rows = app.screen.query_one(EventTable).rows
+        logs = [r for r in rows if r.is_log]
+        assert len(logs) == len(screen.trace.logs) > 0
+        assert [r.offset_ns for r in rows] == sorted(r.offset_ns for r in rows)
+        assert "log record" in screen_text(app)

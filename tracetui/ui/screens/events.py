@@ -1,4 +1,4 @@
-"""Every event of the open trace in time order; Enter goes to the event's span (issue 16)."""
+"""Every event and log record of the open trace in time order; Enter goes to its span (issue 16)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,11 @@ class EventsScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             shown = "" if self.total == len(self.rows) else f", the first {len(self.rows):,} shown"
-            box.border_title = f"{count(self.total, 'event')} in time order{shown} · Enter: go to its span · Esc: close"
+            logs = len(self.trace.logs)
+            what = count(self.total - logs, "event") + (f", {count(logs, 'log record')}" if logs else "")
+            box.border_title = f"{what} in time order{shown} · Enter: go to its span · Esc: close"
             if not self.rows:
-                yield Static("This trace has no events (no exceptions or logs recorded on its spans).",
+                yield Static("This trace has no events and no log records.",
                              id="events-empty", markup=False)
             else:
                 yield EventTable(self.trace, self.rows, id="event-table")

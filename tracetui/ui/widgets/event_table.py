@@ -56,7 +56,11 @@ class EventTable(RowScrollView):
 
     def action_choose(self) -> None:
         if 0 <= self.cursor < len(self.rows):
-            self.post_message(self.Chosen(self.rows[self.cursor].pos))
+            pos = self.rows[self.cursor].pos
+            if pos is None:
+                self.notify("this log record names no span of the trace: nothing to go to", timeout=3)
+                return
+            self.post_message(self.Chosen(pos))
 
     def row_clicked(self, row: int, x: int, chain: int) -> None:
         if chain >= 2:
@@ -80,11 +84,14 @@ class EventTable(RowScrollView):
         if selected:
             base = base + self.get_component_rich_style("event-table--cursor")
         at, span_w, name_w, rest = self._widths(width)
-        s = self.trace.spans[e.pos]
-        colour = Style(color=service_color(self.app, s.service))
         err = self.get_component_rich_style("event-table--error")
         muted = self.get_component_rich_style("event-table--muted")
-        label = f"{clean(s.service, 30)}: {clean(s.name, 200)}"
+        if e.pos is not None:
+            s = self.trace.spans[e.pos]
+            colour = Style(color=service_color(self.app, s.service))
+            label = f"{clean(s.service, 30)}: {clean(s.name, 200)}"
+        else:
+            colour, label = muted, clean(e.where, 200)
         segs = [
             Segment(f"{'+' + fmt_duration(e.offset_ns):>{at}} ", base + muted if not selected else base),
             Segment(fit(label, span_w), base + colour if not selected else base),
