@@ -34,14 +34,19 @@ from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
 from tracetui.viewmodels.log_rows import trace_log_rows
 from tracetui.viewmodels.sandwich import SandwichModel
-from tracetui.viewmodels.span_fields import span_fields
+from tracetui.viewmodels.span_fields import missing_parent_fields, span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140
 # An open trace that keeps receiving spans is analysed again at most this often.
 GROW_SECONDS = 0.5
+# The header counts the trace's anti-patterns (N+1, sequential calls, retries) up to this many
+# spans; a bigger trace's are in the lint panel (i), computed when asked for.
+ANTIPATTERN_SPANS = 20_000
 # Search-as-you-type waits for a pause in typing this long.
 SEARCH_DELAY = 0.12
+# In a trace, q quits only when pressed twice within this many seconds.
+QUIT_AGAIN_S = 3.0
 
 
 class TraceViewScreen(TraceTuiScreen):
@@ -50,9 +55,19 @@ class TraceViewScreen(TraceTuiScreen):
     HELP_TITLE = "Trace view"
     AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="trace.back"),
+        Binding("escape", "back", "Back", id="trace.back",
+                tooltip="To where a followed link came from, else to the list"),
+        Binding("alt+left", "history(-1)", "Back (history)", show=False, id="trace.history_back"),
+        Binding("alt+right", "history(1)", "Forward (history)", show=False, id="trace.history_forward"),
+        Binding("J", "other_trace(1)", "Next trace", show=False, id="trace.next_trace",
+                tooltip="The next trace of the list, in its order"),
+        Binding("K", "other_trace(-1)", "Previous trace", show=False, id="trace.previous_trace"),
+        Binding("q", "quit_deliberately", "Quit", show=False, id="trace.quit",
+                tooltip="Twice: quit the app (Esc goes back to the list)"),
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
+        Binding("o", "only_matches", "Only matches", show=False, id="trace.only_matches",
+                tooltip="Show only the spans the search matches, and their ancestors (again: all)"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
         Binding("e", "next_error(1)", "Errors", tooltip="Next span with status ERROR", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
@@ -61,9 +76,13 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
+        Binding("x", "events", "Events", tooltip="Every event of the trace (exceptions, logs) in time order",
+                id="trace.events"),
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+        Binding("i", "lint", "Lint", show=False, tooltip="Broken instrumentation and anti-patterns in this trace",
+                id="trace.lint"),
         Binding("w", "toggle_flame", "Flame graph", tooltip="Switch between the waterfall and the flame graph",
                 id="trace.flame"),
         Binding("t", "toggle_sandwich", "Sandwich", tooltip="Operations by total, self and critical-path time",
@@ -77,9 +96,10 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.toggle_skew"),
     ]
 
-    def __init__(self, trace: Trace, span_id: str = "") -> None:
+    def __init__(self, trace: Trace, span_id: str = "", linked_from: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.trace = trace
+        self.linked_from = linked_from  # (trace id, span id) whose link opened this view at span_id
         self.analysis = TraceAnalysis(trace)
         self._start_span = span_id
         self._query_text = ""
@@ -88,6 +108,8 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._quit_asked = -1e9
+        self._patterns, self._patterns_key = "", None
         self._flame_shown = False  # the flame graph is laid out on first use
         self._sandwich: SandwichModel | None = None
         self._grown_version = trace.version
@@ -118,6 +140,7 @@ class TraceViewScreen(TraceTuiScreen):
             # the rows and the analysis must describe the same spans.
             self.analysis = TraceAnalysis(self.trace)
         self._layout_for(self.size.width)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         if self._start_span:
@@ -125,14 +148,20 @@ class TraceViewScreen(TraceTuiScreen):
             if pos is not None:
                 self.waterfall.select_pos(pos)
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.waterfall.selected_node)
         self._show_logs()
         self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def display_changed(self) -> None:
+        self.app.colours.show(self.analysis.service_order)
+        self.waterfall.notify_style_update()
+        self.waterfall.invalidate_rows()
+        self._theme_changed()
 
     def _theme_changed(self) -> None:
         """Text built in Python carries theme colours: build it again for the new theme."""
         self._update_header()
-        self._show_span(self.view.selected_pos)
+        self._show_span(self._selected_node())
         self.query_one(ServiceFilter).set_services(self.analysis.services)
 
     @property
@@ -269,6 +298,11 @@ class TraceViewScreen(TraceTuiScreen):
             text.append_text(Text.assemble(sep))
             text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
                         style=theme_style(self.app, "text-warning", bold=True))
+        patterns = self._antipatterns()
+        if patterns:
+            text.append_text(Text.assemble(sep))
+            text.append(patterns, style=theme_style(self.app, "text-warning", bold=True))
+            text.append(" (i)", style=muted)
         moved = len(t.clock_shifts)
         if moved:
             text.append_text(Text.assemble(sep))
@@ -291,8 +325,8 @@ class TraceViewScreen(TraceTuiScreen):
                 sep, ("orphans' paths ", muted), (fmt_duration(sum(ns for _, ns in a.other_paths)), "bold"),
                 (f" in {others} subtree{'s' if others != 1 else ''}", muted)))
         text.append_text(Text.assemble(
-            sep, (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
-            (f"{len(a.services)}", "bold"), (" services", muted), sep,
+            sep, (f"{len(t.spans):,}", "bold"), (" span" if len(t.spans) == 1 else " spans", muted), sep,
+            (f"{len(a.services):,}", "bold"), (" service" if len(a.services) == 1 else " services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
             (fmt_time(t.start_ns, self.app.utc), muted),
         ))
@@ -327,13 +361,22 @@ class TraceViewScreen(TraceTuiScreen):
         if pos is None:
             detail.clear_fields("No span selected.")
             return
+        if pos < 0:  # a missing parent
+            rows = self.waterfall.row_view
+            assert rows is not None
+            missing = rows.missing_parent(pos)
+            orphans = [o for o in self.trace.orphans if self.trace.spans[o].parent_id == missing]
+            detail.show_fields(missing_parent_fields(self.trace, missing, orphans),
+                               title=f"missing parent {clean(missing, 32)}")
+            return
         a = self.analysis
         span = self.trace.spans[pos]
+        linked_from = self.linked_from if self.linked_from and span.span_id == self._start_span else None
         # Sorted once per store (and again only after it changed), not on every keypress.
         standing = durations_of(self.app.store).standing(span.resource.service, span.name, span.duration_ns)
         fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
                              on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,
-                             utc=self.app.utc, standing=standing)
+                             utc=self.app.utc, standing=standing, linked_from=linked_from)
         detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
 
     def action_copy(self) -> None:
@@ -352,16 +395,68 @@ class TraceViewScreen(TraceTuiScreen):
         self.app.push_screen(ValueScreen(field.key or "value", field.value))
 
     def on_follow_link(self, message: FollowLink) -> None:
-        if message.trace_id != self.trace.trace_id:
-            return  # bubbles to the app, which opens the linked trace (or says it is not loaded)
+        """A link chosen in the detail pane: remember where it was followed from (Esc returns)."""
         message.stop()
+        here = self._here()
+        if message.trace_id != self.trace.trace_id:
+            self.app.follow(here, message.trace_id, message.span_id)
+            return
         pos = self.trace.position(message.span_id)
         if pos is None:
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
             return
+        if message.span_id != here[1]:
+            self.app.back_stack.append(here)
+            self.app.forward_stack.clear()
+            self.linked_from = here
+            self._start_span = message.span_id
         self.view.select_pos(pos)
         self.set_focus(self.view)
+
+    def _selected_node(self) -> int | None:
+        """The span under the cursor of the view on screen (a negative node: a missing parent's row)."""
+        return self.flame.selected_pos if self.in_flame else self.waterfall.selected_node
+
+    def _here(self) -> tuple[str, str]:
+        """(trace id, span id) of the selected span: where history returns to."""
+        pos = self.view.selected_pos
+        return self.trace.trace_id, self.trace.spans[pos].span_id if pos is not None else ""
+
+    def action_history(self, direction: int) -> None:
+        app, here = self.app, self._here()
+        moved = app.go_back(here) if direction < 0 else app.go_forward(here)
+        if not moved:
+            self.notify("no followed link to go back to" if direction < 0 else "nothing to go forward to",
+                        timeout=2)
+
+    def select_span(self, span_id: str) -> bool:
+        pos = self.trace.position(span_id)
+        return pos is not None and self.view.select_pos(pos)
+
+    def action_other_trace(self, direction: int) -> None:
+        """The next or previous trace of the list (as filtered and sorted there)."""
+        index = self.app.index
+        at = index.index_of(self.trace.trace_id)
+        rows = index.rows
+        if at is None or not 0 <= at + direction < len(rows):
+            self.notify("no next trace in the list" if direction > 0 else "no previous trace in the list",
+                        timeout=2)
+            return
+        self.app.back_stack.clear()
+        self.app.forward_stack.clear()
+        self.app.open_trace(rows[at + direction].trace_id)
+
+    # -- events ------------------------------------------------------------------------------
+    def action_events(self) -> None:
+        from tracetui.ui.screens.events import EventsScreen
+
+        def chosen(pos: int | None) -> None:
+            if pos is not None and not self.view.select_pos(pos):
+                self.notify("that span's service is hidden (s: services)", timeout=3)
+            self.set_focus(self.view)
+
+        self.app.push_screen(EventsScreen(self.trace), chosen)
 
     # -- logs ----------------------------------------------------------------------------------
     @property
@@ -440,7 +535,18 @@ class TraceViewScreen(TraceTuiScreen):
             return
         current = self.view.match_index()  # 1-based among the matches, in row order; None if not one
         n = self._match_count
-        bar.set_count(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
+        only = " · only these shown (o: all)" if self.waterfall.model and self.waterfall.model.only_matches else ""
+        bar.set_count((f"{current}/{n}" if current else f"{n:,} match{'es' if n != 1 else ''}") + only)
+
+    def action_only_matches(self) -> None:
+        model = self.waterfall.model
+        if model is None:
+            return
+        if not model.only_matches and not self._query_text.strip():
+            self.notify("search first (/): o then shows only the matching spans", timeout=3)
+            return
+        self.waterfall.set_only_matches(not model.only_matches)
+        self._update_search_count()
 
     def action_next_match(self, direction: int) -> None:
         if not self._query_text.strip():
@@ -485,6 +591,42 @@ class TraceViewScreen(TraceTuiScreen):
         and the cursor goes to the first; n/N step through them."""
         self.search_bar.apply_text(query_text)
 
+    # -- lint ----------------------------------------------------------------------------------
+    def _antipatterns(self) -> str:
+        """"⚠ retry ×1, N+1 ×2: 31.2ms" for the header: each anti-pattern found in this trace,
+        and the critical-path time they cost together ("" when none, or the trace is too big)."""
+        if len(self.trace.spans) > ANTIPATTERN_SPANS:
+            return ""
+        key = (self.trace.version, id(self.analysis))
+        if self._patterns_key != key:
+            from tracetui.analysis.lint.antipatterns import antipattern_hits
+
+            hits = antipattern_hits(self.trace, self.analysis.sections)
+            counts: dict[str, int] = {}
+            for h in hits:
+                counts[h.kind] = counts.get(h.kind, 0) + 1
+            cost = sum(h.cost_ns or 0 for h in hits)
+            names = {"n_plus_one": "N+1", "sequential_calls": "sequential calls", "retry": "retry"}
+            self._patterns = (f"⚠ {', '.join(f'{names[k]} ×{n}' for k, n in counts.items())}: "
+                              f"{fmt_duration(cost)} of critical path") if hits else ""
+            self._patterns_key = key
+        return self._patterns
+
+    def action_lint(self) -> None:
+        from tracetui.ui.screens.lint import LintScreen
+
+        self.app.push_screen(LintScreen(self.trace.trace_id), self._lint_jump)
+
+    def _lint_jump(self, target: tuple[str, str] | None) -> None:
+        if target is None:
+            return
+        trace_id, span_id = target
+        if trace_id != self.trace.trace_id:  # a split trace's other half
+            self.app.open_trace(trace_id, span_id)
+            return
+        pos = self.trace.position(span_id)
+        if pos is not None and not self.waterfall.select_pos(pos):
+            self.notify("that span's service is hidden (s: services)", timeout=3)
     # -- clock skew ----------------------------------------------------------------------------
     def action_toggle_skew(self) -> None:
         """Adjust clock skew, or show times as read: for every trace (the list re-sorts too)."""
@@ -500,6 +642,16 @@ class TraceViewScreen(TraceTuiScreen):
         self.notify(f"times {state}: {n} trace{'s' if n != 1 else ''} changed", timeout=3)
 
     # -- leaving -------------------------------------------------------------------------------
+    def action_quit_deliberately(self) -> None:
+        """q in a trace quits only when pressed again within QUIT_AGAIN_S: a q meant for the list
+        (or typed one time too many) does not throw away where the user was."""
+        now = time.monotonic()
+        if now - self._quit_asked <= QUIT_AGAIN_S:
+            self.app.exit()
+            return
+        self._quit_asked = now
+        self.notify("press q again to quit · Esc goes back to the list", timeout=QUIT_AGAIN_S)
+
     def action_back(self) -> None:
         bar = self.search_bar
         panel = self.query_one(ServiceFilter)
@@ -521,6 +673,9 @@ class TraceViewScreen(TraceTuiScreen):
                 return
             if self.flame.zoom_out():
                 return
+        if self.app.back_stack:
+            self.action_history(-1)
+            return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -544,6 +699,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._last_grow = time.monotonic()
         self._grown_version = self.trace.version
         self.analysis = TraceAnalysis(self.trace)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         if self._flame_shown:
@@ -553,7 +709,7 @@ class TraceViewScreen(TraceTuiScreen):
                 self._sandwich = SandwichModel(self.trace, self.analysis)
                 self.query_one(OperationTable).show(self._sandwich)
         self._update_header()
-        self._show_span(self.view.selected_pos)
+        self._show_span(self._selected_node())
         self._show_logs()
 
     def system_commands(self) -> Iterable[SystemCommand]:
@@ -567,6 +723,8 @@ class TraceViewScreen(TraceTuiScreen):
                             self.action_toggle_flame)
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
         yield SystemCommand("Trace statistics", "Spans added up by service and operation", self.action_statistics)
+        yield SystemCommand("Lint this trace", "Broken instrumentation and anti-patterns, with the spans",
+                            self.action_lint)
         yield SystemCommand("Logs of this trace", "Every log record of the trace in time order; Enter goes to its span",
                             self.action_logs)
         yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",
