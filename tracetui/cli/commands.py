@@ -153,24 +153,44 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli.headless import LazyConsole, finish, load_headless, print_json, the_trace
+    from tracetui.cli.loading import find_trace_or_exit, finish, load_for_print
+    from tracetui.render.summary_json import summary_json, trace_json
 
-    err = LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
-    store, problems = load_headless(sources, search, trace_id, verbose, err, adjust_skew=not no_adjust)
-    if trace_id is not None:
-        trace = the_trace(store, trace_id, err)
+    store, problems, err = load_for_print(sources, search, trace_id, verbose, adjust_skew=not no_adjust,
+                                          empty_search_ok=True)
+    trace = find_trace_or_exit(store, trace_id, err) if trace_id is not None else None
     if as_json:
-        from tracetui.render.summary_json import summary_json, trace_json
+        doc = trace_json(trace) if trace is not None else summary_json(store)
+        from tracetui.render.text import json_bytes
 
-        print_json(trace_json(trace) if trace_id is not None else summary_json(store))
+        sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
+        sys.stdout.flush()
     else:
         from rich.console import Console
 
         from tracetui.render.summary import print_summary, print_trace
 
         out = Console(highlight=False)
-        if trace_id is not None:
+        if trace is not None:
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
     finish(store, problems, err)
+
+
+FAST_EXIT_SPANS = 100_000
+
+
+def _exit_now(code: int, store) -> None:
+    """Exit; with a big store, without freeing it object by object: everything is printed, and
+    the interpreter's teardown of a million spans took 0.45 s (a tenth of the command)."""
+    if store.span_count >= FAST_EXIT_SPANS and sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _count(n: int, word: str) -> str:
+    """"1 span", "2 spans", "1,234 spans"."""
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
