@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.compare import compare_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 
 
@@ -69,12 +70,14 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui compare FILE...    what the slowest 10% (or --select QUERY) have in common
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
     """
 
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
+main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 
 
 @main.command("open")
