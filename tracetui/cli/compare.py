@@ -39,7 +39,9 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
     err = _LazyConsole(stderr=True, highlight=False)
 
     def fail(message: str) -> None:
-        err.print(f"tracetui: {message}", markup=False, soft_wrap=True)
+        from tracetui.render.text import clean  # (the console cleans too: the options quote the user's text)
+
+        err.print(f"tracetui: {clean(message)}", markup=False, soft_wrap=True)
         sys.exit(2)
 
     if select_query is not None and slowest is not None:
