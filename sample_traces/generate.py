@@ -582,7 +582,7 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 
 # -- the incident: one of two replicas answers slowly -------------------------------------------
 
-INCIDENT_START_NS = 1_795_960_800_000_000_000  # 2026-11-30 13:40:00 UTC
+INCIDENT_START_NS = 1_796_046_000_000_000_000  # 2026-11-30 13:40:00 UTC
 INCIDENT_SLOW_FROM_NS = INCIDENT_START_NS + 20 * 60 * 1_000_000_000  # 14:00: inventory-2's queries slow down
 INCIDENT_TRACES = 160
 
