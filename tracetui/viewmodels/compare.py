@@ -171,19 +171,14 @@ class CompareModel:
         split, upper = self.split_bucket(), self.top_bucket()
         axis: list[Cell] = []
         for x, b in enumerate(col_bucket):
-            first = x == 0 or col_bucket[x - 1] != b
-            if split is not None and b == split and first:
-                axis.append(("▲", SPLIT))
-            elif upper is not None and b == upper and (x + 1 == width or col_bucket[x + 1] != b):
-                axis.append(("▲", SPLIT))
-            else:
-                axis.append(("─", AXIS))
+            starts_split = b == split and (x == 0 or col_bucket[x - 1] != b)
+            ends_range = b == upper and (x + 1 == width or col_bucket[x + 1] != b)
+            axis.append(("▲", SPLIT) if starts_split or ends_range else ("─", AXIS))
         lines.append(axis)
         return lines
 
     def histogram_labels(self) -> tuple[str, str, str]:
         """The axis's left and right ends and where the split is: `2.1ms`, `812ms`, `≥ 385ms`."""
-        split = self.split_bucket()
         if self.selection.kind == SLOWEST:
             t = slowest_threshold(self.durations, self.selection.percent)
             at = f"≥ {fmt_duration(t)}" if t is not None else ""
@@ -193,7 +188,6 @@ class CompareModel:
             at = f"{fmt_duration(lo or 0)} – {fmt_duration(hi) if hi is not None else '…'}"
         else:
             at = ""
-        del split
         return fmt_duration(self.edges[0]), fmt_duration(self.edges[-1]), at
 
     def scatter(self, width: int, height: int) -> list[list[Cell]]:
