@@ -3,7 +3,8 @@
     python screenshots/make_screenshots.py [TRACE_FILE]
 
 Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
-slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden) and help.svg.
+slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden) and help.svg;
+compare.svg is the comparison screen (key c) on sample_traces/incident.json.
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -74,10 +75,34 @@ async def shoot(source: Path) -> list[Path]:
     return out
 
 
+async def shoot_compare(source: Path = ROOT / "sample_traces" / "incident.json") -> Path:
+    """The comparison screen on the incident: the slowest 10% against the rest, once computed."""
+    from tracetui.ui.app import make_app
+    from tracetui.ui.screens.compare import CompareScreen
+
+    store, problems = load(source)
+    app = make_app(store, problems=problems, sources=[source.relative_to(ROOT).as_posix()], utc=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        for _ in range(600):
+            screen = app.screen
+            if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen._busy:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.3)
+        path = HERE / "compare.svg"
+        app.save_screenshot(path.name, str(HERE))
+    return path
+
+
 def main() -> None:
     source = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else default_source()
     for path in asyncio.run(shoot(source)):
         print(path.relative_to(ROOT))
+    incident = ROOT / "sample_traces" / "incident.json"
+    if incident.exists():
+        print(asyncio.run(shoot_compare(incident)).relative_to(ROOT))
 
 
 if __name__ == "__main__":
