@@ -87,7 +87,7 @@ async def shoot_compare(source: Path = ROOT / "sample_traces" / "incident.json")
         await pilot.press("c")
         for _ in range(600):
             screen = app.screen
-            if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen._busy:
+            if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen.computing:
                 break
             await asyncio.sleep(0.05)
         await pilot.pause(0.3)

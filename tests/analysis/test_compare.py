@@ -143,3 +143,17 @@ def test_the_incident_sample_names_the_slow_replica_and_its_query():
     assert c.attributes[0].passes
     # The noise attribute (a unique id per request) does not flood the table.
     assert sum(r.key == "app.request.id" for r in c.attributes) <= 1
+
+
+def test_big_groups_are_compared_through_the_same_sample_and_counts_stay_whole():
+    traces = [request(i, 500 if i % 10 == 0 else 50, db_ms=400 if i % 10 == 0 else 5,
+                      host="b" if i % 10 == 0 else ("a" if i % 3 else "b")) for i in range(300)]
+    exact = Comparer(traces, sample=10_000).compare(Selection.matching("duration>=500ms"))
+    first = Comparer(traces, sample=100).compare(Selection.matching("duration>=500ms"))
+    again = Comparer(traces, sample=100).compare(Selection.matching("duration>=500ms"))
+    assert (first.selection_count, first.baseline_count) == (30, 270) == (exact.selection_count, exact.baseline_count)
+    assert first.sampled and (first.selection_sampled, first.baseline_sampled) == (30, 100)
+    assert [r.to_json() for r in first.attributes] == [r.to_json() for r in again.attributes]  # repeatable
+    assert (first.attributes[0].key, first.attributes[0].value) == ("host", "b") == \
+        (exact.attributes[0].key, exact.attributes[0].value)
+    assert first.operations[0].name == "SELECT" and first.operations[0].baseline_traces == 270

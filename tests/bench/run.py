@@ -398,7 +398,7 @@ def w_compare_screen(path: str) -> dict:
             out["first_figures"] = drawn[0] - t
             lags: list[float] = []
             while not (isinstance(app.screen, CompareScreen) and app.screen.model.comparison is not None
-                       and not app.screen._busy):
+                       and not app.screen.computing):
                 s = time.perf_counter()
                 await asyncio.sleep(0.01)
                 lags.append(time.perf_counter() - s - 0.01)

@@ -31,10 +31,10 @@ async def computed(app, pilot, timeout: float = 20.0) -> CompareScreen:
     deadline = time.monotonic() + timeout
     while True:
         screen = app.screen
-        if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen._busy:
+        if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen.computing:
             await pilot.pause()
             return screen
-        assert time.monotonic() < deadline, "the comparison never finished"
+        assert time.monotonic() < deadline, f"the comparison never finished: {screen_text(app)[:300]}"
         await asyncio.sleep(0.05)
 
 

@@ -66,10 +66,14 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
 
     store, problems = _load(_sources(sources), search, err, verbose)
     traces = sorted(store, key=lambda t: (t.start_ns, t.trace_id))
-    comparer = Comparer(traces)
-    if scope_op is not None and not any(scope_op in f.ops for f in comparer.facts):
+    if scope_op is not None and not any(s.name == scope_op[1] and s.resource.service == scope_op[0]
+                                        for t in traces for s in t.spans):
         fail(f"--span-scope: no span of {span_scope!r} in the traces")
-    result = comparer.compare(selection, baseline, scope_op)
+    result = Comparer(traces).compare(selection, baseline, scope_op)
+    if result.sampled:
+        err.print(f"tracetui: the tables come from a sample of {result.selection_sampled:,} selected and "
+                  f"{result.baseline_sampled:,} baseline traces (the same every run); the counts are of all",
+                  markup=False, soft_wrap=True)
     if not result.selection_count:
         err.print("tracetui: the selection is empty: no trace matches it", markup=False)
     elif not result.baseline_count:

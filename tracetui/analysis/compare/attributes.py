@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracetui.analysis.compare.facts import PRESENT, Pair
+from tracetui.analysis.compare.facts import PRESENT, PairTable
 from tracetui.analysis.compare.significance import benjamini_hochberg, mann_whitney, proportion_p
 
 TOP_VALUES = 50
@@ -65,6 +65,7 @@ class AttributeRow:
     q_value: float = 1.0
     selection_median: float | None = None  # numeric rows
     baseline_median: float | None = None
+    unit_id: int = -1  # the pair id a unit's (grouped) pair ids hold when it has this row's value (absent: the key)
 
     @property
     def selection_share(self) -> float:
@@ -78,19 +79,9 @@ class AttributeRow:
     def passes(self) -> bool:
         return self.q_value <= Q_PASS
 
-    @property
-    def pair(self) -> Pair:
-        """The pair a unit's (grouped) pairs hold when it has this row's value (for `absent`:
-        when it does not have the key)."""
-        if self.kind == VALUE:
-            return (self.key, self.value)
-        if self.kind == OTHER_KIND:
-            return (self.key, OTHER)
-        return (self.key, PRESENT)
-
-    def held_by(self, grouped_pairs: frozenset[Pair] | set[Pair]) -> bool:
-        """Whether a unit with these (grouped) pairs has this row's value."""
-        return (self.pair in grouped_pairs) != (self.kind == ABSENT_KIND)
+    def held_by(self, unit_ids: frozenset[int] | set[int]) -> bool:
+        """Whether a unit with these (grouped) pair ids has this row's value."""
+        return (self.unit_id in unit_ids) != (self.kind == ABSENT_KIND)
 
     def to_json(self) -> dict:
         return {
@@ -112,48 +103,57 @@ def _is_number(v: Any) -> bool:
 class AttributeUniverse:
     """The units of one comparison (every listed trace, or every span of one operation) and what
     is decided over all of them: which keys are numeric, which values are grouped. Built once;
-    `rows(in_selection, in_baseline)` then compares any split of the units."""
+    `rows(in_selection, in_baseline)` then compares any split of the units. Units are sets of
+    pair ids of `table`."""
 
-    def __init__(self, unit_pairs: Sequence[frozenset[Pair]], scope: str = TRACE) -> None:
+    def __init__(self, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str = TRACE) -> None:
         self.scope = scope
-        total: Counter[Pair] = Counter()
+        self.table = table
+        total: Counter[int] = Counter()
         for p in unit_pairs:
             total.update(p)
-        self.total = total
-        values: dict[str, list[tuple[int, Any]]] = {}
-        for (k, v), c in total.items():
-            if v is not PRESENT:
-                values.setdefault(k, []).append((c, v))
-        self.numeric: dict[str, list[Any]] = {}
-        self.kept: dict[str, list[Any]] = {}
-        self.other: dict[str, int] = {}  # key -> how many values are grouped
-        overflow: set[Pair] = set()
+        pairs = table.pairs
+        values: dict[str, list[tuple[int, Any, int]]] = {}  # key -> (units, value, id)
+        self.present: dict[str, int] = {}  # key -> id of (key, PRESENT)
+        for i, c in total.items():
+            k, v = pairs[i]
+            if v is PRESENT:
+                self.present[k] = i
+            else:
+                values.setdefault(k, []).append((c, v, i))
+        self.numeric: dict[str, list[tuple[Any, int]]] = {}  # key -> (value, id)
+        self.kept: dict[str, list[tuple[Any, int]]] = {}
+        self.other: dict[str, tuple[int, int]] = {}  # key -> (how many values are grouped, the group's id)
+        overflow: dict[int, int] = {}  # pair id -> the id of its key's group
         for k, cv in values.items():
-            if len(cv) > NUMERIC_MIN_DISTINCT and all(_is_number(v) for _, v in cv):
-                self.numeric[k] = [v for _, v in cv]
+            if len(cv) > NUMERIC_MIN_DISTINCT and all(_is_number(v) for _, v, _ in cv):
+                self.numeric[k] = [(v, i) for _, v, i in cv]
                 continue
             cv.sort(key=lambda t: (-t[0], str(t[1])))
             keep = min(TOP_VALUES, len(cv))
             if len(cv) > 2:  # values held by one unit only are grouped too, unless the key has two at most
                 while keep and cv[keep - 1][0] < 2:
                     keep -= 1
-            self.kept[k] = [v for _, v in cv[:keep]]
+            self.kept[k] = [(v, i) for _, v, i in cv[:keep]]
             if len(cv) > keep:
-                self.other[k] = len(cv) - keep
-                overflow.update((k, v) for _, v in cv[keep:])
-        self.units = [self._group(p, overflow) for p in unit_pairs] if overflow else list(unit_pairs)
+                group = table.id_of((k, OTHER))
+                self.other[k] = (len(cv) - keep, group)
+                for _, _, i in cv[keep:]:
+                    overflow[i] = group
+        grouped = frozenset(overflow)
+        self.units = [self._group(p, overflow, grouped) for p in unit_pairs] if overflow else list(unit_pairs)
 
     @staticmethod
-    def _group(pairs: frozenset[Pair], overflow: set[Pair]) -> frozenset[Pair]:
-        hit = pairs & overflow if len(pairs) < len(overflow) else overflow & pairs
+    def _group(pairs: frozenset[int], overflow: dict[int, int], grouped: frozenset[int]) -> frozenset[int]:
+        hit = pairs & grouped
         if not hit:
             return pairs
-        return (pairs - hit) | {(k, OTHER) for k, _ in hit}
+        return (pairs - hit) | {overflow[i] for i in hit}
 
     def rows(self, in_selection: Sequence[bool], in_baseline: Sequence[bool]) -> list[AttributeRow]:
         """Rows for a split of the units (`in_selection[i]`, `in_baseline[i]`: where unit i is)."""
-        sel: Counter[Pair] = Counter()
-        base: Counter[Pair] = Counter()
+        sel: Counter[int] = Counter()
+        base: Counter[int] = Counter()
         n_sel = n_base = 0
         for p, s, b in zip(self.units, in_selection, in_baseline, strict=True):
             if s:
@@ -165,32 +165,33 @@ class AttributeUniverse:
         rows: list[AttributeRow] = []
         scope = self.scope
 
-        def add(key: str, value: Any, kind: str, x1: int, x2: int) -> None:
+        def add(key: str, value: Any, kind: str, x1: int, x2: int, unit_id: int) -> None:
             if (x1 == n_sel and x2 == n_base) or (x1 == 0 and x2 == 0):
                 return  # every unit has it, or none: nothing to compare
             delta = (x1 / n_sel if n_sel else 0.0) - (x2 / n_base if n_base else 0.0)
             rows.append(AttributeRow(key, value, kind, scope, x1, n_sel, x2, n_base, delta,
-                                     proportion_p(x1, n_sel, x2, n_base)))
+                                     proportion_p(x1, n_sel, x2, n_base), unit_id=unit_id))
 
         for k, vals in self.kept.items():
-            for v in vals:
-                add(k, v, VALUE, sel[(k, v)], base[(k, v)])
+            for v, i in vals:
+                add(k, v, VALUE, sel[i], base[i], i)
             if k in self.other:
-                add(k, f"(other: {self.other[k]:,} values)", OTHER_KIND, sel[(k, OTHER)], base[(k, OTHER)])
+                count, group = self.other[k]
+                add(k, f"(other: {count:,} values)", OTHER_KIND, sel[group], base[group], group)
         for k, vals in self.numeric.items():
-            xs = {v: c for v in vals if (c := sel[(k, v)])}
-            ys = {v: c for v in vals if (c := base[(k, v)])}
-            x1, x2 = sel[(k, PRESENT)], base[(k, PRESENT)]
+            xs = {v: c for v, i in vals if (c := sel[i])}
+            ys = {v: c for v, i in vals if (c := base[i])}
+            present = self.present[k]
             if not xs or not ys:
                 continue
             u, p = mann_whitney(xs, ys)
             n1, n2 = sum(xs.values()), sum(ys.values())
-            rows.append(AttributeRow(k, NUMERIC, NUMERIC_KIND, scope, x1, n_sel, x2, n_base,
+            rows.append(AttributeRow(k, NUMERIC, NUMERIC_KIND, scope, sel[present], n_sel, base[present], n_base,
                                      2.0 * u / (n1 * n2) - 1.0, p,
-                                     selection_median=_median(xs), baseline_median=_median(ys)))
+                                     selection_median=_median(xs), baseline_median=_median(ys), unit_id=present))
         for k in list(self.kept) + list(self.numeric):
-            present = (k, PRESENT)
-            add(k, ABSENT, ABSENT_KIND, n_sel - sel[present], n_base - base[present])
+            present = self.present[k]
+            add(k, ABSENT, ABSENT_KIND, n_sel - sel[present], n_base - base[present], present)
         if rows:
             for r, q in zip(rows, benjamini_hochberg([r.p_value for r in rows]), strict=True):
                 r.q_value = q

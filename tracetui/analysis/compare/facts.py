@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any
 
+import msgspec
+
 from tracetui.analysis.critical_path import critical_path
 from tracetui.analysis.self_time import self_times
 from tracetui.model.gcpause import gc_paused
@@ -57,15 +59,17 @@ class TraceFacts:
     __slots__ = ("trace_id", "duration_ns", "start_ns", "errors", "ops", "pairs")
 
     def __init__(self, trace_id: str, duration_ns: int, start_ns: int, errors: int, ops: dict[Op, OpFacts],
-                 pairs: frozenset[Pair]) -> None:
+                 pairs: frozenset[int]) -> None:
         self.trace_id, self.duration_ns, self.start_ns, self.errors = trace_id, duration_ns, start_ns, errors
         self.ops, self.pairs = ops, pairs
 
 
 def hashable_value(v: Any) -> Any:
-    """An attribute value as a set member: text, numbers and booleans as they are; NaN, lists,
-    maps and anything else as text (JSON for lists and maps)."""
-    if isinstance(v, str | bool | int):
+    """An attribute value as a set member: text and numbers as they are; booleans as `true` and
+    `false`; NaN, lists, maps and anything else as text (JSON for lists and maps)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"  # as the filter language reads it (and True == 1 in a set)
+    if isinstance(v, str | int):
         return v
     if isinstance(v, float):
         return v if not math.isnan(v) else "NaN"
@@ -77,45 +81,113 @@ def hashable_value(v: Any) -> Any:
     return "" if v is None else str(v)
 
 
-def pairs_of(attributes: dict[str, Any]) -> frozenset[Pair]:
-    out: list[Pair] = []
-    for k, v in attributes.items():
-        out.append((k, hashable_value(v)))
-        out.append((k, PRESENT))
-    return frozenset(out)
+class PairTable:
+    """Every (key, value) pair met, numbered: sets of small ints hash and merge several times
+    faster than sets of tuples (a trace holds hundreds of pairs, merged from its spans)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Pair, int] = {}
+        self.pairs: list[Pair] = []
+
+    def id_of(self, pair: Pair) -> int:
+        i = self.ids.get(pair)
+        if i is None:
+            i = self.ids[pair] = len(self.pairs)
+            self.pairs.append(pair)
+        return i
+
+    def ids_of(self, attributes: dict[str, Any]) -> frozenset[int]:
+        """The ids of an attribute map's pairs and of a (key, PRESENT) pair for each key."""
+        id_of = self.id_of
+        out: list[int] = []
+        for k, v in attributes.items():
+            out.append(id_of((k, hashable_value(v))))
+            out.append(id_of((k, PRESENT)))
+        return frozenset(out)
+
+
+class _Value(msgspec.Struct, gc=False):
+    stringValue: str | None = None  # noqa: N815 (OTLP JSON's names)
+    boolValue: bool | None = None  # noqa: N815
+    intValue: int | str | None = None  # noqa: N815
+    doubleValue: float | str | None = None  # noqa: N815
+
+
+class _KeyValue(msgspec.Struct, gc=False):
+    key: str
+    value: _Value | None = None
+
+
+_KEY_VALUES = msgspec.json.Decoder(list[_KeyValue])
+_NO_VALUE = _Value()
+
+
+def fast_attributes(raw: Any) -> dict[str, Any] | None:
+    """Undecoded OTLP JSON attributes of the common kinds (string, bool, int, double in
+    camelCase) decoded in C; None for anything else (lists, maps, bytes, snake_case, NaN
+    written as text), which `Span.attributes` decodes."""
+    try:
+        items = _KEY_VALUES.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    out: dict[str, Any] = {}
+    for kv in items:
+        v = kv.value or _NO_VALUE
+        if v.stringValue is not None:
+            out[kv.key] = v.stringValue
+        elif v.intValue is not None:
+            if isinstance(v.intValue, str):
+                try:
+                    out[kv.key] = int(v.intValue)
+                except ValueError:
+                    return None
+            else:
+                out[kv.key] = v.intValue
+        elif v.boolValue is not None:
+            out[kv.key] = v.boolValue
+        elif v.doubleValue is not None and not isinstance(v.doubleValue, str):
+            out[kv.key] = v.doubleValue
+        else:
+            return None  # another kind, or an empty value: the full decoder decides
+    return out
 
 
 class AttributeCache:
-    """Pairs of each distinct undecoded attribute list (spans of one operation often carry the
+    """Pair ids of each distinct undecoded attribute list (spans of one operation often carry the
     same bytes) and of each resource; bounded, cleared when it grows past `limit` entries."""
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self.raw: dict[bytes, frozenset[Pair]] = {}
-        self.resources: dict[int, tuple[Any, frozenset[Pair]]] = {}
+    def __init__(self, table: PairTable | None = None, limit: int = 200_000) -> None:
+        self.table = table if table is not None else PairTable()
+        self.raw: dict[bytes, frozenset[int]] = {}
+        self.resources: dict[int, tuple[Any, frozenset[int]]] = {}
         self.limit = limit
 
-    def of_span(self, s: Span) -> frozenset[Pair]:
+    def of_span(self, s: Span) -> frozenset[int]:
         raw = s.raw_attributes
         if raw is None:
-            return frozenset()
+            return _EMPTY
         if isinstance(raw, dict):
-            return pairs_of(raw)
+            return self.table.ids_of(raw)
         key = bytes(raw)
         got = self.raw.get(key)
         if got is None:
             if len(self.raw) >= self.limit:
                 self.raw.clear()
-            got = self.raw[key] = pairs_of(s.attributes)
+            attributes = fast_attributes(key)
+            got = self.raw[key] = self.table.ids_of(s.attributes if attributes is None else attributes)
         return got
 
-    def of_resource(self, s: Span) -> frozenset[Pair]:
+    def of_resource(self, s: Span) -> frozenset[int]:
         res = s.resource
         hit = self.resources.get(id(res))
         if hit is None or hit[0] is not res:
             if len(self.resources) >= self.limit:
                 self.resources.clear()
-            hit = self.resources[id(res)] = (res, pairs_of(res.attributes))
+            hit = self.resources[id(res)] = (res, self.table.ids_of(res.attributes))
         return hit[1]
+
+
+_EMPTY: frozenset[int] = frozenset()
 
 
 def trace_facts(trace: Trace, cache: AttributeCache) -> TraceFacts:
@@ -143,7 +215,7 @@ def trace_facts(trace: Trace, cache: AttributeCache) -> TraceFacts:
         ops[keys[pos]].cp_ns += t
     span_pairs = cache.of_span
     resource_pairs = cache.of_resource
-    distinct: dict[int, frozenset[Pair]] = {}
+    distinct: dict[int, frozenset[int]] = {}
     for s in spans:
         p = span_pairs(s)
         if p:
@@ -156,10 +228,9 @@ def trace_facts(trace: Trace, cache: AttributeCache) -> TraceFacts:
 
 
 @gc_paused
-def facts_of(traces: Iterable[Trace], progress: Callable[[int], None] | None = None,
+def facts_of(traces: Iterable[Trace], cache: AttributeCache, progress: Callable[[int], None] | None = None,
              every: int = 256) -> list[TraceFacts]:
     """The facts of every trace, in order; `progress(done)` every `every` traces."""
-    cache = AttributeCache()
     out: list[TraceFacts] = []
     for i, t in enumerate(traces, 1):
         out.append(trace_facts(t, cache))

@@ -69,15 +69,16 @@ class CompareScreen(TraceTuiScreen):
     ]
 
     class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
+        def __init__(self, what: str, done: int, total: int) -> None:
             super().__init__()
-            self.done, self.total = done, total
+            self.what, self.done, self.total = what, done, total
 
     def __init__(self, state: CompareState) -> None:
         super().__init__()
         self.state = state
         self.model = state.model
-        self._busy = ""
+        self._busy = ""  # what is being computed (shown in the title), "" when nothing
+        self._note = ""
         self._computed_for: tuple | None = None
 
     @classmethod
@@ -114,6 +115,11 @@ class CompareScreen(TraceTuiScreen):
         self._recompute()
 
     @property
+    def computing(self) -> bool:
+        """Whether the analysis (or a search for a row's traces) is running."""
+        return bool(self._busy)
+
+    @property
     def ops(self) -> OperationsTable:
         return self.query_one(OperationsTable)
 
@@ -139,8 +145,8 @@ class CompareScreen(TraceTuiScreen):
             text.append(f" · {c.baseline_count:,} traces")
         elif m.baseline is None and n_sel is not None:
             text.append(f" · {len(m) - n_sel:,} traces")
-        if self._busy:
-            text.append(f"  ·  {self._busy}", style=theme_style(self.app, "text-accent"))
+        if self._busy or self._note:
+            text.append(f"  ·  {self._busy or self._note}", style=theme_style(self.app, "text-accent"))
         self.query_one("#compare-title", Static).update(text)
         scope = "traces" if m.scope_op is None else f"spans of {clean(m.scope_op[0])}: {clean(m.scope_op[1], 60)}"
         self.query_one("#compare-ops-title", Static).update(
@@ -166,38 +172,55 @@ class CompareScreen(TraceTuiScreen):
         self._titles()
         self._compute(m.selection, m.baseline, m.scope_op)
 
+    def _progress(self, worker, what: str) -> Callable[[int, int], None]:
+        """A progress callback for the worker: posts at most every PROGRESS_SECONDS; stops the
+        work when the worker was cancelled (a newer request, or the screen closed)."""
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Stopped
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_SECONDS:
+                last[0] = now
+                self.post_message(self.Progress(what, done, total))
+
+        return progress
+
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def _compute(self, selection: Selection, baseline: str | None, scope_op: tuple[str, str] | None) -> None:
         worker = get_current_worker()
         state = self.state
         if state.comparer is None:
-            last = [0.0]
-            total = len(state.traces)
-
-            def progress(done: int, _total: int) -> None:
-                if worker.is_cancelled:
-                    raise _Stopped
-                now = time.monotonic()
-                if now - last[0] >= PROGRESS_SECONDS:
-                    last[0] = now
-                    self.post_message(self.Progress(done, total))
-
-            try:
-                state.comparer = Comparer(state.traces, progress=progress)
-            except _Stopped:
-                return
-        if worker.is_cancelled:
-            return
+            state.comparer = Comparer(state.traces)
         try:
-            result = state.comparer.compare(selection, baseline, scope_op)
+            result = state.comparer.compare(selection, baseline, scope_op, progress=self._progress(worker, "analysing"))
+        except _Stopped:
+            return
         except QueryError as e:
             self.app.call_from_thread(self._failed, str(e))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, result, (selection, baseline, scope_op))
 
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def _find(self, row: object, scope_op: tuple[str, str] | None, label: str) -> None:
+        """The traces with a row's value or operation (all listed traces: facts of the ones not
+        sampled yet are computed), then the trace list shows them."""
+        worker = get_current_worker()
+        comparer = self.state.comparer
+        assert comparer is not None
+        try:
+            ids = comparer.traces_with(row, scope_op, progress=self._progress(worker, "finding the traces"))  # type: ignore[arg-type]
+        except _Stopped:
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._list_traces, ids, label)
+
     def on_compare_screen_progress(self, message: Progress) -> None:
-        self._busy = f"analysing {message.done:,} of {message.total:,} traces…"
+        if not self._busy:
+            return  # a late message: the work it counted is done
+        self._busy = f"{message.what}: {message.done:,} of {message.total:,} traces…"
         self._titles()
 
     def _failed(self, error: str) -> None:
@@ -211,6 +234,8 @@ class CompareScreen(TraceTuiScreen):
         self.model.comparison = result
         self._computed_for = key
         self._busy = ""
+        self._note = (f"tables from a sample of {result.selection_sampled:,} + {result.baseline_sampled:,} traces"
+                      if result.sampled else "")
         empty = "Nothing to compare: " + ("the selection" if not result.selection_count else "the baseline") + \
             " has no traces." if not result.selection_count or not result.baseline_count else "No rows."
         self.ops.set_rows(result.operations, empty)
@@ -276,17 +301,23 @@ class CompareScreen(TraceTuiScreen):
 
     # -- rows ------------------------------------------------------------------------------------
     def on_compare_table_chosen(self, message: OperationsTable.Chosen) -> None:
-        comparer = self.state.comparer
-        if comparer is None:
+        if self.state.comparer is None:
             return
         row = message.row
         if isinstance(row, OperationRow):
-            ids = comparer.traces_with(row)
             label = f"has {row.service}: {row.name}"
         else:
             assert isinstance(row, AttributeRow)
-            ids = comparer.traces_with(row, self.model.scope_op)
             label = f"{row.key} {row.value}" if row.kind != "value" else f"{row.key}={row.value}"
+        self._busy = "finding the traces…"
+        self._titles()
+        self._computed_for = None  # the work below supersedes any comparison in flight
+        self._find(row, self.model.scope_op, label)
+
+    def _list_traces(self, ids: list[str], label: str) -> None:
+        self._busy = ""
+        if self.app.screen is not self:
+            return
         self.app.pop_screen()
         show: Callable[[set[str], str, CompareState], None] | None = getattr(self.app.screen, "show_only", None)
         if show is not None:
