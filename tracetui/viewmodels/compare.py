@@ -10,6 +10,7 @@ for the analysis (`tracetui.analysis.compare`), which runs in a thread.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,13 +81,8 @@ class CompareModel:
         return None
 
     def bucket_of(self, ns: int) -> int:
-        edges = self.edges
-        if ns <= edges[0]:
-            return 0
-        for i in range(1, len(edges)):
-            if ns < edges[i]:
-                return i - 1
-        return len(edges) - 2
+        """The bucket of a duration: [edges[b], edges[b + 1]), the last one closed."""
+        return max(0, min(len(self.edges) - 2, bisect_right(self.edges, ns) - 1))
 
     def split_bucket(self) -> int | None:
         """The bucket where the selection starts (its lower duration), when it is a duration split."""

@@ -38,6 +38,7 @@ from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.viewmodels.compare import CompareModel
 
 PROGRESS_SECONDS = 0.1
+PRECOMPUTED_ROWS = 200  # operations rows whose percentiles the worker computes
 
 
 class _Stopped(Exception):
@@ -112,7 +113,7 @@ class CompareScreen(TraceTuiScreen):
     def on_mount(self) -> None:
         self.ops.focus()
         self._titles()
-        self._recompute()
+        self.call_after_refresh(self._recompute)  # the plots are painted first, then the work starts
 
     @property
     def computing(self) -> bool:
@@ -200,6 +201,8 @@ class CompareScreen(TraceTuiScreen):
         except QueryError as e:
             self.app.call_from_thread(self._failed, str(e))
             return
+        for row in result.operations[:PRECOMPUTED_ROWS]:
+            row.percentiles()  # sorting durations here, not on the app's thread when rows are drawn
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, result, (selection, baseline, scope_op))
 
