@@ -12,6 +12,7 @@ from tracetui.cli.backends import search_options
 from tracetui.cli.compare import compare_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.sample import sample_cmd  # tracetui sample
 
 
 class DefaultGroup(click.Group):
@@ -81,6 +82,7 @@ def main() -> None:
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 
 
 @main.command("open")
@@ -227,6 +229,10 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
+    if store.traceless_logs:
+        n = len(store.traceless_logs)
+        err.print(f"tracetui: {_count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
+                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
     if store.duplicate_spans:
         dup = store.duplicate_spans
         err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
