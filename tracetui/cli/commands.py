@@ -10,6 +10,7 @@ import click
 from tracetui import __version__
 from tracetui.cli.backends import search_options
 from tracetui.cli.compare import compare_cmd
+from tracetui.cli.diff import diff_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.sample import sample_cmd  # tracetui sample
@@ -82,6 +83,7 @@ def main() -> None:
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
 main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 
 

@@ -47,6 +47,11 @@ class TraceListScreen(TraceTuiScreen):
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("c", "compare", "Compare", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
+        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
+                id="list.mark"),
+        Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
+                id="list.diff"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -189,7 +194,47 @@ class TraceListScreen(TraceTuiScreen):
         if message.submitted:
             self.set_focus(self.table)
 
+    # -- across traces -----------------------------------------------------------------------------
+    def action_crisp(self) -> None:
+        from tracetui.ui.screens.crisp import CrispScreen
+
+        self.app.push_screen(CrispScreen())
+
+    def action_mark(self) -> None:
+        """Mark the selected trace as A (again: unmark)."""
+        s = self.table.selected
+        if s is None:
+            return
+        table = self.table
+        table.marked_id = None if table.marked_id == s.trace_id else s.trace_id
+        table.marks_changed()
+        if table.marked_id is not None:
+            self.notify("marked as A: pick another trace and press D to diff it against A", timeout=3)
+
+    def action_diff(self) -> None:
+        """The selected trace (B) against the marked one (A)."""
+        from tracetui.ui.screens.trace_diff import TraceDiffScreen
+
+        table, store = self.table, self.app.store
+        s = table.selected
+        a = store.get(table.marked_id) if table.marked_id is not None else None
+        if a is None or s is None:
+            self.notify("mark a trace with m first (A), then press D on another (B)", severity="warning")
+            return
+        if s.trace_id == a.trace_id:
+            self.notify("this is the marked trace (A): pick another to diff against it", severity="warning")
+            return
+        b = store.get(s.trace_id)
+        if b is not None:
+            self.app.push_screen(TraceDiffScreen(a, b))
+
     def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("CRISP: critical path of many traces", "A flame graph of the traces of one root "
+                            "operation, by percentile", self.action_crisp)
+        yield SystemCommand("Mark this trace as A (m)", "Then D on another trace diffs it against A",
+                            self.action_mark)
+        yield SystemCommand("Diff this trace against A (D)", "The union of both call trees, by change in "
+                            "critical path", self.action_diff)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
