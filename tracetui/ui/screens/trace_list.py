@@ -47,7 +47,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("C", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
-        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
         Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
                 id="list.mark"),
         Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
