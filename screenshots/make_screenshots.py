@@ -8,7 +8,7 @@ flame.svg (the same trace's flame graph: w, f) and flame_left_heavy.svg (left he
 sandwich table, the detail pane hidden: w, m, t, p); from the replica incident
 (sample_traces/replica_*.jsonl.gz): crisp.svg (CRISP, the slowest 5% against the fastest half)
 and trace_diff.svg (the fastest trace, A, against the slowest, B); compare.svg is the comparison
-screen (key C) on sample_traces/incident.json.
+screen (key c) on sample_traces/incident.json.
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -127,7 +127,7 @@ async def shoot_compare(source: Path = ROOT / "sample_traces" / "incident.json")
     app = make_app(store, problems=problems, sources=[source.relative_to(ROOT).as_posix()], utc=True)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
-        await pilot.press("C")
+        await pilot.press("c")
         for _ in range(600):
             screen = app.screen
             if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen.computing:

@@ -414,7 +414,7 @@ def w_compare_screen(path: str) -> dict:
                 await asyncio.sleep(0.001)
             out["sort_key"] = painted[0] - t
             t = time.perf_counter()
-            await pilot.press("C")
+            await pilot.press("c")
             while not drawn:
                 await asyncio.sleep(0.001)
             out["first_figures"] = drawn[0] - t

@@ -38,10 +38,10 @@ async def computed(app, pilot, timeout: float = 20.0) -> CompareScreen:
         await asyncio.sleep(0.05)
 
 
-async def test_shift_c_opens_the_comparison_with_the_slow_replica_and_query_first(incident_app):
+async def test_c_opens_the_comparison_with_the_slow_replica_and_query_first(incident_app):
     app = incident_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("C")
+        await pilot.press("c")
         screen = await computed(app, pilot)
         text = screen_text(app)
         assert "selection: slowest 10% (≥ 385ms) · 17 traces" in text
@@ -57,7 +57,7 @@ async def test_shift_c_opens_the_comparison_with_the_slow_replica_and_query_firs
 async def test_the_selection_follows_the_keys_and_the_screen_answers_meanwhile(incident_app):
     app = incident_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("C")
+        await pilot.press("c")
         screen = await computed(app, pilot)
         await pilot.press("e")  # errors: the title changes at once, before the tables
         assert "selection: traces with errors" in screen_text(app)
@@ -76,7 +76,7 @@ async def test_the_selection_follows_the_keys_and_the_screen_answers_meanwhile(i
 async def test_enter_lists_the_traces_with_the_value_and_esc_comes_back(incident_app):
     app = incident_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("C")
+        await pilot.press("c")
         screen = await computed(app, pilot)
         screen.query_one(AttributesTable).focus()
         await pilot.press("enter")
@@ -97,7 +97,7 @@ async def test_enter_lists_the_traces_with_the_value_and_esc_comes_back(incident
 async def test_span_scope_on_the_operation_under_the_cursor(incident_app):
     app = incident_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("C")
+        await pilot.press("c")
         await computed(app, pilot)
         await pilot.press("s")
         screen = await computed(app, pilot)

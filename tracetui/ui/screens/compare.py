@@ -1,6 +1,6 @@
 """The comparison screen: the listed traces split into a selection and a baseline.
 
-Opened from the trace list (`C`) for the traces it lists (after its `/` filter). The plots are
+Opened from the trace list (`c`) for the traces it lists (after its `/` filter). The plots are
 drawn from the list's summaries at once; the tables come from `tracetui.analysis.compare`,
 computed in a thread worker on copies of the traces (the store is the app thread's, see the
 threading rule): first each trace's facts (with progress in the title), then any split in a

@@ -45,7 +45,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
-        Binding("C", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
+        Binding("c", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
         Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
