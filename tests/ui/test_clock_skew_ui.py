@@ -41,8 +41,8 @@ async def test_the_skew_toggle_straightens_the_waterfall_and_the_lists_durations
         await pilot.press("d")  # slowest first: adjusted, the skewed trace is 50ms, under the 60ms one
         await pilot.pause()
         rows = table_rows(app)
-        assert "GET /plain" in rows[0] and "60.0ms" in rows[0]
-        assert "GET /skewed" in rows[1] and "50.0ms" in rows[1]
+        assert "GET /plain" in rows[0] and "60.0ms" in rows[0] and "⇄" not in rows[0]
+        assert "GET /skewed" in rows[1] and "50.0ms" in rows[1] and "⇄" in rows[1]  # marked in the list
 
         app.open_trace(SKEWED)
         await pilot.pause()
