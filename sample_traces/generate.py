@@ -65,7 +65,18 @@ SEED = 20240611
 CHECKOUT_TRACE_ID = 0x4BF92F3577B34DA6A3CE929D0E0E4736
 
 PROPAGATOR = TraceContextTextMapPropagator()
-EXPORTER = InMemorySpanExporter()
+
+
+class SharedExporter(InMemorySpanExporter):
+    """The one in-memory exporter every scenario's providers share: a scenario shutting its
+    providers down must not stop it for the scenarios after it (the SDK's would refuse spans
+    from then on, and later files came out empty)."""
+
+    def shutdown(self) -> None:
+        pass
+
+
+EXPORTER = SharedExporter()
 RNG = random.Random(SEED)
 RNG_LOCK = threading.Lock()
 
