@@ -104,3 +104,32 @@ async def test_span_scope_on_the_operation_under_the_cursor(incident_app):
         assert screen.model.scope_op == ("inventory", "SELECT stock")
         assert "share of spans of inventory: SELECT stock" in screen_text(app)
         assert {r.scope for r in screen.query_one(AttributesTable).rows} == {"span"}
+
+
+async def test_f_diffs_the_critical_path_of_the_selection_against_the_baseline(incident_app):
+    """Issue 13's CRISP diff between the comparison's selection and baseline: the slow query on top."""
+    from tracetui.ui.screens.crisp import CrispScreen
+
+    app = incident_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = await computed(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        crisp = app.screen
+        assert isinstance(crisp, CrispScreen)
+        deadline = time.monotonic() + 30
+        while crisp.model is None:
+            assert time.monotonic() < deadline, "profiling never finished"
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert crisp.model.mode == "groups"
+        selection, baseline = crisp.groups
+        assert len(selection) == 17 and len(baseline) == 143  # the comparison's own split
+        top = crisp.model.changes()[0]
+        assert crisp.model.crisp.paths.frames(top.path)[-1] == "inventory: SELECT stock"
+        assert top.b_ns > top.a_ns  # grew in the selection
+        assert "selection (17 traces) against baseline (143)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen

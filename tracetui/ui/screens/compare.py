@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tracetui.analysis.compare import AttributeRow, Comparer, Comparison, OperationRow, Selection
+from tracetui.analysis.compare import AttributeRow, Comparer, Comparison, OperationRow, Selection, split
 from tracetui.model.query import QueryError
 from tracetui.model.trace import Trace
 from tracetui.render.text import clean
@@ -55,6 +55,7 @@ class CompareState:
 
 
 class CompareScreen(TraceTuiScreen):
+    HELP_TITLE = "Comparison"
     BINDINGS: list[BindingType] = [
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("plus", "percent(1)", "Slower %", id="compare.percent_up"),
@@ -67,6 +68,8 @@ class CompareScreen(TraceTuiScreen):
         Binding("right_curly_bracket", "top(1)", "Upper edge →", show=False, id="compare.top_right"),
         Binding("b", "baseline_query", "Baseline", id="compare.baseline"),
         Binding("s", "scope", "Scope", id="compare.scope"),
+        Binding("f", "crisp", "CRISP diff", id="compare.crisp",
+                tooltip="The critical path of many traces: the selection against the baseline, as a flame graph diff"),
     ]
 
     class Progress(Message):
@@ -249,6 +252,21 @@ class CompareScreen(TraceTuiScreen):
     def _changed(self) -> None:
         self._plots_changed()
         self._recompute()
+
+    def action_crisp(self) -> None:
+        """CRISP's flame graph diff of this selection against this baseline (issue 13)."""
+        from tracetui.ui.screens.crisp import CrispScreen
+
+        try:
+            chosen, rest = split(self.state.traces, self.model.selection, self.model.baseline)
+        except QueryError as e:
+            self.notify(f"cannot split: {clean(str(e), 200)}", severity="warning", markup=False)
+            return
+        if not chosen or not rest:
+            self.notify("the selection or the baseline is empty: nothing to diff", severity="warning", timeout=3)
+            return
+        groups = ({t.trace_id for t in chosen}, {t.trace_id for t in rest})
+        self.app.push_screen(CrispScreen(groups=groups, mode="groups"))
 
     def action_percent(self, step: int) -> None:
         self.model.change_percent(step)

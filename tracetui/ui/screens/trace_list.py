@@ -225,9 +225,16 @@ class TraceListScreen(TraceTuiScreen):
         self.app.push_screen(LintScreen(), jump)
     # -- across traces -----------------------------------------------------------------------------
     def action_crisp(self) -> None:
+        """CRISP over the listed traces; its selection-against-baseline diff starts as the
+        comparison's default split: the slowest 10% against the rest (`c` then `f` for another)."""
+        from tracetui.analysis.compare import Selection, split
         from tracetui.ui.screens.crisp import CrispScreen
 
-        self.app.push_screen(CrispScreen())
+        app = self.app
+        listed = [t for s in app.index.rows if (t := app.store.get(s.trace_id)) is not None]
+        chosen, rest = split(listed, Selection.slowest())
+        groups = ({t.trace_id for t in chosen}, {t.trace_id for t in rest}) if chosen and rest else None
+        app.push_screen(CrispScreen(groups=groups))
 
     def action_mark(self) -> None:
         """Mark the selected trace as A (again: unmark)."""
