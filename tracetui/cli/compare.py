@@ -33,10 +33,11 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
     or the options cannot be used.
     """
     from tracetui.analysis.compare import Comparer, Selection
-    from tracetui.cli.commands import _count, _exit_now, _LazyConsole, _skipped, _sources
+    from tracetui.cli.commands import _LazyConsole
+    from tracetui.cli.loading import finish, load_for_print
     from tracetui.model.query import QueryError
 
-    err = _LazyConsole(stderr=True, highlight=False)
+    err = _LazyConsole(stderr=True, highlight=False)  # for the option errors, before loading
 
     def fail(message: str) -> None:
         from tracetui.render.text import clean  # (the console cleans too: the options quote the user's text)
@@ -64,7 +65,7 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
             fail(f"--span-scope takes 'SERVICE: NAME' (as the operations table shows it), got {span_scope!r}")
         scope_op = (service, name)
 
-    store, problems = _load(_sources(sources), search, err, verbose)
+    store, problems, err = load_for_print(sources, search, None, verbose)
     traces = sorted(store, key=lambda t: (t.start_ns, t.trace_id))
     if scope_op is not None and not any(s.name == scope_op[1] and s.resource.service == scope_op[0]
                                         for t in traces for s in t.spans):
@@ -89,43 +90,4 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
         from tracetui.render.compare import print_comparison
 
         print_comparison(Console(highlight=False), result, top=top)
-    if store.duplicate_spans:
-        dup = store.duplicate_spans
-        err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
-                  f"{'are' if dup != 1 else 'is'} counted once", markup=False)
-    if any(not p.warning for p in problems):
-        skipped = _skipped(problems)
-        err.print(f"tracetui: {_count(skipped, 'span')} skipped" if skipped else "tracetui: some input could not be read",
-                  markup=False)
-        _exit_now(1, store)
-    _exit_now(0, store)
-
-
-def _load(sources: list[str], search, err, verbose: bool):
-    """Fill a store from files and backends, as `tracetui summary` does; problems to stderr."""
-    from tracetui.cli.backends import (
-        load_backend_sources,
-        needs_a_service,
-        open_backends,
-        service_hint,
-        split_sources,
-    )
-    from tracetui.loaders.problems import problem_lines
-    from tracetui.model import TraceStore
-    from tracetui.sources.files import load_paths
-
-    store = TraceStore()
-    backend_sources, paths = split_sources(sources)
-    problems = load_paths(paths, store) if paths else []
-    backends = open_backends(backend_sources)
-    for b in needs_a_service(backends, search, None):
-        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    problems += load_backend_sources(backends, store, search, None)
-    for line in problem_lines(problems, verbose=verbose):
-        err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count:
-        err.print("tracetui: no spans could be loaded" if not backend_sources or paths else
-                  "tracetui: no traces matched the search", markup=False)
-        sys.exit(2)
-    return store, problems
+    finish(store, problems, err)
