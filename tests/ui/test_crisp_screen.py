@@ -89,7 +89,12 @@ async def test_before_and_after_sources_diff_and_the_root_is_picked_from_a_list(
     app = app_of(BEFORE, AFTER)
     async with app.run_test(size=WIDE) as pilot:
         screen = await profiled(app, pilot)
-        await pilot.press("x", "x")
+        await pilot.press("x", "x")  # from the list, the comparison's default split comes first
+        selection, baseline = screen.groups  # the slowest 10% (nearest rank, ties kept) and the rest
+        assert 12 <= len(selection) <= 14 and len(selection) + len(baseline) == 120
+        assert screen.model.mode == "groups"
+        assert f"selection ({len(selection)} traces) against baseline ({len(baseline)})" in screen_text(app)
+        await pilot.press("x")
         assert screen.model.mode == "sources"
         text = screen_text(app)
         assert f"{AFTER.name} (80 traces) against {BEFORE.name} (40)" in text

@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.compare import compare_cmd
 from tracetui.cli.diff import diff_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.headless import sources_or_stdin
@@ -60,6 +61,7 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui compare FILE...    what the slowest 10% (or --select QUERY) have in common
     tracetui flame FILE...      a flame graph headless (--folded for flamegraph.pl, speedscope)
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
@@ -69,6 +71,7 @@ def main() -> None:
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(stats_cmd)  # tracetui stats (cli/stats.py)
+main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
 main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
 main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)

@@ -63,10 +63,13 @@ class CrispScreen(TraceTuiScreen):
     ]
 
     def __init__(self, root: str | None = None,
-                 groups: tuple[Collection[str], Collection[str]] | None = None) -> None:
+                 groups: tuple[Collection[str], Collection[str]] | None = None, mode: str = "window") -> None:
+        """`groups`: (selection ids, baseline ids) for the groups diff; `mode`: the view to open
+        in ("groups" from the comparison screen)."""
         super().__init__()
         self.root = root
         self.groups = groups
+        self._first_mode = mode
         self.model: CrispModel | None = None
         self._progress = ""
         self._stale = False  # spans arrived since the traces were profiled
@@ -130,6 +133,8 @@ class CrispScreen(TraceTuiScreen):
         if old is not None:  # a new root keeps the way it was cut
             self.model.window, self.model.body, self.model.tail = old.window, old.body, old.tail
             self.model.set_mode(old.mode)
+        else:
+            self.model.set_mode(self._first_mode)
         self._progress = ""
         self._redraw(keep=False)
 

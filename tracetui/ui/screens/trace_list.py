@@ -23,6 +23,16 @@ from tracetui.viewmodels.trace_list import SORT_KEYS
 FILTER_DELAY = 0.15
 
 
+class _TraceIds:
+    """A trace-list filter that lists these traces (the comparison's Enter)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+
+    def match_trace(self, trace) -> bool:
+        return trace.trace_id in self.ids
+
+
 class TraceListScreen(TraceTuiScreen):
     """One row per trace. `/` filters, `d`/`t`/`o` sort, Enter opens."""
 
@@ -41,6 +51,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
+        Binding("c", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped", show=False,
                 id="list.exceptions"),  # (not in the footer, full already: ? and Ctrl+P list it)
@@ -61,6 +72,7 @@ class TraceListScreen(TraceTuiScreen):
 
     def on_mount(self) -> None:
         self._filter_text = ""
+        self._compare_back: tuple[object, str, object] | None = None  # (query, text, CompareState)
         self._sampling = None  # the sampling panel's last policy
         self.table.rows_changed()
         self.table.focus()
@@ -152,7 +164,9 @@ class TraceListScreen(TraceTuiScreen):
 
     def action_escape(self) -> None:
         bar = self.filter_bar
-        if bar.input.has_focus and bar.input.value:
+        if self._compare_back is not None and not bar.input.has_focus:
+            self._back_to_compare()
+        elif bar.input.has_focus and bar.input.value:
             bar.clear()
         elif bar.is_open:
             if not bar.input.value:
@@ -190,8 +204,42 @@ class TraceListScreen(TraceTuiScreen):
         self._update_title()
         self.set_focus(self.table)
 
+    # -- the comparison ----------------------------------------------------------------------
+    def action_compare(self) -> None:
+        """Compare the traces listed now (after the filter): the slowest 10% against the rest."""
+        from tracetui.ui.screens.compare import CompareScreen
+
+        if not self.app.index.rows:
+            self.notify("no traces listed to compare", markup=False)
+            return
+        self._compare_back = None
+        self.app.push_screen(CompareScreen.for_listed(self.app))
+
+    def show_only(self, trace_ids: set[str], label: str, state: object) -> None:
+        """List only these traces (a row chosen in the comparison); Esc goes back to it."""
+        index = self.app.index
+        self._compare_back = (index.query, self._filter_text, state)
+        index.set_query(self.app.store, _TraceIds(trace_ids))
+        self._filter_text = label
+        self.table.go_top()
+        self.table.focus()
+        self._update_title()
+
+    def _back_to_compare(self) -> None:
+        from tracetui.ui.screens.compare import CompareScreen
+
+        assert self._compare_back is not None
+        query, text, state = self._compare_back
+        self._compare_back = None
+        self.app.index.set_query(self.app.store, query)  # type: ignore[arg-type]
+        self._filter_text = text
+        self.table.rows_changed()
+        self._update_title()
+        self.app.push_screen(CompareScreen(state))  # type: ignore[arg-type]
+
     def on_query_bar_applied(self, message: QueryBar.Applied) -> None:
         message.stop()
+        self._compare_back = None
         self._filter_text = message.text
         app = self.app
         app.index.set_query(app.store, None if message.query.is_empty else message.query)
@@ -211,9 +259,16 @@ class TraceListScreen(TraceTuiScreen):
         self.app.push_screen(LintScreen(), jump)
     # -- across traces -----------------------------------------------------------------------------
     def action_crisp(self) -> None:
+        """CRISP over the listed traces; its selection-against-baseline diff starts as the
+        comparison's default split: the slowest 10% against the rest (`c` then `f` for another)."""
+        from tracetui.analysis.compare import Selection, split
         from tracetui.ui.screens.crisp import CrispScreen
 
-        self.app.push_screen(CrispScreen())
+        app = self.app
+        listed = [t for s in app.index.rows if (t := app.store.get(s.trace_id)) is not None]
+        chosen, rest = split(listed, Selection.slowest())
+        groups = ({t.trace_id for t in chosen}, {t.trace_id for t in rest}) if chosen and rest else None
+        app.push_screen(CrispScreen(groups=groups))
 
     def action_mark(self) -> None:
         """Mark the selected trace as A (again: unmark)."""
