@@ -33,7 +33,7 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
     or the options cannot be used.
     """
     from tracetui.analysis.compare import Comparer, Selection
-    from tracetui.cli.commands import _LazyConsole
+    from tracetui.cli.headless import LazyConsole as _LazyConsole
     from tracetui.cli.loading import finish, load_for_print
     from tracetui.model.query import QueryError
 
