@@ -34,7 +34,7 @@ def compare_cmd(sources: tuple[str, ...], select_query: str | None, slowest: flo
     """
     from tracetui.analysis.compare import Comparer, Selection
     from tracetui.cli.headless import LazyConsole as _LazyConsole
-    from tracetui.cli.loading import finish, load_for_print
+    from tracetui.cli.headless import finish, load_for_print
     from tracetui.model.query import QueryError
 
     err = _LazyConsole(stderr=True, highlight=False)  # for the option errors, before loading

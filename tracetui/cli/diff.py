@@ -23,7 +23,7 @@ def diff_cmd(sources: tuple[str, ...], trace_ids: tuple[str, ...], as_json: bool
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded
     or a trace is not there.
     """
-    from tracetui.cli.loading import find_trace_or_exit, finish, load_for_print
+    from tracetui.cli.headless import find_trace_or_exit, finish, load_for_print
 
     if len(trace_ids) != 2:
         raise click.UsageError(f"name two traces: --trace A --trace B (got {len(trace_ids)})")

@@ -34,7 +34,7 @@ def flame_cmd(sources: tuple[str, ...], trace_id: str | None, root: str | None, 
     per trace. Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when
     nothing loaded or the trace is not there.
     """
-    from tracetui.cli.loading import finish, load_for_print
+    from tracetui.cli.headless import finish, load_for_print
 
     if folded and as_json:
         raise click.UsageError("--folded and --json are two outputs: choose one")
@@ -51,7 +51,7 @@ def flame_cmd(sources: tuple[str, ...], trace_id: str | None, root: str | None, 
 
 def one_trace(store, trace_id: str, *, folded: bool, as_json: bool, top: int, err) -> None:
     """The flame graph of one trace: folded stacks of critical-path self time, JSON, or a table."""
-    from tracetui.cli.loading import find_trace_or_exit
+    from tracetui.cli.headless import find_trace_or_exit
 
     trace = find_trace_or_exit(store, trace_id, err)
     if as_json:

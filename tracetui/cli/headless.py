@@ -9,6 +9,8 @@ import sys
 
 import click
 
+from tracetui.render.units import count
+
 FAST_EXIT_SPANS = 100_000
 
 
@@ -41,10 +43,13 @@ def sources_or_stdin(sources: tuple[str, ...]) -> list[str]:
     raise click.UsageError("name a trace file (or '-' for stdin), e.g. tracetui sample_traces/shop.json")
 
 
-def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbose: bool, err: LazyConsole,
-                  *, adjust_skew: bool = True):
-    """Files and backends into a new store; problems printed (one line per kind). Exits 2 when
-    nothing could be loaded. Returns (store, problems)."""
+def load_for_print(sources: tuple[str, ...], search, trace_id: str | None, verbose: bool, *,
+                   adjust_skew: bool = True, empty_search_ok: bool = False):
+    """Load `sources` (files, '-', backends: fetched by `trace_id` or searched) into a new store;
+    print the problems on stderr, one line per kind. Exits 2 when nothing loaded — but with
+    `empty_search_ok`, a backend search that matched nothing is an answer (said, and the command
+    goes on). Returns (store, problems, err): `err` prints lines on stderr, each cleaned.
+    `adjust_skew=False`: times as read (`--no-adjust`)."""
     from tracetui.cli.backends import (
         load_backend_sources,
         needs_a_service,
@@ -56,6 +61,7 @@ def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbos
     from tracetui.model import TraceStore
     from tracetui.sources.files import load_paths
 
+    err = LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
     store = TraceStore(adjust_skew=adjust_skew)
     backend_sources, paths = split_sources(sources_or_stdin(sources))
     problems = load_paths(paths, store) if paths else []
@@ -66,21 +72,22 @@ def load_headless(sources: tuple[str, ...], search, trace_id: str | None, verbos
     problems += load_backend_sources(backends, store, search, trace_id)
     for line in problem_lines(problems, verbose=verbose):
         err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count and backend_sources and trace_id is None and not paths:
-        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
-    elif not store.span_count:
-        err.print("tracetui: no spans could be loaded", markup=False)
-        sys.exit(2)
-    return store, problems
+    if not store.span_count:
+        searched = bool(backend_sources) and not paths and trace_id is None
+        err.print("tracetui: no traces matched the search" if searched else "tracetui: no spans could be loaded",
+                  markup=False)
+        if not (searched and empty_search_ok):
+            sys.exit(2)
+    return store, problems, err
 
 
-def the_trace(store, trace_id: str, err: LazyConsole):
+def find_trace_or_exit(store, trace_id: str, err: LazyConsole):
     """The trace `--trace` names (a full id or a unique prefix); exits 2 with one line if none."""
     from tracetui.render.summary_json import find_trace
 
     trace, error = find_trace(store, trace_id)
     if trace is None:
-        err.print(f"tracetui: {error}", markup=False)
+        err.print(f"tracetui: {error}", markup=False)  # cleaned by the console: it quotes the id as typed
         sys.exit(2)
     return trace
 
@@ -121,8 +128,3 @@ def exit_now(code: int, store) -> None:
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
-
-
-def count(n: int, word: str) -> str:
-    """"1 span", "2 spans", "1,234 spans"."""
-    return f"{n:,} {word}{'s' if n != 1 else ''}"

@@ -25,7 +25,7 @@ def lint_cmd(sources: tuple[str, ...], as_json: bool, verbose: bool, search) -> 
     """
     from tracetui.analysis.lint import lint
     from tracetui.cli.headless import exit_now as _exit_now
-    from tracetui.cli.loading import load_for_print
+    from tracetui.cli.headless import load_for_print
     from tracetui.render.lint import lint_json, time_problems
 
     store, problems, _err = load_for_print(sources, search, None, verbose)

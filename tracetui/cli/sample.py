@@ -30,7 +30,7 @@ def sample_cmd(sources: tuple[str, ...], keep_errors: bool, slower_than: tuple[s
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
     from tracetui.analysis.sampling import make_policy, preview
-    from tracetui.cli.loading import finish, load_for_print
+    from tracetui.cli.headless import finish, load_for_print
 
     try:
         policy = make_policy(keep_errors, slower_than, rate)

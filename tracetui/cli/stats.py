@@ -25,12 +25,12 @@ def stats_cmd(sources: tuple[str, ...], trace_id: str | None, by: str, as_json: 
     Over every trace loaded, or one with --trace. Exit status as `summary`.
     """
     from tracetui.analysis.stats import trace_stats, traces_stats
-    from tracetui.cli.headless import LazyConsole, finish, load_headless, print_json, the_trace
+    from tracetui.cli.headless import find_trace_or_exit, finish, load_for_print, print_json
 
-    err = LazyConsole(stderr=True, highlight=False)
-    store, problems = load_headless(sources, search, trace_id, verbose, err, adjust_skew=not no_adjust)
+    store, problems, err = load_for_print(sources, search, trace_id, verbose, adjust_skew=not no_adjust,
+                                          empty_search_ok=True)
     if trace_id is not None:
-        trace = the_trace(store, trace_id, err)
+        trace = find_trace_or_exit(store, trace_id, err)
         stats = trace_stats(trace, keep_positions=False)
         title = f"Trace {trace.trace_id}"
     else:
