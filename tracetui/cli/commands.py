@@ -10,6 +10,7 @@ import click
 from tracetui import __version__
 from tracetui.cli.backends import search_options
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.map import map_cmd
 
 
 class DefaultGroup(click.Group):
@@ -75,6 +76,7 @@ def main() -> None:
 
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
+main.add_command(map_cmd)  # tracetui map (cli/map.py)
 
 
 @main.command("open")
