@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.export import export_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.map import map_cmd
 
@@ -77,6 +78,7 @@ def main() -> None:
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(map_cmd)  # tracetui map (cli/map.py)
+main.add_command(export_cmd)  # tracetui export (cli/export.py)
 
 
 @main.command("open")
