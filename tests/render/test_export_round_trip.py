@@ -154,11 +154,8 @@ def _awkward_store() -> TraceStore:
                              "arr": [1, "two", 3.0], "map": {"k": [True]}, "empty": ""},
              raw_events=[Event(2_000_000_001, "cache miss", {"key": "u:1", "n": 3})],
              raw_links=[Link("b" * 32, "00000000000000ff", {"why": "batch"}, "k=v")]),
-        span("0000000000000002", "0000000000000001", 2_000_000_500, 5_000_000_000, trace_id="a" * 32,
-             kind=KIND_CLIENT, status=STATUS_ERROR, status_message="card declined", resource=None)
-        if False else span("0000000000000002", "0000000000000001", 2_000_000_500, 5_000_000_000, service="web",
-                           trace_id="a" * 32, kind=KIND_CLIENT, status=STATUS_ERROR,
-                           status_message="card declined"),
+        span("0000000000000002", "0000000000000001", 2_000_000_500, 5_000_000_000, service="web",
+             trace_id="a" * 32, kind=KIND_CLIENT, status=STATUS_ERROR, status_message="card declined"),
         span("0000000000000003", "0000000000000002", 2_500_000_000, 4_000_000_000, trace_id="a" * 32,
              kind=KIND_INTERNAL, trace_state="vendor=1"),
     ])
