@@ -12,6 +12,7 @@ from tracetui.cli.backends import search_options
 from tracetui.cli.export import export_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.map import map_cmd
+from tracetui.cli.serve import serve_cmd, served
 
 
 class DefaultGroup(click.Group):
@@ -79,6 +80,7 @@ def main() -> None:
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
+main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
 
 
 @main.command("open")
@@ -96,7 +98,8 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     store = TraceStore()
     # Backends are searched now, so a wrong URL or token is one line before the screen opens.
     backends = open_backends(backend_sources)
-    _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
+    if not served():  # under `tracetui serve` the screen and keys are a browser tab's
+        _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
     ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
     problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     loader = files_loader(paths)

@@ -39,12 +39,13 @@ def map_cmd(sources: tuple[str, ...], as_json: bool, focus: str | None, verbose:
         from rich.console import Console
 
         from tracetui.render.service_map import print_service_map
+        from tracetui.render.text import clean
         from tracetui.viewmodels.service_graph import layout, render_plain
 
         out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)  # no cut names in a pipe
         if smap.edges:
             for line in render_plain(layout(smap)):
-                out.print(line, markup=False, highlight=False, crop=False, soft_wrap=True)
+                out.print(clean(line), markup=False, highlight=False, crop=False, soft_wrap=True)
             out.print()
         print_service_map(out, smap)
     sys.exit(exit_status(problems))
