@@ -33,6 +33,16 @@ class TraceQuery(Protocol):
     def match_trace(self, trace: Trace) -> bool: ...
 
 
+class TraceIdsQuery:
+    """A list filter by trace id (the service map's "traces with this call")."""
+
+    def __init__(self, trace_ids: frozenset[str]) -> None:
+        self.trace_ids = trace_ids
+
+    def match_trace(self, trace: Trace) -> bool:
+        return trace.trace_id in self.trace_ids
+
+
 class Rows(Sequence[TraceSummary]):
     """The visible rows in display order: a view over the index's sorted keys (no copy)."""
 

@@ -16,7 +16,7 @@ from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
-from tracetui.viewmodels.trace_list import SORT_KEYS
+from tracetui.viewmodels.trace_list import SORT_KEYS, TraceIdsQuery
 
 FILTER_DELAY = 0.15
 
@@ -33,6 +33,8 @@ class TraceListScreen(TraceTuiScreen):
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
+        Binding("m", "service_map", "Service map", id="list.service_map"),
+        Binding("x", "export", "Export", id="list.export"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
     ]
 
@@ -114,7 +116,12 @@ class TraceListScreen(TraceTuiScreen):
 
     def action_escape(self) -> None:
         bar = self.filter_bar
-        if bar.input.has_focus and bar.input.value:
+        if isinstance(self.app.index.query, TraceIdsQuery) and not bar.is_open:
+            self._filter_text = ""  # the service map's edge filter
+            self.app.index.set_query(self.app.store, None)
+            self.table.rows_changed()
+            self._update_title()
+        elif bar.input.has_focus and bar.input.value:
             bar.clear()
         elif bar.is_open:
             if not bar.input.value:
@@ -131,7 +138,46 @@ class TraceListScreen(TraceTuiScreen):
         if message.submitted:
             self.set_focus(self.table)
 
+    def show_traces(self, trace_ids: frozenset[str], label: str) -> None:
+        """List only these traces (the service map's selected edge); Esc or a new filter ends it."""
+        bar = self.filter_bar
+        if bar.is_open:
+            bar.clear()
+            bar.hide()
+        self._filter_text = label
+        self.app.index.set_query(self.app.store, TraceIdsQuery(trace_ids))
+        self.table.rows_changed()
+        self.table.go_top()
+        self._update_title()
+        self.set_focus(self.table)
+
+    def listed_traces(self) -> list:
+        store = self.app.store
+        return [t for t in (store.get(r.trace_id) for r in self.app.index.rows) if t is not None]
+
+    def _scope(self, n: int) -> str:
+        if self.app.index.query is None:
+            return f"all {n:,} traces"
+        return f"{n:,} traces (filter: {clean(self._filter_text, 40)})"
+
+    def action_service_map(self) -> None:
+        from tracetui.ui.screens.service_map import ServiceMapScreen
+
+        traces = self.listed_traces()
+        self.app.push_screen(ServiceMapScreen(traces, self._scope(len(traces))))
+
+    def action_export(self) -> None:
+        from tracetui.ui.screens.export import ExportDialog
+
+        traces = self.listed_traces()
+        if traces:
+            self.app.push_screen(ExportDialog(traces, self._scope(len(traces))))
+
     def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Service map", "The calls between services of the listed traces, as a graph",
+                            self.action_service_map)
+        yield SystemCommand("Export traces", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+                            self.action_export)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
