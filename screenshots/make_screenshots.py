@@ -3,7 +3,8 @@
     python screenshots/make_screenshots.py [TRACE_FILE]
 
 Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
-slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden) and help.svg.
+slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden), help.svg and
+service_map.svg (the map of every trace, an edge selected).
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -71,6 +72,7 @@ async def shoot(source: Path) -> list[Path]:
     await run("trace_view", ["f"], open_trace=True)
     await run("service_filter", ["s", "space"], open_trace=True)
     await run("help", ["question_mark"], open_trace=True)
+    await run("service_map", ["m", "j", "j", "j", "j"], open_trace=False)
     return out
 
 
