@@ -17,7 +17,7 @@ from tracetui.cli import main
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".json", ".jsonl"))
 TRACE_KEYS = {"trace_id", "root_service", "root_name", "start_unix_nano", "duration_ns", "span_count",
-              "services", "error_count", "orphan_count"}
+              "services", "error_count", "orphan_count", "clock_skew"}
 SPAN_KEYS = {"span_id", "parent_span_id", "service", "name", "kind", "start_unix_nano", "end_unix_nano",
              "self_time_ns", "status"}
 SECTION_KEYS = {"span_id", "start_unix_nano", "end_unix_nano"}

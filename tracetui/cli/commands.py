@@ -10,6 +10,7 @@ import click
 from tracetui import __version__
 from tracetui.cli.backends import search_options
 from tracetui.cli.export import export_cmd
+from tracetui.cli.flame import flame_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.map import map_cmd
 from tracetui.cli.serve import serve_cmd, served
@@ -72,6 +73,7 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui flame FILE...      a flame graph headless (--folded for flamegraph.pl, speedscope)
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
     """
@@ -81,6 +83,7 @@ main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
 main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
+main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
 
 
 @main.command("open")
@@ -192,9 +195,11 @@ class _LazyConsole:
 @click.option("--top", default=10, show_default=True, metavar="N",
               help="With --trace: how many spans to list by self time and on the critical path.")
 @click.option("-v", "--verbose", is_flag=True, help="List every problem met while loading (default: one line per kind).")
+@click.option("--no-adjust", is_flag=True,
+              help="Show times as read: do not adjust clock skew between services (see README).")
 @search_options()
 def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, utc: bool, top: int, verbose: bool,
-                search) -> None:
+                no_adjust: bool, search) -> None:
     """Print the traces in SOURCES, or one trace's critical path and self time.
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
@@ -212,7 +217,7 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
     from tracetui.sources.files import load_paths
 
     err = _LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
-    store = TraceStore()
+    store = TraceStore(adjust_skew=not no_adjust)
     backend_sources, paths = split_sources(_sources(sources))
     problems = load_paths(paths, store) if paths else []
     backends = open_backends(backend_sources)

@@ -31,10 +31,10 @@ def export_cmd(sources: tuple[str, ...], fmt: str, output: str, trace_id: str | 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded
     or nothing matched.
     """
-    from tracetui.cli.loading import exit_status, load_sources, say
+    from tracetui.cli.loading import find_trace_or_exit, finish, load_for_print
     from tracetui.model.query import QueryError, parse_query
     from tracetui.render.export import write_traces
-    from tracetui.render.summary_json import find_trace
+    from tracetui.render.text import clean
 
     query = None
     if query_text is not None:
@@ -42,15 +42,12 @@ def export_cmd(sources: tuple[str, ...], fmt: str, output: str, trace_id: str | 
             query = parse_query(query_text)
         except QueryError as e:
             raise click.UsageError(f"--filter: {e}") from None
-    store, problems = load_sources(sources, search, verbose, trace_id)
-    if trace_id is not None:
-        trace, error = find_trace(store, trace_id)
-        if trace is None:
-            say(error)
-            sys.exit(2)
-        traces = [trace]
-    else:
-        traces = store.sorted_by_start()
+    store, problems, err = load_for_print(sources, search, trace_id, verbose)
+
+    def say(line: str) -> None:
+        err.print(f"tracetui: {clean(line)}", markup=False, highlight=False, soft_wrap=True)
+
+    traces = [find_trace_or_exit(store, trace_id, err)] if trace_id is not None else store.sorted_by_start()
     if query is not None:
         traces = [t for t in traces if query.match_trace(t)]
     if not traces:
@@ -74,4 +71,4 @@ def export_cmd(sources: tuple[str, ...], fmt: str, output: str, trace_id: str | 
         sys.exit(2)
     if output != "-":
         say(f"{output}: {len(traces):,} trace{'s' if len(traces) != 1 else ''}, {n:,} spans written ({fmt})")
-    sys.exit(exit_status(problems))
+    finish(store, problems, err)

@@ -22,12 +22,14 @@ def map_cmd(sources: tuple[str, ...], as_json: bool, focus: str | None, verbose:
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
     from tracetui.analysis.service_map import service_map
-    from tracetui.cli.loading import exit_status, load_sources, say
+    from tracetui.cli.loading import finish, load_for_print
+    from tracetui.render.text import clean
 
-    store, problems = load_sources(sources, search, verbose)
+    store, problems, err = load_for_print(sources, search, None, verbose)
     traces = list(store)
     if focus is not None and not any(focus in t.services for t in traces):
-        say(f"no span of service {focus!r} in the traces loaded")
+        err.print(f"tracetui: no span of service {clean(repr(focus))} in the traces loaded", markup=False,
+                  highlight=False, soft_wrap=True)
         sys.exit(2)
     smap = service_map(traces, focus=focus)
     if as_json:
@@ -39,7 +41,6 @@ def map_cmd(sources: tuple[str, ...], as_json: bool, focus: str | None, verbose:
         from rich.console import Console
 
         from tracetui.render.service_map import print_service_map
-        from tracetui.render.text import clean
         from tracetui.viewmodels.service_graph import layout, render_plain
 
         out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)  # no cut names in a pipe
@@ -48,4 +49,4 @@ def map_cmd(sources: tuple[str, ...], as_json: bool, focus: str | None, verbose:
                 out.print(clean(line), markup=False, highlight=False, crop=False, soft_wrap=True)
             out.print()
         print_service_map(out, smap)
-    sys.exit(exit_status(problems))
+    finish(store, problems, err)

@@ -32,8 +32,9 @@ class TraceStore:
     every change so views can tell when to redraw.
     """
 
-    def __init__(self, max_spans: int | None = None) -> None:
+    def __init__(self, max_spans: int | None = None, adjust_skew: bool = True) -> None:
         self.traces: dict[str, Trace] = {}
+        self.adjust_skew = adjust_skew  # clock skew adjusted (see Trace); set_adjust_skew changes it
         self.max_spans = max_spans
         self.span_count = 0
         self.version = 0
@@ -79,7 +80,7 @@ class TraceStore:
                     unique = _without_repeats(group)
                     self.duplicate_spans += len(group) - len(unique)
                     group = unique
-                traces[tid] = Trace(tid, group)
+                traces[tid] = Trace(tid, group, self.adjust_skew)
                 self.span_count += len(group)
             else:
                 added = t.add(group)
@@ -102,6 +103,14 @@ class TraceStore:
             self.span_count -= len(t.spans)
             self.evicted_traces += 1
             self.evicted_spans += len(t.spans)
+
+    def set_adjust_skew(self, on: bool) -> set[str]:
+        """Show every trace adjusted for clock skew or as read; return the ids of traces whose
+        spans moved (those with skew: the others are not touched)."""
+        if on != self.adjust_skew:
+            self.version += 1
+        self.adjust_skew = on
+        return {t.trace_id for t in self.traces.values() if t.set_adjust_skew(on)}
 
     def clear(self) -> None:
         self.traces.clear()

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, eq, gt, not_
 
+from msgspec.structs import replace
+
 from tracetui.model.gcpause import gc_paused
+from tracetui.model.skew import NO_SHIFTS, ClockShifts, compute_shifts, might_be_skewed
 from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Span
 
 NO_PARENT = -1
@@ -230,22 +233,42 @@ class Trace:
 
     The tree's parts and the figures are also properties of the trace itself (`trace.children`,
     `trace.start_ns`, …): each reads the current `tree` or `stats`.
+
+    Clock skew (see model/skew.py): whenever spans come in, the trace checks (cheaply, without a
+    tree) whether a callee lies outside its caller; if so it computes the shifts and, when
+    `adjust_skew` is on (the default), puts shifted copies of those spans in `spans`, so
+    whoever reads times from the trace reads them adjusted; the spans handed in are not changed.
+    Only the shifts and the shifted spans as read are kept (dicts for the spans moved: nothing
+    for a trace without skew), so the times as read come back with `set_adjust_skew(False)`.
+    Every analysis reads the spans' times, so all of it follows the setting.
     """
 
-    __slots__ = ("trace_id", "spans", "version", "_tree", "_stats", "_keys")
+    __slots__ = ("trace_id", "spans", "version", "_tree", "_stats", "_keys", "adjust_skew", "_shifts", "_applied",
+                 "_originals")
 
-    def __init__(self, trace_id: str, spans: Iterable[Span] = ()) -> None:
+    def __init__(self, trace_id: str, spans: Iterable[Span] = (), adjust_skew: bool = True) -> None:
         self.trace_id = trace_id
         self.spans: list[Span] = list(spans)
         self.version = 0
         self._tree: TraceTree | None = None
         self._stats: TraceStats | None = None
         self._keys: dict[tuple, Span] | None = None
+        self.adjust_skew = adjust_skew
+        self._shifts: ClockShifts | None = None  # None: not checked since the spans last changed
+        self._applied = False
+        self._originals: dict[int, Span] | None = None  # position -> span as read, while shifted
+        if self.spans:
+            self._settle()
 
     def add(self, spans: Iterable[Span]) -> int:
         """Add late spans; return how many were new. A span already in the trace (same id,
         parent, start, end, name and service: an exporter's retry, or the same dump loaded
-        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch."""
+        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch.
+        Spans are compared on their times as read (shifts are undone first, and measured again
+        on first use)."""
+        applied = self._applied
+        if applied:
+            self._apply(-1)
         keys = self._keys
         if keys is None:
             spans_now = self.spans
@@ -264,12 +287,88 @@ class Trace:
             elif remember(keys, s):
                 fresh.append(s)
         if not fresh:
+            if applied:
+                self._apply(1)
             return 0
         self.spans.extend(fresh)
         self.version += 1
         self._tree = None
         self._stats = None
+        self._shifts = None
+        self._settle()
         return len(fresh)
+
+    # -- clock skew ----------------------------------------------------------------------------
+    def _settle(self) -> ClockShifts:
+        """Measure the shifts (once per change of the spans) and apply them if asked to."""
+        shifts = self._shifts
+        if shifts is not None:
+            return shifts
+        spans = self.spans
+        if not might_be_skewed(spans):
+            shifts = self._shifts = NO_SHIFTS
+            return shifts
+        tree = TraceTree.build(spans)  # on the times as read; its structure does not depend on them
+        shifts = self._shifts = compute_shifts(spans, tree.order, tree.parent)
+        if shifts and self.adjust_skew:
+            self._apply(1)  # children re-sort by the new starts: the tree is built again on use
+        else:
+            self._tree = tree
+        return shifts
+
+    def _apply(self, sign: int) -> None:
+        """Put shifted copies in place of the shifted spans (sign 1), or the spans as read back
+        (-1). The spans handed to the trace are never changed: whoever else holds them (a
+        backend's search, a test, a capture) keeps the times as read."""
+        spans = self.spans
+        if sign > 0:
+            originals = self._originals = {}
+            for pos, d in self._shifts.shift.items():
+                s = originals[pos] = spans[pos]
+                spans[pos] = replace(s, start_ns=s.start_ns + d, end_ns=s.end_ns + d)
+            self._applied = True
+        else:
+            for pos, s in self._originals.items():
+                spans[pos] = s
+            self._originals = None
+            self._applied = False
+
+    def original(self, pos: int) -> Span:
+        """Span `pos` with its times as read (itself when it is not shown shifted)."""
+        originals = self._originals
+        return originals.get(pos, self.spans[pos]) if originals else self.spans[pos]
+
+    @property
+    def clock_shifts(self) -> ClockShifts:
+        """The shifts clock skew calls for (measured on first use), whether applied or not."""
+        shifts = self._shifts
+        return shifts if shifts is not None else self._settle()
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether spans of this trace are shown shifted now."""
+        self.clock_shifts  # noqa: B018
+        return self._applied
+
+    def shift_of(self, pos: int) -> int:
+        """Nanoseconds span `pos` is shown moved by (0 when not adjusted)."""
+        if not self.adjusted:
+            return 0
+        return self._shifts.shift.get(pos, 0)
+
+    def set_adjust_skew(self, on: bool) -> bool:
+        """Show the times adjusted for clock skew or as read; return whether any span moved."""
+        if on == self.adjust_skew:
+            return False
+        self.adjust_skew = on
+        shifts = self._shifts
+        if not shifts:  # not measured yet (done on first use, with the new setting), or none
+            return False
+        self._apply(1 if on else -1)
+        self.version += 1
+        self._tree = None
+        self._stats = None
+        return True
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -279,7 +378,11 @@ class Trace:
     def tree(self) -> TraceTree:
         tree = self._tree
         if tree is None:
-            tree = self._tree = TraceTree.build(self.spans)
+            if self._shifts is None:
+                self._settle()
+                tree = self._tree
+            if tree is None:
+                tree = self._tree = TraceTree.build(self.spans)
         return tree
 
     @property
@@ -294,6 +397,8 @@ class Trace:
     def stats(self) -> TraceStats:
         stats = self._stats
         if stats is None:
+            if self._shifts is None:
+                self._settle()
             stats = self._stats = TraceStats.count(self)
         return stats
 

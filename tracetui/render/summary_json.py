@@ -7,16 +7,24 @@ tenth of the command's time on a 100k-span file).
 from __future__ import annotations
 
 from tracetui.analysis import critical_path, self_times, summarize
+from tracetui.analysis.clock_skew import detect
 from tracetui.model import TraceStore
 from tracetui.model.trace import NO_PARENT, Trace
 
 
 def summary_json(store: TraceStore) -> dict:
-    return {"traces": [summarize(t).to_json() for t in store.sorted_by_start()]}
+    return {"traces": [_trace_fields(t) for t in store.sorted_by_start()]}
+
+
+def _trace_fields(trace: Trace) -> dict:
+    """A TRACE object of the contract: the summary row and its clock skew findings."""
+    out = summarize(trace).to_json()
+    out["clock_skew"] = [f.to_json() for f in detect(trace)]
+    return out
 
 
 def trace_json(trace: Trace) -> dict:
-    out = summarize(trace).to_json()
+    out = _trace_fields(trace)
     sections = sorted(critical_path(trace), key=lambda s: (s.start_ns, s.end_ns))
     spans = trace.spans
     out["critical_path"] = [

@@ -1,0 +1,159 @@
+"""Call paths of one trace: the tree of `service: operation` chains from the root, with the time
+each spends on the critical path itself. The flame graphs (one trace's "left heavy" view, CRISP
+over many traces), the folded stacks of `tracetui flame` and the diffs are built on it.
+
+A **call path** is the chain of frames `"SERVICE: NAME"` from a top-level span (a root, or an
+orphan: its chain starts at it) down to a span; spans of one trace with the same call path are
+merged into one node of the `CallTree`. For each node:
+
+  count       spans with this path
+  duration_ns sum of their durations
+  self_ns     sum of their self times (analysis/self_time.py): what the node's width is in the
+              "left heavy" view, as a profiler's self weight (a node's total = self + its
+              children's totals, so children always fit inside their parent)
+  cp_self_ns  time the path's spans are on the critical path themselves (sections of the path,
+              analysis/critical_path.py): over all nodes, these add up to the critical path
+
+Built by walking the trace's pre-order (a loop, any depth). A 100k-deep chain has 100k nodes;
+the node is a number and its path is only spelled out on request (`path(node)`: O(depth)).
+"""
+
+from __future__ import annotations
+
+from tracetui.analysis.critical_path import Section, critical_path
+from tracetui.analysis.self_time import self_times
+from tracetui.model.span import Span
+from tracetui.model.trace import NO_PARENT, Trace
+
+NO_NODE = -1
+
+CallPath = tuple[str, ...]
+
+
+def frame_of(span: Span) -> str:
+    """The frame of a span in a call path: `SERVICE: NAME` (the text as read; shown cleaned)."""
+    return f"{span.resource.service}: {span.name}"
+
+
+class CallTree:
+    """The merged call paths of one trace; nodes are numbered in pre-order, children in the order
+    their first span starts (so node 0 is the first top-level path when there is one).
+
+      frame[n], parent[n] (NO_NODE for a top), children[n] (node numbers), depth[n]
+      spans[n]                positions of the spans merged into n, in the trace's pre-order
+      count[n], duration_ns[n], self_ns[n], cp_self_ns[n]   (see the module)
+      node_of[i]              the node of span position i
+    """
+
+    __slots__ = ("frame", "parent", "children", "depth", "spans", "count", "duration_ns", "self_ns",
+                 "cp_self_ns", "node_of", "tops")
+
+    def __init__(self) -> None:
+        self.frame: list[str] = []
+        self.parent: list[int] = []
+        self.children: list[list[int]] = []
+        self.depth: list[int] = []
+        self.spans: list[list[int]] = []
+        self.count: list[int] = []
+        self.duration_ns: list[int] = []
+        self.self_ns: list[int] = []
+        self.cp_self_ns: list[int] = []
+        self.node_of: list[int] = []
+        self.tops: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def path(self, node: int) -> CallPath:
+        """The frames from the top down to `node`."""
+        out = []
+        parent, frame = self.parent, self.frame
+        while node != NO_NODE:
+            out.append(frame[node])
+            node = parent[node]
+        out.reverse()
+        return tuple(out)
+
+    def preorder(self) -> list[int]:
+        """Every node, parents before children, children in first-start order."""
+        out: list[int] = []
+        stack = list(reversed(self.tops))
+        children = self.children
+        while stack:
+            n = stack.pop()
+            out.append(n)
+            stack.extend(reversed(children[n]))
+        return out
+
+    def totals(self, weights: list[int]) -> list[int]:
+        """Each node's weight plus its descendants' (e.g. `totals(self_ns)`, `totals(cp_self_ns)`)."""
+        out = list(weights)
+        parent = self.parent
+        for n in reversed(self.preorder()):
+            p = parent[n]
+            if p != NO_NODE:
+                out[p] += out[n]
+        return out
+
+
+def call_tree(trace: Trace, sections: list[Section] | None = None, selfs: list[int] | None = None,
+              *, self_time: bool = True) -> CallTree:
+    """The call tree of `trace`; `sections` and `selfs` when already computed (the trace view has
+    them). With `self_time=False` (and no `selfs`) self times are not computed and `self_ns` is 0."""
+    trace.ensure_built()
+    spans, parent_of = trace.spans, trace.parent
+    if sections is None:
+        sections = critical_path(trace)
+    if selfs is None:
+        selfs = self_times(trace) if self_time else [0] * len(spans)
+    t = CallTree()
+    node_of = t.node_of = [NO_NODE] * len(spans)
+    index: dict[tuple[int, str], int] = {}  # (parent node, frame) -> node
+    frame, parent, children, depth = t.frame, t.parent, t.children, t.depth
+    members, count, dur, selfn = t.spans, t.count, t.duration_ns, t.self_ns
+    for i in trace.order:  # pre-order: a parent's node exists before its children's
+        s = spans[i]
+        f = f"{s.resource.service}: {s.name}"
+        p = parent_of[i]
+        pn = node_of[p] if p != NO_PARENT else NO_NODE
+        key = (pn, f)
+        n = index.get(key)
+        if n is None:
+            n = index[key] = len(frame)
+            frame.append(f)
+            parent.append(pn)
+            children.append([])
+            depth.append(depth[pn] + 1 if pn != NO_NODE else 0)
+            members.append([])
+            count.append(0)
+            dur.append(0)
+            selfn.append(0)
+            if pn == NO_NODE:
+                t.tops.append(n)
+            else:
+                children[pn].append(n)
+        node_of[i] = n
+        members[n].append(i)
+        count[n] += 1
+        dur[n] += s.end_ns - s.start_ns
+        selfn[n] += selfs[i]
+    cp = t.cp_self_ns = [0] * len(frame)
+    for pos, start, end in sections:
+        cp[node_of[pos]] += end - start
+    return t
+
+
+def cp_self_by_path(trace: Trace, sections: list[Section] | None = None) -> dict[CallPath, int]:
+    """{call path: ns its spans are on the critical path themselves}, for the paths on it, in
+    pre-order. The values add up to the trace's critical path. (CRISP averages these per trace.)
+
+    Each key is a tuple as long as its depth: a chain thousands deep costs depth² frames here;
+    walk a `call_tree` instead where that matters."""
+    t = call_tree(trace, sections, self_time=False)
+    cp = t.cp_self_ns
+    return {t.path(n): cp[n] for n in t.preorder() if cp[n]}
+
+
+def critical_path_ns(sections: list[Section]) -> int:
+    """The length of the critical path: the sum of its sections."""
+    return sum(end - start for _, start, end in sections)
