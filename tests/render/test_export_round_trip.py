@@ -201,3 +201,22 @@ def test_the_export_is_the_formats_own_shape():
     zipkin = orjson.loads(out["zipkin"])
     assert isinstance(zipkin, list) and len(zipkin) == 62
     assert all(isinstance(v, str) for s in zipkin for v in s.get("tags", {}).values())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_times_written_are_as_read_not_adjusted_for_clock_skew(fmt):
+    # the server starts 50 ms before its client called it: the explorer shows it shifted, an export keeps it
+    ms = 1_000_000
+    store = TraceStore()
+    store.add([
+        span("00000000000000c1", "", 100 * ms, 200 * ms, service="web", trace_id="c" * 32, kind=KIND_CLIENT),
+        span("00000000000000d1", "00000000000000c1", 60 * ms, 140 * ms, service="api", trace_id="c" * 32,
+             kind=KIND_SERVER),
+    ])
+    t = store.get("c" * 32)
+    t.ensure_built()
+    assert t.adjusted  # shown shifted into its caller
+    back = round_trip(store, fmt)
+    server = next(s for s in back.get("c" * 32).spans if s.span_id == "00000000000000d1")
+    back_trace = back.get("c" * 32)
+    assert back_trace.original(back_trace.spans.index(server)).start_ns == 60 * ms

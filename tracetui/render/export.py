@@ -34,6 +34,7 @@ def write_traces(traces: Iterable[Trace], fmt: str, out: IO[bytes]) -> int:
 
 
 def ordered_spans(trace: Trace) -> list:
-    """A trace's spans in tree order (parents first), as readers expect them."""
-    spans = trace.spans
-    return [spans[i] for i in trace.order]
+    """A trace's spans in tree order (parents first), as readers expect them, with their times
+    as read: an export is the data, not the explorer's clock-skew adjustment of it."""
+    original = trace.original
+    return [original(i) for i in trace.order]
