@@ -67,3 +67,27 @@ def test_summary_of_one_trace_follows_the_adjustment(tmp_path):
     doc = json.loads(result.stdout)["trace"]
     client = next(s for s in doc["spans"] if s["span_id"] == "00000000000000a2")
     assert client["self_time_ns"] == 30 * MS
+
+
+def test_summary_of_a_trace_with_orphans_lists_their_paths_apart(tmp_path):
+    from builders import span
+
+    us = 1_000
+    spans = [
+        span("00000000000000c1", "", T0, T0 + 17_600 * us, service="front", trace_id=TID_OK, name="GET /"),
+        span("00000000000000c2", "00000000000000c1", T0 + 2_000 * us, T0 + 15_000 * us, service="front",
+             trace_id=TID_OK, name="work"),
+        span("00000000000000c3", "00000000000000ff", T0 + 1_000 * us, T0 + 12_000 * us, service="back",
+             trace_id=TID_OK, name="lost caller's callee"),
+    ]
+    path = tmp_path / "orphans.json"
+    path.write_text(json.dumps(traces_data(spans)))
+    result = CliRunner().invoke(main, ["summary", str(path), "--trace", TID_OK], terminal_width=120)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Critical path of the root" in out
+    assert "Critical paths of orphan subtrees" in out
+    orphan_row = next(line for line in out.splitlines() if "lost caller's callee" in line)
+    assert "11.0ms" in orphan_row and "62.5%" in orphan_row
+    shares = [float(w[:-1]) for line in out.splitlines() for w in line.split() if w.endswith("%")]
+    assert shares and max(shares) <= 100.0

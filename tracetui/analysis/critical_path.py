@@ -31,16 +31,40 @@ class Section(NamedTuple):
         return self.end_ns - self.start_ns
 
 
+class RootPath(NamedTuple):
+    """The critical path of one top-level span's tree (the root's, or an orphan subtree's)."""
+
+    top: int
+    sections: list[Section]
+
+    @property
+    def duration_ns(self) -> int:
+        return sum(s.end_ns - s.start_ns for s in self.sections)
+
+
 def critical_path(trace: Trace) -> list[Section]:
     """Sections in the order Jaeger emits them: from the end backwards, top-level span by span."""
+    out: list[Section] = []
+    for path in root_paths(trace, main_first=False):
+        out.extend(path.sections)
+    return out
+
+
+def root_paths(trace: Trace, main_first: bool = True) -> list[RootPath]:
+    """One path per top-level span: a trace with orphans has several trees, whose paths overlap
+    in time and do not add up. With `main_first`, the request's root (`Trace.root`: the earliest
+    root, else the earliest orphan) comes first, then the others by start."""
     trace.ensure_built()
     n = len(trace.spans)
     # Clipped times by position, shared by the walks of all top-level spans (their trees are disjoint).
     start, end = [0] * n, [0] * n
-    out: list[Section] = []
+    out: list[RootPath] = []
     for top in trace.top:
         kids = _blocking_children(trace, top, start, end)
-        out.extend(walk_back(top, start, end, kids, trace.parent))
+        out.append(RootPath(top, walk_back(top, start, end, kids, trace.parent)))
+    if main_first and len(out) > 1:
+        main = trace.stats.root
+        out.sort(key=lambda p: p.top != main)  # stable: the others stay in start order
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracetui.analysis.critical_path import Section, critical_path
+from tracetui.analysis.critical_path import RootPath, Section, root_paths
 from tracetui.analysis.self_time import self_times
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import STATUS_ERROR
@@ -14,12 +14,15 @@ class TraceAnalysis:
 
     `on_path[pos]` is the time span `pos` spends on the critical path; `critical_order` lists the
     spans on the path once each, in the time order of their first stretch on it (what a user
-    steps through when following the path).
+    steps through when following the path). A trace with orphans has several trees: their paths
+    overlap in time, so `main_path_ns` is the path of the request's root alone and `other_paths`
+    the other trees' (top span, path length); `critical_path_ns` is the main path too.
     """
 
     __slots__ = (
         "trace", "sections", "on_path", "on_path_set", "critical_order", "critical_path_ns",
         "self_times", "error_positions", "services", "max_depth", "path_sections", "critical_starts",
+        "main_path_ns", "other_paths",
     )
 
     def __init__(self, trace: Trace) -> None:
@@ -29,7 +32,10 @@ class TraceAnalysis:
 
     @gc_paused  # hundreds of thousands of small objects: the collector would dominate
     def _compute(self, trace: Trace) -> None:
-        self.sections: list[Section] = critical_path(trace)
+        paths: list[RootPath] = root_paths(trace)
+        self.sections: list[Section] = [s for p in paths for s in p.sections]
+        self.main_path_ns: int = paths[0].duration_ns if paths else 0
+        self.other_paths: list[tuple[int, int]] = [(p.top, p.duration_ns) for p in paths[1:]]
         path_sections: dict[int, list[tuple[int, int]]] = {}
         get = path_sections.get
         for s in self.sections:
@@ -46,7 +52,7 @@ class TraceAnalysis:
         depth = trace.depth
         self.critical_order: list[int] = sorted(first, key=lambda p: (first[p], depth[p]))
         self.critical_starts: list[int] = [first[p] for p in self.critical_order]
-        self.critical_path_ns: int = sum(self.on_path.values())
+        self.critical_path_ns: int = self.main_path_ns
         self.self_times: list[int] = self_times(trace)
         spans = trace.spans
         self.error_positions: list[int] = [p for p in trace.order if spans[p].status == STATUS_ERROR]

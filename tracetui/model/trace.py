@@ -17,7 +17,7 @@ from msgspec.structs import replace
 
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.skew import NO_SHIFTS, ClockShifts, compute_shifts, might_be_skewed
-from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Span
+from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Event, Span
 
 NO_PARENT = -1
 _NO_START = float("-inf")  # the parent start of a root or an orphan
@@ -325,7 +325,11 @@ class Trace:
             originals = self._originals = {}
             for pos, d in self._shifts.shift.items():
                 s = originals[pos] = spans[pos]
-                spans[pos] = replace(s, start_ns=s.start_ns + d, end_ns=s.end_ns + d)
+                moved = replace(s, start_ns=s.start_ns + d, end_ns=s.end_ns + d)
+                if s.raw_events is not None:  # events were recorded by the same clock (0: no time)
+                    moved.raw_events = [Event(e.time_ns + d if e.time_ns else 0, e.name, e.attributes)
+                                        for e in s.events]
+                spans[pos] = moved
             self._applied = True
         else:
             for pos, s in self._originals.items():

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracetui.analysis import critical_path, self_times, summarize, time_on_path
+from tracetui.analysis import RootPath, root_paths, self_times, summarize, time_on_path
 from tracetui.model import TraceStore
 from tracetui.model.trace import Trace
 from tracetui.render.summary_json import find_trace, summary_json, trace_json  # noqa: F401 (re-exported)
@@ -131,7 +131,9 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
     spans = trace.spans
     total = trace.duration_ns or 1
     svc_w = max(10, min(30, console.width // 5))
-    sections = sorted(critical_path(trace), key=lambda x: x.start_ns)
+    paths = root_paths(trace)
+    # The request's root's path; orphan subtrees' paths overlap it in time: listed apart below.
+    sections = sorted(paths[0].sections if paths else [], key=lambda x: x.start_ns)
     on_path = time_on_path(trace, sections)
     # One row per span on the path, in the order the path reaches it; at most `top` rows (a
     # 100k-deep chain has 100k): the spans with the most time on the path, in that order.
@@ -142,6 +144,8 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         shown = [pos for pos in path_order if pos in keep]
     title = "Critical path" if len(shown) == len(path_order) else \
         f"Critical path (top {top} of {len(path_order):,} spans)"
+    if len(paths) > 1:
+        title += f" of the {'root' if trace.has_root else 'earliest orphan'}"
     cp = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     cp.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [12, 6]))
     cp.add_column("Service", no_wrap=True, overflow="ellipsis", max_width=svc_w)
@@ -159,6 +163,8 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         rest = sum(on_path[pos] for pos in path_order) - sum(on_path[pos] for pos in shown)
         console.print(f"… {left_out:,} more span{'s' if left_out != 1 else ''} on the critical path "
                       f"({fmt_duration(rest)}, {100 * rest / total:.1f}%); --top N shows more", markup=False)
+    if len(paths) > 1:
+        _print_other_paths(console, trace, paths[1:], svc_w, top, total)
     selfs = self_times(trace)
     st = Table(title=f"Most self time (top {top})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     st.add_column("Span", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [9, 8, 6]))
@@ -173,6 +179,25 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
             fmt_duration(selfs[i]), fmt_duration(sp.duration_ns), f"{100 * selfs[i] / total:.1f}%",
         )
     console.print(st)
+
+
+def _print_other_paths(console: Console, trace: Trace, others: list[RootPath], svc_w: int, top: int,
+                       total: int) -> None:
+    """The orphan subtrees' critical paths, one row each (the longest `top`): apart from the
+    root's, since they overlap it in time (their sum can exceed the trace's duration)."""
+    spans = trace.spans
+    shown = sorted(others, key=lambda p: -p.duration_ns)[:top]
+    title = "Critical paths of orphan subtrees" + (f" (top {top} of {len(others):,})" if len(shown) < len(others) else "")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Subtree top", no_wrap=True, overflow="ellipsis", max_width=_name_width(console.width, svc_w, [12, 6]))
+    table.add_column("Service", no_wrap=True, overflow="ellipsis", max_width=svc_w)
+    table.add_column("Path", justify="right")
+    table.add_column("Share", justify="right")
+    for p in shown:
+        sp = spans[p.top]
+        table.add_row(_span_name(sp), safe_text(sp.service, max_len=40), fmt_duration(p.duration_ns),
+                      f"{100 * p.duration_ns / total:.1f}%")
+    console.print(table)
 
 
 def _span_name(sp) -> Text:

@@ -93,6 +93,15 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     offset = s.start_ns - trace.start_ns
     f.append(Field(VALUE, "start", f"{fmt_time(s.start_ns, utc)}  (+{fmt_duration(offset)})"))
     f.append(Field(VALUE, "duration", fmt_duration(s.duration_ns)))
+    shift = trace.clock_shifts.shift.get(pos, 0)
+    if shift:
+        sign = "+" if shift > 0 else "-"
+        if trace.adjusted:
+            f.append(Field(VALUE, "clock skew", f"moved {sign}{fmt_duration(abs(shift))} to fit its caller",
+                           note="times adjusted for clock skew; a shows them as read", style="warning"))
+        else:
+            f.append(Field(VALUE, "clock skew", f"its clock looks off: {sign}{fmt_duration(abs(shift))} would fit "
+                           "its caller", note="times as read; a adjusts them", style="warning"))
     if self_time_ns is not None:
         f.append(Field(VALUE, "self time", fmt_duration(self_time_ns)))
     if on_path_ns is not None:

@@ -57,6 +57,9 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
         Binding("x", "export", "Export", show=False, id="trace.export"),
+        Binding("a", "toggle_skew", "Clock skew", show=False,
+                tooltip="Times adjusted for clock skew between services, or as read (every trace)",
+                id="trace.toggle_skew"),
     ]
 
     def __init__(self, trace: Trace, span_id: str = "") -> None:
@@ -69,6 +72,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._grown_version = trace.version
 
     def compose(self) -> ComposeResult:
         yield Static("", id="trace-header", markup=False)
@@ -162,9 +166,26 @@ class TraceViewScreen(TraceTuiScreen):
             text.append_text(Text.assemble(sep))
             text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
                         style=theme_style(self.app, "text-warning", bold=True))
+        moved = len(t.clock_shifts)
+        if moved:
+            text.append_text(Text.assemble(sep))
+            warn = theme_style(self.app, "text-warning", bold=True)
+            spans_word = f"{moved} span{'s' if moved != 1 else ''}"
+            if t.adjusted:
+                text.append(f"⇄ clock skew: {spans_word} adjusted", style=warn)
+                text.append(" (a: as read)", style=muted)
+            else:
+                text.append(f"⚠ clock skew: {spans_word} as read", style=warn)
+                text.append(" (a: adjust)", style=muted)
+        text.append_text(Text.assemble(sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold")))
+        if a.other_paths:
+            # The orphan subtrees' paths overlap the root's in time: apart, never added to it.
+            others = len(a.other_paths)
+            text.append_text(Text.assemble(
+                sep, ("orphans' paths ", muted), (fmt_duration(sum(ns for _, ns in a.other_paths)), "bold"),
+                (f" in {others} subtree{'s' if others != 1 else ''}", muted)))
         text.append_text(Text.assemble(
-            sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold"), sep,
-            (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
+            sep, (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
             (f"{len(a.services)}", "bold"), (" services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
             (fmt_time(t.start_ns, self.app.utc), muted),
@@ -305,6 +326,20 @@ class TraceViewScreen(TraceTuiScreen):
         if not self.waterfall.next_critical(direction):
             self.notify("end of the critical path", timeout=2)
 
+    # -- clock skew ----------------------------------------------------------------------------
+    def action_toggle_skew(self) -> None:
+        """Adjust clock skew, or show times as read: for every trace (the list re-sorts too)."""
+        store = self.app.store
+        on = not store.adjust_skew
+        changed = store.set_adjust_skew(on)
+        state = "adjusted for clock skew" if on else "as read (clock skew not adjusted)"
+        if self.trace.trace_id in changed:
+            self._grow()  # at once, not throttled like a live feed
+        if changed:
+            self.app.spans_added(changed, mark_new=False)  # the list summarizes and re-sorts them
+        n = len(changed)
+        self.notify(f"times {state}: {n} trace{'s' if n != 1 else ''} changed", timeout=3)
+
     # -- leaving -------------------------------------------------------------------------------
     def action_back(self) -> None:
         bar = self.search_bar
@@ -326,6 +361,8 @@ class TraceViewScreen(TraceTuiScreen):
     def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
         if self.trace.trace_id not in trace_ids or self._grow_pending:
             return
+        if self.trace.version == self._grown_version:
+            return  # already shown (the skew toggle grew the view at once)
         # A live feed may send spans of this trace many times a second; analysing a big trace
         # again each time would eat the UI thread: at most one re-analysis per GROW_SECONDS.
         wait = max(0.0, self._last_grow + GROW_SECONDS - time.monotonic())
@@ -338,6 +375,7 @@ class TraceViewScreen(TraceTuiScreen):
     def _grow(self) -> None:
         self._grow_pending = False
         self._last_grow = time.monotonic()
+        self._grown_version = self.trace.version
         self.analysis = TraceAnalysis(self.trace)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
@@ -352,4 +390,6 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
                             lambda: self.action_next_critical(1))
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",
+                            self.action_toggle_skew)
         yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)

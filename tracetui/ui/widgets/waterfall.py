@@ -55,7 +55,7 @@ class Waterfall(RowScrollView):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "waterfall--bar", "waterfall--critical", "waterfall--error", "waterfall--cursor",
-        "waterfall--match", "waterfall--guide", "waterfall--dim", "waterfall--axis",
+        "waterfall--match", "waterfall--guide", "waterfall--dim", "waterfall--axis", "waterfall--skew",
     }
 
     DEFAULT_CSS = """
@@ -71,6 +71,7 @@ class Waterfall(RowScrollView):
         & > .waterfall--guide { color: $foreground 30%; }
         & > .waterfall--dim { color: $foreground 40%; }
         & > .waterfall--axis { background: $panel; color: $text-muted; }
+        & > .waterfall--skew { color: $warning; }
         &:focus > .waterfall--cursor { background: $block-cursor-background 60%; }
         &:light > .waterfall--critical { color: $foreground; }
     }

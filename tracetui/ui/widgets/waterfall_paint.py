@@ -1,7 +1,8 @@
 """Painting the waterfall's lines: the time axis and one span row, from a `WaterfallModel`.
 
 A row: tree guides and ▸/▾ marker, `✖` for an error, a service colour swatch, the service (in its
-colour) and the span name (search matches highlighted; a collapsed row ends with `+N`) | the bar
+colour) and the span name (search matches highlighted; a span moved for clock skew ends with
+`⇄+40ms`, a collapsed row with `+N`) | the bar
 in the service colour, `━` over the critical-path stretches, `•` events and `◆` exceptions, faint
 `┊` tick guides | duration and self time. Styles come from the widget's component classes and
 are kept until the theme changes (`clear`).
@@ -143,6 +144,9 @@ class WaterfallPainter:
         label = clean(span.name, 300)
         hidden = view.hidden_descendants(node) if view.is_collapsed(node) else 0
         suffix = f" +{hidden}" if hidden else ""  # how many spans the collapsed row hides
+        shift = trace.shift_of(node)
+        if shift:  # moved for clock skew: by how much
+            suffix = f" ⇄{'+' if shift > 0 else '-'}{fmt_duration(abs(shift))}{suffix}"
         if room > 0:  # "service name": the service in its colour, then the span name
             svc_part = clip(svc_text, min(room, max(6, room // 2)))
             segs.append(Segment(svc_part, svc_style if not matched else self._component("waterfall--match", svc_style)))
@@ -151,13 +155,18 @@ class WaterfallPainter:
             segs.append(Segment(" ", text_style))
             room -= 1
             if room - len(suffix) < 4:
-                suffix = ""
+                suffix = suffix if shift and room - len(suffix) >= 1 else ""
             name_part = clip(label, room - len(suffix))
             segs.append(Segment(name_part, name_style))
             room -= cell_len(name_part)
             if suffix:
                 segs.append(Segment(" " * (room - len(suffix)), base))
-                segs.append(Segment(suffix, guide))
+                if shift:  # "⇄+40ms" in the warning colour, then the hidden count
+                    cut = suffix.index("⇄") + 1 + len(fmt_duration(abs(shift))) + 1
+                    segs.append(Segment(suffix[:cut], self._component("waterfall--skew", base)))
+                    suffix = suffix[cut:]
+                if suffix:
+                    segs.append(Segment(suffix, guide))
                 room = 0
         if room > 0:
             segs.append(Segment(" " * room, base))
