@@ -10,10 +10,13 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
     shop.json    one ExportTraceServiceRequest with every span (compact: ~65 KB)
     shop.jsonl   the same spans, one request per line (per scenario), as the Collector's file
                  exporter writes
+    shop_logs.jsonl  a second run of the shop whose services also log (Python `logging` through
+                 the SDK's `LoggingHandler`): spans and log records in one file, a traces line
+                 and a logs line per scenario, as the Collector's file exporter mixes them
 
 Run from the repository root (needs the `samples` extra: pip install -e '.[samples]'):
 
-    python sample_traces/generate.py            # writes sample_traces/shop.json and shop.jsonl
+    python sample_traces/generate.py            # writes sample_traces/shop.json, shop.jsonl, shop_logs.jsonl
     python sample_traces/generate.py --out DIR
 
 Random choices (latencies, ids) come from a fixed seed; times, ports and the ids of spans made
@@ -609,6 +612,122 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
+    write_logs_sample(args.out)
+
+
+# -- the shop with logs (shop_logs.jsonl) ----------------------------------------------------------
+
+# The W3C Trace Context spec's other example trace id: `--trace 0af765` finds the checkout that logs.
+LOGS_CHECKOUT_TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
+
+
+class ShopLog:
+    """A service's log through the SDK's logs API (`LoggerProvider`): a record made inside a span
+    carries that span's trace and span ids (the SDK reads them from the current context)."""
+
+    def __init__(self, logger) -> None:
+        from opentelemetry._logs import SeverityNumber
+
+        self.logger, self.levels = logger, SeverityNumber
+
+    def _emit(self, level: str, message: str, args: tuple, extra: dict | None) -> None:
+        severity = getattr(self.levels, level)
+        self.logger.emit(severity_number=severity, severity_text=level, body=message % args, attributes=extra)
+
+    def debug(self, message: str, *args: object, extra: dict | None = None) -> None:
+        self._emit("DEBUG", message, args, extra)
+
+    def info(self, message: str, *args: object, extra: dict | None = None) -> None:
+        self._emit("INFO", message, args, extra)
+
+    def warning(self, message: str, *args: object, extra: dict | None = None) -> None:
+        self._emit("WARN", message, args, extra)
+
+    def error(self, message: str, *args: object, extra: dict | None = None) -> None:
+        self._emit("ERROR", message, args, extra)
+
+
+class LoggingShop(Shop):
+    """The same shop, its services logging through the SDK's logs API: a record made inside a
+    span carries that span's ids, one made outside any span (at start-up) carries none."""
+
+    def __init__(self, log_exporter) -> None:
+        from opentelemetry.sdk._logs import LoggerProvider
+        from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+
+        super().__init__()
+        self.log_providers = []
+        self.logs: dict[str, ShopLog] = {}
+        for svc in self.services:
+            provider = LoggerProvider(resource=svc.provider.resource)
+            provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
+            log = ShopLog(provider.get_logger(f"shop.{svc.name}", "1.4.0"))
+            self.log_providers.append(provider)
+            self.logs[svc.name] = log
+            log.info("%s %s started on 127.0.0.1", svc.name, "1.x")  # outside any span: no trace
+
+    def place_order(self, svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        log = self.logs[svc.name]
+        log.info("placing order for user %s", body["user"], extra={"shop.user": body["user"]})
+        try:
+            status, order = super().place_order(svc, params, body)
+        except HttpError as e:
+            log.error("order failed: %s", e, extra={"shop.user": body["user"]})
+            raise
+        log.info("order %s placed", order["order_id"], extra={"shop.order_id": order["order_id"]})
+        return status, order
+
+    def charge(self, svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        log = self.logs[svc.name]
+        log.debug("charging %s cents on %s", body["amount_cents"], body["card_token"])
+        try:
+            return super().charge(svc, params, body)
+        except HttpError as e:
+            log.warning("refused with %s: %s", e.status, e, extra={"shop.order_id": body["order_id"]})
+            raise
+        except TimeoutError:
+            log.error("card network timed out after 250 ms", extra={"shop.order_id": body["order_id"]})
+            raise
+
+    def stock(self, svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        self.logs[svc.name].debug("stock lookup for %s", params["sku"])
+        return super().stock(svc, params, body)
+
+    def close(self) -> None:
+        super().close()
+        for provider in self.log_providers:
+            provider.shutdown()
+
+
+def write_logs_sample(out: Path) -> None:
+    """shop_logs.jsonl: the shop's scenarios again, with logs; per scenario a traces line and a
+    logs line (the logs first every other time: a reader must not need the spans first)."""
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
+
+    log_exporter = InMemoryLogRecordExporter()
+    IDS.__init__(SEED + 17)  # its own ids, whether or not shop.json was made first in this run
+    EXPORTER.clear()
+    shop = LoggingShop(log_exporter)
+    lines = [dumps(encode_logs(log_exporter.get_finished_logs()))]  # start-up: no trace
+    log_exporter.clear()
+    spans = logs = 0
+    try:
+        for i, (method, path, body, trace_id) in enumerate(SCENARIOS):
+            IDS.next_trace_id = LOGS_CHECKOUT_TRACE_ID if trace_id is not None else None
+            status = shop.visit(method, path, body)
+            shop.settle()
+            finished, records = EXPORTER.get_finished_spans(), log_exporter.get_finished_logs()
+            EXPORTER.clear()
+            log_exporter.clear()
+            pair = [dumps(encode_spans(finished))] + ([dumps(encode_logs(records))] if records else [])
+            lines.extend(reversed(pair) if i % 2 else pair)
+            spans, logs = spans + len(finished), logs + len(records)
+            print(f"{method} {path} -> {status}: {len(finished)} spans, {len(records)} log records")
+    finally:
+        shop.close()
+    (out / "shop_logs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    print(f"wrote {spans} spans and {logs} log records to {out / 'shop_logs.jsonl'}")
 
 
 if __name__ == "__main__":

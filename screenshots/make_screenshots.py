@@ -3,8 +3,10 @@
     python screenshots/make_screenshots.py [TRACE_FILE]
 
 Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
-slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden), help.svg and
-service_map.svg (the map of every trace, an edge selected).
+slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden), help.svg,
+flame.svg (the same trace's flame graph: w, f), flame_left_heavy.svg (left heavy with the
+sandwich table, the detail pane hidden: w, m, t, p) and service_map.svg (the map of every trace,
+an edge selected).
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -73,6 +75,8 @@ async def shoot(source: Path) -> list[Path]:
     await run("service_filter", ["s", "space"], open_trace=True)
     await run("help", ["question_mark"], open_trace=True)
     await run("service_map", ["m", "j", "j", "j", "j"], open_trace=False)
+    await run("flame", ["w", "f"], open_trace=True)
+    await run("flame_left_heavy", ["w", "m", "t", "p"], open_trace=True)
     return out
 
 

@@ -84,3 +84,20 @@ def test_a_chain_100k_deep_is_walked_without_recursion():
     ct = call_tree(trace(*spans))
     assert len(ct) == n and max(ct.depth) == n - 1
     assert sum(ct.cp_self_ns) == 2 * n
+
+
+def test_operations_count_recursion_once_and_name_callers_and_callees():
+    # r 0..100 → a 10..90 → a 20..60 (recursion) → db 30..40 ; r → db 90..95
+    t = trace(span("r", "", 0, 100, service="s", name="r"), span("a", "r", 10, 90, service="s", name="a"),
+              span("a2", "a", 20, 60, service="s", name="a"), span("d", "a2", 30, 40, service="db", name="q"),
+              span("d2", "r", 90, 95, service="db", name="q"))
+    from tracetui.analysis import time_on_path
+    from tracetui.analysis.flame import operations
+
+    ops = operations(t, time_on_path(t), self_times(t))
+    a, q = ops["s: a"], ops["db: q"]
+    assert (a.count, a.total_ns, a.self_ns) == (2, 80, 40 + 30)
+    assert a.callers == {"s: r": [1, 80], "s: a": [1, 40]}
+    assert a.callees == {"s: a": [1, 40], "db: q": [1, 10]}
+    assert q.callers == {"s: a": [1, 10], "s: r": [1, 5]} and q.total_ns == 15
+    assert sum(o.cp_ns for o in ops.values()) == critical_path_ns(critical_path(t))

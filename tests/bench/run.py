@@ -257,6 +257,28 @@ def w_open(path: str) -> dict:
     return out
 
 
+# -- the flame graph's first screen of a 100k-span trace ----------------------------------------
+
+
+def bench_flame(res: Results, repeats: int) -> None:
+    print("flame graph: first screen of a 100k-span trace (big_trace.make_trace), against the waterfall's")
+    runs = [child(worker("flame", "100000")) for _ in range(repeats)]
+    o = {k: min(r.out[k] for r in runs) for k in runs[0].out}
+    flame, water = o["flame_first_screen_ms"] / 1000, o["waterfall_first_screen_ms"] / 1000
+    res.add(Figure("flame", "flame first screen (layout + page)", ms(flame), f"waterfall's {ms1(water)}",
+                   f"{flame / water:.1f}x", "<= 0.5 s", flame <= 0.5))
+    heavy = o["left_heavy_first_screen_ms"] / 1000
+    res.add(Figure("flame", "left heavy first screen (call tree + layout + page)", ms(heavy),
+                   f"waterfall's {ms1(water)}", f"{heavy / water:.1f}x"))
+
+
+def w_flame(spans: str) -> dict:
+    import bench_flame
+    from big_trace import make_trace
+
+    return bench_flame.bench(make_trace(int(spans)))
+
+
 # -- first paint of the trace list while the 1M file loads -----------------------------------
 
 
@@ -478,8 +500,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
-           "first_paint": w_first_paint, "live": w_live}
-SECTIONS = ["load", "first_paint", "open", "filter", "live"]
+           "first_paint": w_first_paint, "live": w_live, "flame": w_flame}
+SECTIONS = ["load", "first_paint", "open", "flame", "filter", "live"]
 
 
 def main() -> None:
@@ -510,6 +532,8 @@ def main() -> None:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
         bench_open(res, repeats)
+    if "flame" in sections:
+        bench_flame(res, repeats)
     if "filter" in sections:
         bench_filter(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:

@@ -38,7 +38,7 @@ def as_json(*args: str) -> dict:
 def spans_in_file(path) -> int:
     """Counted from the raw OTLP JSON, independently of the loader."""
     docs = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-    return sum(len(ss["spans"]) for d in docs for rs in d["resourceSpans"] for ss in rs["scopeSpans"])
+    return sum(len(ss["spans"]) for d in docs for rs in d.get("resourceSpans", []) for ss in rs["scopeSpans"])
 
 
 def is_int(v) -> bool:
@@ -77,7 +77,9 @@ def test_one_trace_json_contract(path):
         doc = as_json(str(path), "--trace", entry["trace_id"])
         assert set(doc) == {"trace"}
         t = doc["trace"]
-        assert set(t) == TRACE_KEYS | {"critical_path", "spans"}
+        assert set(t) == TRACE_KEYS | {"critical_path", "spans", "logs"}
+        if path.name != "shop_logs.jsonl":  # (its logs: tests/cli/test_summary_logs.py)
+            assert t["logs"] == []
         assert {k: t[k] for k in TRACE_KEYS} == entry
         check_spans(t)
         check_critical_path(t)

@@ -89,7 +89,7 @@ def test_repeated_spans_count_the_same_wherever_the_batches_split():
     assert (one_batch.span_count, one_batch.duplicate_spans) == (two_batches.span_count, two_batches.duplicate_spans) == (5, 5)
 
 
-def test_logs_and_metrics_in_a_collector_dump_are_counted_in_one_warning(tmp_path, monkeypatch):
+def test_metrics_in_a_collector_dump_are_counted_in_one_warning_and_logs_read(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from tracetui.cli import main
@@ -103,21 +103,22 @@ def test_logs_and_metrics_in_a_collector_dump_are_counted_in_one_warning(tmp_pat
     result = CliRunner().invoke(main, ["summary", str(path), "--json"])
     assert result.exit_code == 0  # a warning: no trace data was lost
     assert len(orjson.loads(result.stdout)["traces"]) == 3
-    assert "3 log and 1 metric records are not trace data: set aside" in result.stderr
+    assert "1 metric record is not trace data: set aside" in result.stderr
+    assert "3 log records name no trace" in result.stderr
     # The same, from a big file read while it streams in.
     monkeypatch.setattr(file_streaming, "STREAM_MIN_BYTES", 100)
     batches = list(stream_file(str(path), "f"))
-    assert [p.message for b in batches for p in b.problems] == [
-        "3 log and 1 metric records are not trace data: set aside"]
+    assert [p.message for b in batches for p in b.problems] == ["1 metric record is not trace data: set aside"]
+    assert [r.body for b in batches for r in b.logs] == ["hi"] * 3
 
 
-def test_a_logs_request_read_on_its_own_gives_the_warning_too():
+def test_a_metrics_request_read_on_its_own_gives_the_warning_too():
     # The receiver reads one request at a time with read_otlp_json.
     from tracetui.loaders.otlp_json import read_otlp_json
 
-    logs = orjson.dumps({"resourceLogs": [{"scopeLogs": []}]})
-    assert [p.message for b in read_otlp_json(logs, "r") for p in b.problems] == [
-        "1 log record is not trace data: set aside"]
+    metrics = orjson.dumps({"resourceMetrics": [{"scopeMetrics": []}]})
+    assert [p.message for b in read_otlp_json(metrics, "r") for p in b.problems] == [
+        "1 metric record is not trace data: set aside"]
 
 
 def _byte(where: str) -> int:

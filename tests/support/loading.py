@@ -12,6 +12,7 @@ def load_bytes(data: bytes, source: str = "dump", **kw) -> tuple[TraceStore, lis
     problems: list[Problem] = []
     for batch in read_bytes(data, source, **kw):
         store.add(batch.spans)
+        store.add_logs(batch.logs)
         problems.extend(batch.problems)
     return store, problems
 

@@ -37,6 +37,7 @@ class LiveReceiver:
     def _sink(self, rec: Received) -> None:
         self.received.append(rec)
         self.store.add(rec.batch.spans)
+        self.store.add_logs(rec.batch.logs)
 
     def run(self, coro, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)

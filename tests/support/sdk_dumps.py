@@ -61,3 +61,47 @@ def store_keys(store) -> set[tuple[str, str, str, int, int]]:
 
 def pretty(doc: dict) -> bytes:
     return json.dumps(doc, indent=2).encode()
+
+
+def sdk_spans_and_logs(traces: int = 2, service: str = "shop"):
+    """Spans and log records made by the SDK: per trace a server span and a child, each logging
+    through the SDK's logs API (a record made in a span carries that span's trace and span
+    ids), and one record made outside any span (no trace)."""
+    from opentelemetry._logs import SeverityNumber
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind
+
+    resource = Resource.create({"service.name": service})
+    spans_out, logs_out = InMemorySpanExporter(), InMemoryLogRecordExporter()
+    tracer_provider = TracerProvider(resource=resource)
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans_out))
+    logger_provider = LoggerProvider(resource=resource)
+    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs_out))
+    logger = logger_provider.get_logger("dumps")
+
+    def log(severity: SeverityNumber, body: str, **attributes) -> None:
+        logger.emit(severity_number=severity, severity_text=severity.name, body=body, attributes=attributes)
+
+    tracer = tracer_provider.get_tracer("dumps")
+    log(SeverityNumber.INFO, f"service {service} started")  # no span: no trace
+    for n in range(traces):
+        with tracer.start_as_current_span(f"request {n}", kind=SpanKind.SERVER):
+            log(SeverityNumber.INFO, f"handling request {n}", **{"request.number": n})
+            with tracer.start_as_current_span("step"):
+                log(SeverityNumber.WARN, f"slow step in request {n}")
+            log(SeverityNumber.ERROR, f"request {n} failed")
+    tracer_provider.shutdown()
+    logger_provider.shutdown()
+    return list(spans_out.get_finished_spans()), list(logs_out.get_finished_logs())
+
+
+def logs_request(records):
+    """The SDK's `ExportLogsServiceRequest` of these records (its OTLP encoder)."""
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+
+    return encode_logs(records)

@@ -45,3 +45,7 @@ def test_trace_view_on_the_first_error(snap_compare):
 
 def test_trace_view_with_a_service_hidden(snap_compare):
     assert snap_compare(_app(), press=["s", "space"], terminal_size=SIZE, run_before=_open_slowest_failing)
+
+
+def test_flame_graph_on_the_first_error(snap_compare):
+    assert snap_compare(_app(), press=["w", "e"], terminal_size=SIZE, run_before=_open_slowest_failing)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from tracetui.analysis.critical_path import Section, critical_path
 from tracetui.analysis.self_time import self_times
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import Span
 from tracetui.model.trace import NO_PARENT, Trace
 
@@ -96,6 +97,7 @@ class CallTree:
         return out
 
 
+@gc_paused  # a node and two lists per call path: the collector would walk them again and again
 def call_tree(trace: Trace, sections: list[Section] | None = None, selfs: list[int] | None = None,
               *, self_time: bool = True) -> CallTree:
     """The call tree of `trace`; `sections` and `selfs` when already computed (the trace view has
@@ -157,3 +159,70 @@ def cp_self_by_path(trace: Trace, sections: list[Section] | None = None) -> dict
 def critical_path_ns(sections: list[Section]) -> int:
     """The length of the critical path: the sum of its sections."""
     return sum(end - start for _, start, end in sections)
+
+
+class Operation:
+    """One (service, operation) of a trace, for the sandwich table.
+
+      total_ns    durations of its spans, a span inside another span of the same operation not
+                  counted again (recursion counts once, as in a profiler's "total")
+      self_ns     their self times
+      cp_ns       their time on the critical path
+      callers     {caller frame: [calls, ns of this operation's spans under it]}
+      callees     {callee frame: [calls, ns of the callee's spans]}
+    """
+
+    __slots__ = ("frame", "count", "total_ns", "self_ns", "cp_ns", "callers", "callees", "spans")
+
+    def __init__(self, frame: str) -> None:
+        self.frame = frame
+        self.count = self.total_ns = self.self_ns = self.cp_ns = 0
+        self.callers: dict[str, list[int]] = {}
+        self.callees: dict[str, list[int]] = {}
+        self.spans: list[int] = []
+
+
+@gc_paused
+def operations(trace: Trace, on_path: dict[int, int], selfs: list[int]) -> dict[str, Operation]:
+    """Every operation of `trace` by frame (`SERVICE: NAME`), in the order first met (pre-order).
+    `on_path`: ns per span on the critical path (analysis `time_on_path`); `selfs`: self times."""
+    trace.ensure_built()
+    spans, parent_of = trace.spans, trace.parent
+    ops: dict[str, Operation] = {}
+    frames = [""] * len(spans)
+    open_count: dict[str, int] = {}  # operations among the ancestors of the span being visited
+    stack: list[int] = []  # the ancestors of the span being visited
+    for i in trace.order:
+        p = parent_of[i]
+        while stack and stack[-1] != p:
+            gone = frames[stack.pop()]
+            open_count[gone] -= 1
+        s = spans[i]
+        f = frames[i] = f"{s.resource.service}: {s.name}"
+        op = ops.get(f)
+        if op is None:
+            op = ops[f] = Operation(f)
+        dur = s.end_ns - s.start_ns
+        op.count += 1
+        op.spans.append(i)
+        if not open_count.get(f):
+            op.total_ns += dur
+        op.self_ns += selfs[i]
+        op.cp_ns += on_path.get(i, 0)
+        if p != NO_PARENT:
+            pf = frames[p]
+            c = op.callers.get(pf)
+            if c is None:
+                op.callers[pf] = [1, dur]
+            else:
+                c[0] += 1
+                c[1] += dur
+            e = ops[pf].callees.get(f)
+            if e is None:
+                ops[pf].callees[f] = [1, dur]
+            else:
+                e[0] += 1
+                e[1] += dur
+        stack.append(i)
+        open_count[f] = open_count.get(f, 0) + 1
+    return ops

@@ -13,6 +13,7 @@ from tracetui.cli.export import export_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.map import map_cmd
+from tracetui.cli.sample import sample_cmd  # tracetui sample
 from tracetui.cli.serve import serve_cmd, served
 
 
@@ -84,6 +85,7 @@ main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
 main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 
 
 @main.command("open")
@@ -253,6 +255,10 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
+    if store.traceless_logs:
+        n = len(store.traceless_logs)
+        err.print(f"tracetui: {_count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
+                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
     if store.duplicate_spans:
         dup = store.duplicate_spans
         err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "

@@ -16,6 +16,7 @@ from tracetui.loaders.detect import (
     CONSOLE_JSON,
     JAEGER_JSON,
     OTLP_JSON,
+    OTLP_LOGS_PROTO,
     OTLP_PROTO,
     RECORDS,
     ZIPKIN_JSON,
@@ -80,6 +81,10 @@ def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> 
         from tracetui.loaders import otlp_proto  # protobuf: ~25 ms of import, only for .pb input
 
         yield from otlp_proto.read_otlp_proto(data, source, where)
+    elif fmt == OTLP_LOGS_PROTO:
+        from tracetui.loaders.otlp_logs import read_logs_proto
+
+        yield from read_logs_proto(data, source, where)
     elif fmt == OTLP_JSON:
         yield from otlp_json.read_otlp_json(data, source, where, count_set_aside_here=False)
     elif fmt == JAEGER_JSON:

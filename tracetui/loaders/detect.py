@@ -11,6 +11,7 @@ from tracetui.loaders.compression import GZIP_MAGIC, ZSTD_MAGIC
 COMPRESSED = "compressed"  # gzip or zstd: undo, then detect again
 RECORDS = "records"  # 4-byte big-endian length + (zstd'd) OTLP proto or JSON, repeated
 OTLP_PROTO = "otlp-proto"
+OTLP_LOGS_PROTO = "otlp-logs-proto"  # an ExportLogsServiceRequest
 OTLP_JSON = "otlp-json"
 JAEGER_JSON = "jaeger-json"
 ZIPKIN_JSON = "zipkin-json"
@@ -39,6 +40,8 @@ def detect_format(data: bytes) -> str:
     # A request starts with 0x0a; a record file would only if its first record were > 160 MiB.
     if looks_like_otlp_proto(data):
         return OTLP_PROTO
+    if looks_like_otlp_logs_proto(data):
+        return OTLP_LOGS_PROTO
     if looks_like_records(data):
         return RECORDS
     return UNKNOWN
@@ -92,6 +95,16 @@ def looks_like_records(data: bytes) -> bool:
         return False
     payload = data[4:8]
     return payload[:4] == ZSTD_MAGIC or payload[:1] in (b"\x0a", b"{")
+
+
+def looks_like_otlp_logs_proto(data: bytes) -> bool:
+    """An `ExportLogsServiceRequest`: field 1 (resource_logs) too, told apart by a log record with
+    a time in its first ResourceLogs (a traces request never parses as one)."""
+    if data[:1] != b"\x0a":
+        return False
+    from tracetui.loaders.otlp_logs import first_resource_logs_has_records
+
+    return first_resource_logs_has_records(data)
 
 
 def looks_like_otlp_proto(data: bytes) -> bool:

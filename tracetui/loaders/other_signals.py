@@ -1,6 +1,7 @@
-"""Logs, metrics and profiles in a trace dump: the Collector's `file` exporter writes every
-signal it is given into one file. They are set aside, and counted: one warning per input says
-how many records (exported requests: lines, documents) were not trace data."""
+"""Metrics and profiles in a trace dump: the Collector's `file` exporter writes every signal it
+is given into one file. Logs are read (loaders/otlp_logs.py); metrics and profiles are set
+aside, and counted: one warning per input says how many records (exported requests: lines,
+documents) were not trace data."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def count_set_aside(batches: Iterator[Batch], source: str, where: str = "") -> I
                 else:
                     kept.append(p)
             b.problems = kept
-            if not b.spans and not b.problems:
+            if not b.spans and not b.problems and not b.logs:
                 continue
         yield b
     if counts:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from tracetui.model.log import LogRecord
 from tracetui.model.span import Span
 from tracetui.model.text import clean
 
@@ -44,10 +45,11 @@ class Problem:
 
 @dataclass(slots=True)
 class Batch:
-    """A group of spans read together, with the problems met while reading them."""
+    """A group of spans (and log records) read together, with the problems met while reading them."""
 
     spans: list[Span] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
 
 
 def input_skipped(problems: Iterable[Problem]) -> bool:

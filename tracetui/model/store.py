@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from operator import attrgetter
 
 from tracetui.model.gcpause import gc_paused
+from tracetui.model.log import LogRecord, log_key
 from tracetui.model.span import Span
 from tracetui.model.trace import Trace, remember
 
@@ -26,10 +27,16 @@ def _without_repeats(spans: list[Span]) -> list[Span]:
 class TraceStore:
     """Traces by id, in arrival order. Spans of one trace that arrive in different batches join.
 
-    `max_spans` bounds retention (live mode): when exceeded, whole oldest traces are evicted,
-    never half a trace; `evicted_traces`/`evicted_spans` count them. A span that arrives again
-    (an exporter's retry, a dump loaded twice) is counted in `duplicate_spans`, not stored twice. `version` changes on
-    every change so views can tell when to redraw.
+    `max_spans` bounds retention (live mode): spans and log records together. When exceeded,
+    the oldest records shown under no trace go first (of traces whose spans never came, then of
+    no trace), then whole oldest traces with their logs, never half a trace;
+    `evicted_traces`/`evicted_spans`/`evicted_logs` count them. A span that arrives again (an exporter's retry, a dump loaded
+    twice) is counted in `duplicate_spans`, not stored twice (log records likewise in
+    `duplicate_logs`). `version` changes on every change so views can tell when to redraw.
+
+    Log records (`add_logs`) join their trace (`Trace.logs`); those of a trace whose spans have
+    not come yet wait in `pending_logs` and join it when it does; those that name no trace are
+    kept in `traceless_logs`, never dropped unseen. `log_count` counts them all.
     """
 
     def __init__(self, max_spans: int | None = None, adjust_skew: bool = True) -> None:
@@ -41,6 +48,11 @@ class TraceStore:
         self.evicted_traces = 0
         self.evicted_spans = 0
         self.duplicate_spans = 0
+        self.log_count = 0
+        self.pending_logs: dict[str, list[LogRecord]] = {}
+        self.traceless_logs: list[LogRecord] = []
+        self.evicted_logs = 0
+        self.duplicate_logs = 0
 
     def __len__(self) -> int:
         return len(self.traces)
@@ -80,29 +92,90 @@ class TraceStore:
                     unique = _without_repeats(group)
                     self.duplicate_spans += len(group) - len(unique)
                     group = unique
-                traces[tid] = Trace(tid, group, self.adjust_skew)
+                t = traces[tid] = Trace(tid, group, self.adjust_skew)
                 self.span_count += len(group)
+                waiting = self.pending_logs.pop(tid, None) if self.pending_logs else None
+                if waiting is not None:
+                    t.add_logs(waiting)  # (counted in log_count already)
             else:
                 added = t.add(group)
                 self.span_count += added
                 self.duplicate_spans += len(group) - added
         if groups:
             self.version += 1
-        if self.max_spans is not None and self.span_count > self.max_spans:
+        if self.max_spans is not None and self.span_count + self.log_count > self.max_spans:
             self._evict(keep=set(groups))
         return {tid for tid in groups if tid in traces}  # (not set(traces): all of them, every batch)
 
+    def add_logs(self, records: Iterable[LogRecord]) -> set[str]:
+        """Add log records; return the ids of the traces (with spans) whose logs changed."""
+        with gc_paused():
+            groups: dict[str, list[LogRecord]] = {}
+            traceless = []
+            for r in records:
+                tid = r.trace_id
+                if not tid:
+                    traceless.append(r)
+                elif (g := groups.get(tid)) is None:
+                    groups[tid] = [r]
+                else:
+                    g.append(r)
+            changed = set()
+            added = 0
+            for tid, group in groups.items():
+                t = self.traces.get(tid)
+                if t is not None:
+                    n = t.add_logs(group)
+                    if n:
+                        changed.add(tid)
+                else:
+                    waiting = self.pending_logs.setdefault(tid, [])
+                    seen = set(map(log_key, waiting))
+                    n = 0
+                    for r in group:
+                        if (k := log_key(r)) not in seen:
+                            seen.add(k)
+                            waiting.append(r)
+                            n += 1
+                self.duplicate_logs += len(group) - n
+                added += n
+            if traceless:
+                self.traceless_logs.extend(traceless)
+                added += len(traceless)
+            self.log_count += added
+            if added:
+                self.version += 1
+            if self.max_spans is not None and self.span_count + self.log_count > self.max_spans:
+                self._evict(keep=changed)
+            return {tid for tid in changed if tid in self.traces}
+
+    def _over(self) -> bool:
+        return self.span_count + self.log_count > self.max_spans
+
     def _evict(self, keep: set[str]) -> None:
+        # Records under no trace first: the oldest of traces whose spans never came, then of no trace.
+        pending = self.pending_logs
+        while pending and self._over():
+            gone = pending.pop(next(iter(pending)))
+            self.log_count -= len(gone)
+            self.evicted_logs += len(gone)
+        if self.traceless_logs and self._over():
+            n = min(len(self.traceless_logs), self.span_count + self.log_count - self.max_spans)
+            del self.traceless_logs[:n]
+            self.log_count -= n
+            self.evicted_logs += n
         traces = self.traces
         for tid in list(traces):
-            if self.span_count <= self.max_spans:
+            if not self._over():
                 break
             if tid in keep and len(traces) > len(keep):
                 continue
             t = traces.pop(tid)
             self.span_count -= len(t.spans)
+            self.log_count -= len(t.logs)
             self.evicted_traces += 1
             self.evicted_spans += len(t.spans)
+            self.evicted_logs += len(t.logs)
 
     def set_adjust_skew(self, on: bool) -> set[str]:
         """Show every trace adjusted for clock skew or as read; return the ids of traces whose
@@ -115,6 +188,9 @@ class TraceStore:
     def clear(self) -> None:
         self.traces.clear()
         self.span_count = 0
+        self.pending_logs.clear()
+        self.traceless_logs.clear()
+        self.log_count = 0
         self.version += 1
 
     def sorted_by_start(self) -> list[Trace]:

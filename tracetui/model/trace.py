@@ -16,10 +16,12 @@ from operator import attrgetter, eq, gt, not_
 from msgspec.structs import replace
 
 from tracetui.model.gcpause import gc_paused
+from tracetui.model.log import LogRecord, log_key, time_of
 from tracetui.model.skew import NO_SHIFTS, ClockShifts, compute_shifts, might_be_skewed
 from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, STATUS_ERROR, Event, Span
 
 NO_PARENT = -1
+_NO_LOGS: tuple = ()  # a trace without logs shares this; `add_logs` gives it its own list
 _NO_START = float("-inf")  # the parent start of a root or an orphan
 
 _START, _END, _STATUS = attrgetter("start_ns"), attrgetter("end_ns"), attrgetter("status")
@@ -244,7 +246,7 @@ class Trace:
     """
 
     __slots__ = ("trace_id", "spans", "version", "_tree", "_stats", "_keys", "adjust_skew", "_shifts", "_applied",
-                 "_originals")
+                 "_originals", "logs", "_log_keys", "_logs_by_span")
 
     def __init__(self, trace_id: str, spans: Iterable[Span] = (), adjust_skew: bool = True) -> None:
         self.trace_id = trace_id
@@ -253,12 +255,52 @@ class Trace:
         self._tree: TraceTree | None = None
         self._stats: TraceStats | None = None
         self._keys: dict[tuple, Span] | None = None
+        self.logs: Sequence[LogRecord] = _NO_LOGS  # in time order
+        self._log_keys: set[tuple] | None = None
+        self._logs_by_span: dict[str, list[LogRecord]] | None = None
         self.adjust_skew = adjust_skew
         self._shifts: ClockShifts | None = None  # None: not checked since the spans last changed
         self._applied = False
         self._originals: dict[int, Span] | None = None  # position -> span as read, while shifted
         if self.spans:
             self._settle()
+
+    def add_logs(self, records: Iterable[LogRecord]) -> int:
+        """Add log records of this trace (kept in time order); return how many were new. A record
+        already here (same span, time, severity and body: a retry, a dump loaded twice) is not
+        added again."""
+        keys = self._log_keys
+        if keys is None:
+            keys = self._log_keys = set(map(log_key, self.logs))
+        fresh = []
+        for r in records:
+            k = log_key(r)
+            if k not in keys:
+                keys.add(k)
+                fresh.append(r)
+        if not fresh:
+            return 0
+        logs = self.logs
+        if not isinstance(logs, list):
+            logs = self.logs = []
+        logs.extend(fresh)
+        logs.sort(key=time_of)  # stable, and nearly sorted already: cheap
+        self._logs_by_span = None
+        self.version += 1
+        return len(fresh)
+
+    def logs_of(self, span_id: str) -> list[LogRecord]:
+        """The log records that name this span, in time order ("" gives those naming only the trace)."""
+        by_span = self._logs_by_span
+        if by_span is None:
+            by_span = self._logs_by_span = {}
+            for r in self.logs:
+                got = by_span.get(r.span_id)
+                if got is None:
+                    by_span[r.span_id] = [r]
+                else:
+                    got.append(r)
+        return by_span.get(span_id, [])
 
     def add(self, spans: Iterable[Span]) -> int:
         """Add late spans; return how many were new. A span already in the trace (same id,

@@ -46,6 +46,10 @@ def trace_json(trace: Trace) -> dict:
         }
         for i, s in ((i, spans[i]) for i in trace.order)
     ]
+    out["logs"] = [
+        {"span_id": r.span_id or None, "time_unix_nano": r.time_ns, "severity": r.severity_name, "body": r.body}
+        for r in trace.logs
+    ]
     return {"trace": out}
 
 

@@ -176,6 +176,8 @@ def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[P
         for batch in capped(iter_paths(paths, stdin=stdin)):
             if batch.spans:
                 store.add(batch.spans)
+            if batch.logs:
+                store.add_logs(batch.logs)
             problems.extend(batch.problems)
     freeze_loaded()
     return problems

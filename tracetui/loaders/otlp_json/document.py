@@ -11,6 +11,7 @@ from tracetui.loaders.otlp_json.fast import BatchIds, fast_convert
 from tracetui.loaders.otlp_json.tolerant import NO_RESOURCE_SPANS, TOO_DEEP_ERROR, fallback, salvage_document
 from tracetui.loaders.otlp_json.typed import convert_doc, no_resource_spans
 from tracetui.loaders.otlp_json.wire import decoder, fast_decoder
+from tracetui.loaders.otlp_logs import read_logs_json
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.model.gcpause import gc_paused
 
@@ -47,6 +48,7 @@ _INVALID_UTF8 = "Invalid UTF-8"  # msgspec's DecodeError for bytes that are not 
 WRAPPER = re.compile(rb'\{\s*"(?:trace|result|data)"\s*:')
 _EMPTY_OBJECT = re.compile(rb"\{\s*\}\s*")
 WRAPPER_KEY = re.compile(rb'"(?:trace|result|data)"\s*:')
+_LOGS_FIRST = re.compile(rb'\{\s*"resource_?[lL]ogs"\s*:')  # a logs request, as exporters write one
 
 
 def read_document(doc: bytes | memoryview, source: str, where: str, single: bool = True,
@@ -63,6 +65,8 @@ def _read_document_gc(doc: bytes | memoryview, source: str, where: str, single: 
     if len(head) < 64 and _EMPTY_OBJECT.fullmatch(head):
         # `{}`, as `yes '{}'` writes forever: the answer without a decode or a key search.
         return Batch(problems=[Problem(source, where, NO_RESOURCE_SPANS)])
+    if _LOGS_FIRST.match(head):
+        return read_logs_json(doc, source, where, single)  # (a spans document never pays for this test)
     snake = is_snake(head)
     # Decided by the first key: `{"trace":{"resourceSpans":…` has "resourceSpans" in its head too.
     wrapped = WRAPPER.match(head) is not None
@@ -99,7 +103,10 @@ def _trace_data(parsed: Any, wrapped: bool, head: bytes, doc: bytes | memoryview
         if parsed is None:
             return Batch(problems=[Problem(source, where, "no OTLP trace data in this document")])
     elif no_resource_spans(parsed) and is_other_signal(head):
-        return set_aside(source, where, signal_in(head) or "log")  # a logs or metrics line: counted
+        signal = signal_in(head)
+        if signal == "log":
+            return read_logs_json(doc, source, where)
+        return set_aside(source, where, signal or "metric")  # a metrics line: counted
     elif no_resource_spans(parsed) and parsed.resource is None and not parsed.scope_spans:
         if len(doc) <= len(head) and not looks_like_otlp(head) and not WRAPPER_KEY.search(head):
             # A whole small object without any trace key (`{}`, a stray record): what the
@@ -118,7 +125,10 @@ def _not_json(doc, head: bytes, source: str, where: str, single: bool, e: Except
     if single and _inner_newline(doc):
         return None  # maybe JSON Lines
     if is_other_signal(head):
-        return set_aside(source, where, signal_in(head) or "log")
+        signal = signal_in(head)
+        if signal == "log":
+            return read_logs_json(doc, source, where)  # (says what is wrong with it)
+        return set_aside(source, where, signal or "metric")
     # Salvage counts bytes from the document's first character, as if it had been stripped.
     return fallback(bytes(doc).strip(), source, where, str(e))
 
@@ -139,4 +149,5 @@ def read_pieces(pieces: list[tuple[int, bytes]], source: str, where: str) -> Bat
                            single=False) or Batch()
         out.spans.extend(b.spans)
         out.problems.extend(b.problems)
+        out.logs.extend(b.logs)
     return out

@@ -127,8 +127,8 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
                 if lines == 1:
                     held += batch.problems
                     batch.problems = []
-                yield Batch(ids.mark(batch.spans), batch.problems)
-                batch.spans, batch.problems = [], []
+                yield Batch(ids.mark(batch.spans), batch.problems, batch.logs)
+                batch.spans, batch.problems, batch.logs = [], [], []
             batch.problems[mark:] = cap.admit(batch.problems[mark:])
         else:
             if nl < 0:
@@ -140,19 +140,21 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
                 if b is None:
                     b = fallback(line, source, f"{outer}line {lineno}")
             batch.spans.extend(b.spans)
+            if b.logs:
+                batch.logs.extend(b.logs)
             if b.problems:
                 batch.problems.extend(cap.admit(b.problems))
             pos = end + 1
         if lines == 1:
             held += batch.problems
             batch.problems = []
-        if len(batch.spans) >= CHUNK_BATCH_SPANS:
+        if len(batch.spans) + len(batch.logs) >= CHUNK_BATCH_SPANS:
             batch.spans = ids.mark(batch.spans)
             yield batch
             batch = Batch()
     batch.problems.extend(held)
     batch.problems.extend(cap.counted())
-    if batch.spans or batch.problems:
+    if batch.spans or batch.problems or batch.logs:
         batch.spans = ids.mark(batch.spans)
         yield batch
 
@@ -293,6 +295,7 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
         if b is None:
             b = fallback(line, source, f"{prefix}line {lineno}")
         out.spans.extend(b.spans)
+        out.logs.extend(b.logs)
         if b.problems:
             out.problems.extend(cap.admit(b.problems))
         count += 1
@@ -301,7 +304,7 @@ def read_otlp_jsonl(data: bytes, source: str, lines_per_batch: int = 256, where:
             yield out
             out, count = Batch(), 0
     out.problems.extend(cap.counted())
-    if out.spans or out.problems:
+    if out.spans or out.problems or out.logs:
         yield out
 
 

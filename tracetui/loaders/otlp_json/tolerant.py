@@ -51,6 +51,7 @@ def read_object(obj: Any, source: str, where: str) -> Batch:
             b = read_object(el, source, f"{where}[{i}]")
             out.spans.extend(b.spans)
             out.problems.extend(b.problems)
+            out.logs.extend(b.logs)
         return out
     if not isinstance(obj, dict):
         return Batch(problems=[Problem(source, where, "not OTLP trace data (expected a JSON object)")])
@@ -60,6 +61,10 @@ def read_object(obj: Any, source: str, where: str) -> Batch:
         rss, key = [obj], ""
     if rss is None:
         signal = signal_of(obj)
+        if signal == "log":
+            from tracetui.loaders.otlp_logs import read_logs_json
+
+            return read_logs_json(msgspec.json.encode(obj), source, where)
         if signal is not None:
             return set_aside(source, where, signal)
         return Batch(problems=[Problem(source, where, NO_RESOURCE_SPANS)])

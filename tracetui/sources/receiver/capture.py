@@ -22,7 +22,7 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 from tracetui.loaders import otlp_proto
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.render.otlp_json_out import to_otlp_json
-from tracetui.sources.receiver.ingest import JSON, PROTOBUF, Received, Undecodable, decode
+from tracetui.sources.receiver.ingest import JSON, LOGS, PROTOBUF, Received, Undecodable, decode, decode_logs
 
 
 def _fields(msg: Any) -> set[str]:
@@ -204,6 +204,8 @@ def capture_line(rec: Received) -> bytes:
             return orjson.dumps(orjson.loads(body))
         except orjson.JSONDecodeError:  # e.g. integers beyond 64 bits: the slow, exact way
             return json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
+    if rec.signal == LOGS:
+        return orjson.dumps(to_otlp_json(rec.message))  # (the generic walk: logs are few beside spans)
     return orjson.dumps(request_json(rec.message))
 
 
@@ -247,6 +249,17 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
     return rec
 
 
+def decode_logs_for_capture(body: bytes, encoding: str, source: str = "record") -> Received:
+    """Record's decoder of logs requests (in the decode thread): the records, and the capture line."""
+    rec = decode_logs(body, encoding, source)
+    if rec.accepted_logs:
+        try:
+            rec.line = capture_line(rec)
+        except (ValueError, RecursionError) as e:
+            raise Undecodable(f"not valid JSON ({e})") from None
+    return rec
+
+
 class CaptureWriter:
     """Appends one line per request and flushes it before the request is answered."""
 
@@ -255,19 +268,22 @@ class CaptureWriter:
         self._f: IO[bytes] = open(path, "ab" if append else "wb")  # noqa: SIM115 (closed by close())
         self.lines = 0
         self.spans = 0
+        self.logs = 0
 
     def write(self, rec: Received) -> None:
         """Write and flush one request's line (call from one thread at a time). Raises OSError.
 
-        A request without an accepted span (`{}`, an empty protobuf, only rejected spans) is not
-        written: the capture holds what was accepted, and reads back without a problem."""
-        if rec.accepted_spans == 0:
+        A request without an accepted span or log record (`{}`, an empty protobuf, only rejected
+        spans) is not written: the capture holds what was accepted, and reads back without a
+        problem."""
+        if rec.accepted_spans == 0 and rec.accepted_logs == 0:
             return
         f = self._f
         f.write((rec.line if rec.line is not None else capture_line(rec)) + b"\n")
         f.flush()
         self.lines += 1
         self.spans += rec.accepted_spans
+        self.logs += rec.accepted_logs
 
     def sync(self) -> None:
         self._f.flush()

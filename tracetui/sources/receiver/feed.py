@@ -27,10 +27,15 @@ class StoreFeed:
         self.interval = interval
         self._ids: set[str] = set()
         self._problems: list[Problem] = []
+        self._logs = False
         self._handle: asyncio.TimerHandle | None = None
 
     def __call__(self, rec: Received) -> None:
-        self._ids |= self.store.add(rec.batch.spans)
+        if rec.batch.spans:
+            self._ids |= self.store.add(rec.batch.spans)
+        if rec.batch.logs:
+            self._ids |= self.store.add_logs(rec.batch.logs)
+            self._logs = True  # (records of no trace change no trace: the status bar still counts them)
         if rec.batch.problems:
             self._problems.extend(rec.batch.problems)
         if self._handle is None:
@@ -41,9 +46,9 @@ class StoreFeed:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
-        ids, problems = self._ids, self._problems
-        self._ids, self._problems = set(), []
-        if ids or problems:
+        ids, problems, logs = self._ids, self._problems, self._logs
+        self._ids, self._problems, self._logs = set(), [], False
+        if ids or problems or logs:
             self.on_change(ids, problems)
 
 

@@ -1,4 +1,5 @@
-"""OTLP/gRPC traces (`TraceService/Export`), the optional extra `tracetui[grpc]`.
+"""OTLP/gRPC traces (`TraceService/Export`) and logs (`LogsService/Export`), the optional extra
+`tracetui[grpc]`.
 
 Many SDKs export gRPC to port 4317 by default. The server is grpcio's asyncio server on the
 running loop, with a generic handler that takes the request as bytes, so decoding goes through the
@@ -15,15 +16,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+    ExportLogsPartialSuccess,
+    ExportLogsServiceResponse,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTracePartialSuccess,
     ExportTraceServiceResponse,
 )
 
 from tracetui.sources.receiver.config import DEFAULT_GRPC, Limits
-from tracetui.sources.receiver.ingest import PROTOBUF, Hold, Ingest, OverBudget, SinkFailed, Undecodable
+from tracetui.sources.receiver.ingest import (
+    LOGS,
+    PROTOBUF,
+    TRACES,
+    Hold,
+    Ingest,
+    OverBudget,
+    SinkFailed,
+    Undecodable,
+)
 
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+LOGS_SERVICE = "opentelemetry.proto.collector.logs.v1.LogsService"
 MAX_AGE_S = 300.0
 MISSING = "gRPC needs grpcio, an optional extra: pip install 'tracetui[grpc]'"
 
@@ -84,7 +99,9 @@ class OtlpGrpcReceiver:
         server = grpc.aio.server(options=self.options(), maximum_concurrent_rpcs=self.calls_at_once)
         handler = grpc.method_handlers_generic_handler(
             SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(self._export)})  # bytes in, bytes out
-        server.add_generic_rpc_handlers((handler,))
+        logs_handler = grpc.method_handlers_generic_handler(
+            LOGS_SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(self._export_logs)})
+        server.add_generic_rpc_handlers((handler, logs_handler))
         try:
             port = server.add_insecure_port(self.address)
         except RuntimeError as e:
@@ -101,7 +118,10 @@ class OtlpGrpcReceiver:
             server, self._server = self._server, None
             await server.stop(grace)
 
-    async def _export(self, request: bytes, context: Any) -> bytes:
+    async def _export_logs(self, request: bytes, context: Any) -> bytes:
+        return await self._export(request, context, LOGS)
+
+    async def _export(self, request: bytes, context: Any, signal: str = TRACES) -> bytes:
         grpc, ingest = self.grpc, self.ingest
         metadata = {k.lower(): v for k, v in (context.invocation_metadata() or ())}
         if not ingest.authorized(metadata.get("authorization")):
@@ -117,13 +137,19 @@ class OtlpGrpcReceiver:
             ingest.stats.rejected("503 memory budget", str(e))
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"too much request data in memory; retry later ({e})")
         try:
-            rec = await ingest.accept(request, PROTOBUF, transport="grpc", peer=context.peer() or "")
+            rec = await ingest.accept(request, PROTOBUF, transport="grpc", peer=context.peer() or "", signal=signal)
         except Undecodable as e:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
         except SinkFailed as e:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"could not store the spans: {e}")
         finally:
             hold.release()
+        if signal == LOGS:
+            resp_logs = ExportLogsServiceResponse()
+            if rec.rejected_spans or rec.error_message:
+                resp_logs.partial_success.CopyFrom(
+                    ExportLogsPartialSuccess(rejected_log_records=rec.rejected_spans, error_message=rec.error_message))
+            return resp_logs.SerializeToString()
         resp = ExportTraceServiceResponse()
         if rec.rejected_spans or rec.error_message:
             resp.partial_success.CopyFrom(

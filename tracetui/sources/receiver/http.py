@@ -1,4 +1,5 @@
-"""The OTLP/HTTP receiver: `POST /v1/traces`, protobuf or JSON, gzip/deflate or none (spec 1.x).
+"""The OTLP/HTTP receiver: `POST /v1/traces` and `POST /v1/logs`, protobuf or JSON, gzip/deflate
+or none (spec 1.x).
 
 It runs on whatever asyncio loop starts it (Textual's in the TUI, its own in `tracetui record`)
 and hands each accepted request to a sink (see `ingest`). Status codes:
@@ -6,7 +7,7 @@ and hands each accepted request to a sink (see `ingest`). Status codes:
   200  accepted; body `ExportTraceServiceResponse` in the request's encoding, with
        `partial_success` when some spans were rejected (or a warning came up)
   400  undecodable body (`google.rpc.Status`)      401  missing or wrong bearer token (checked first)
-  404  a path other than /v1/traces                405  a method other than POST
+  404  a path other than /v1/traces, /v1/logs      405  a method other than POST
   408  the body did not arrive within the body timeout
   413  body larger than the limit, counted AFTER decompression (streamed, so a gzip bomb stops
        at the limit)                               415  other content types or encodings
@@ -22,6 +23,10 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+    ExportLogsPartialSuccess,
+    ExportLogsServiceResponse,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTracePartialSuccess,
     ExportTraceServiceResponse,
@@ -32,7 +37,9 @@ from tracetui.sources.receiver.config import DEFAULT_HTTP, Limits
 from tracetui.sources.receiver.guard import BACKSTOP_S, ConnectionGuard, QuietLogs
 from tracetui.sources.receiver.ingest import (
     JSON,
+    LOGS,
     PROTOBUF,
+    TRACES,
     Hold,
     Ingest,
     OverBudget,
@@ -42,6 +49,8 @@ from tracetui.sources.receiver.ingest import (
 )
 
 TRACES_PATH = "/v1/traces"
+LOGS_PATH = "/v1/logs"
+SIGNAL_OF_PATH = {TRACES_PATH: TRACES, LOGS_PATH: LOGS}
 # After an early answer (401, 408, 413, 503 before the whole body came), how long the rest of the
 # body is read and thrown away so the client can read the answer, before the connection is closed.
 LINGER_S = 2.0
@@ -80,14 +89,23 @@ def status_body(code: int, message: str, encoding: str) -> bytes:
 
 
 def response_body(rec: Received) -> bytes:
-    """The `ExportTraceServiceResponse`, with `partial_success` when something was rejected or warned."""
+    """The `ExportTraceServiceResponse` (`ExportLogsServiceResponse` for logs), with
+    `partial_success` when something was rejected or warned."""
     rejected, message = rec.rejected_spans, rec.error_message
+    logs = rec.signal == LOGS
     if rec.encoding == JSON:
         import orjson
 
         if not (rejected or message):
             return b"{}"
-        return orjson.dumps({"partialSuccess": {"rejectedSpans": str(rejected), "errorMessage": message}})
+        key = "rejectedLogRecords" if logs else "rejectedSpans"
+        return orjson.dumps({"partialSuccess": {key: str(rejected), "errorMessage": message}})
+    if logs:
+        resp_logs = ExportLogsServiceResponse()
+        if rejected or message:
+            resp_logs.partial_success.CopyFrom(ExportLogsPartialSuccess(rejected_log_records=rejected,
+                                                                        error_message=message))
+        return resp_logs.SerializeToString()
     resp = ExportTraceServiceResponse()
     if rejected or message:
         resp.partial_success.CopyFrom(ExportTracePartialSuccess(rejected_spans=rejected, error_message=message))
@@ -190,9 +208,11 @@ class OtlpHttpReceiver:
         if not ingest.authorized(request.headers.get("Authorization")):
             return fail(401, UNAUTHENTICATED, "401 unauthorized", "missing or wrong bearer token",
                         **{"WWW-Authenticate": 'Bearer realm="tracetui"'})
-        if request.path != TRACES_PATH:
-            what = request.path if request.path in ("/v1/logs", "/v1/metrics") else "path"
-            return fail(404, NOT_FOUND, f"404 {what}", f"{request.path}: not found; tracetui receives traces at {TRACES_PATH}")
+        signal = SIGNAL_OF_PATH.get(request.path)
+        if signal is None:
+            what = request.path if request.path == "/v1/metrics" else "path"
+            return fail(404, NOT_FOUND, f"404 {what}", f"{request.path}: not found; tracetui receives traces at "
+                        f"{TRACES_PATH} and logs at {LOGS_PATH}")
         if request.method != "POST":
             return fail(405, UNIMPLEMENTED, "405 method", f"{request.method} not allowed; use POST", Allow="POST")
         if request.content_type not in CONTENT_TYPES:
@@ -221,12 +241,13 @@ class OtlpHttpReceiver:
             return fail(400, INVALID_ARGUMENT, "400 undecodable", str(e))
         peer = request.remote or ""
         try:
-            rec = await ingest.accept(body, encoding, transport="http", peer=peer)
+            rec = await ingest.accept(body, encoding, transport="http", peer=peer, signal=signal)
         except Undecodable as e:  # counted by ingest
             return web.Response(status=400, body=status_body(INVALID_ARGUMENT, str(e), encoding),
                                 content_type=CONTENT_TYPE_OUT[encoding])
         except SinkFailed as e:  # counted by ingest
-            return web.Response(status=503, body=status_body(UNAVAILABLE, f"could not store the spans: {e}", encoding),
+            what = "log records" if signal == LOGS else "spans"
+            return web.Response(status=503, body=status_body(UNAVAILABLE, f"could not store the {what}: {e}", encoding),
                                 content_type=CONTENT_TYPE_OUT[encoding], headers={"Retry-After": "1"})
         del body
         return web.Response(status=200, body=response_body(rec), content_type=CONTENT_TYPE_OUT[encoding])

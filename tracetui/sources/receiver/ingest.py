@@ -25,13 +25,14 @@ from tracetui.sources.receiver.config import DEFAULT_MAX_BODY
 
 PROTOBUF = "protobuf"
 JSON = "json"
+TRACES, LOGS = "traces", "logs"  # the signal of a request (its path, its gRPC service)
 
 RATE_WINDOW_S = 5.0
 IN_FLIGHT_BODIES = 4  # the default memory budget of bodies in flight, in largest requests
 
 
 class Undecodable(Exception):
-    """The body is not an OTLP trace request in the encoding it claims (HTTP 400)."""
+    """The body is not an OTLP request of its signal in the encoding it claims (HTTP 400)."""
 
 
 @dataclass(slots=True)
@@ -39,7 +40,8 @@ class Received:
     """One accepted request: its spans, what was wrong with some of them, and the request itself.
 
     `body` is the decompressed request as it came (protobuf or JSON bytes); `message` is the
-    parsed `ExportTraceServiceRequest` for protobuf requests (None for JSON).
+    parsed `ExportTraceServiceRequest` (or `ExportLogsServiceRequest`, `signal` LOGS) for
+    protobuf requests (None for JSON).
     """
 
     batch: Batch
@@ -50,10 +52,15 @@ class Received:
     peer: str = ""
     span_count: int = -1  # spans accepted; -1: len(batch.spans) (a decoder may count without building spans)
     line: bytes | None = None  # prepared capture line (record's decoder makes it off the loop)
+    signal: str = TRACES
 
     @property
     def accepted_spans(self) -> int:
         return len(self.batch.spans) if self.span_count < 0 else self.span_count
+
+    @property
+    def accepted_logs(self) -> int:
+        return len(self.batch.logs)
 
     @property
     def rejected_spans(self) -> int:
@@ -71,6 +78,31 @@ class Received:
 
 Sink = Callable[[Received], Awaitable[None] | None]
 Decoder = Callable[[bytes, str, str], Received]
+
+
+def decode_logs(body: bytes, encoding: str, source: str = "receiver") -> Received:
+    """Decode one logs request body (already decompressed): its log records, every one kept (a
+    record without a trace id is one of no trace; an unreadable time or severity, a warning).
+    Raises `Undecodable`. Pure; thread-safe."""
+    from tracetui.loaders import otlp_logs
+
+    if encoding == PROTOBUF:
+        try:
+            msg = otlp_logs.parse_logs_request(body)
+        except (DecodeError, ValueError, RuntimeError) as e:
+            raise Undecodable(f"not an OTLP protobuf ExportLogsServiceRequest ({e or 'undecodable'})") from None
+        return Received(otlp_logs.logs_request_to_batch(msg, source), PROTOBUF, body, msg, signal=LOGS)
+    if not body.strip():
+        return Received(Batch(), JSON, body, signal=LOGS)
+    try:
+        checks.check_one_object(body)
+    except checks.NotOneObject as e:
+        raise Undecodable(str(e)) from None
+    batch = otlp_logs.read_logs_json(body, source, "")
+    if batch is None or any(not p.warning for p in batch.problems):
+        why = "; ".join(p.message for p in batch.problems) if batch is not None else "not one JSON object"
+        raise Undecodable(f"not an OTLP JSON ExportLogsServiceRequest ({why})")
+    return Received(batch, JSON, body, signal=LOGS)
 
 
 def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
@@ -107,6 +139,7 @@ class IngestStats:
 
     requests: int = 0
     spans: int = 0
+    logs: int = 0  # log records accepted
     rejected_spans: int = 0
     rejected_requests: int = 0
     reasons: Counter = field(default_factory=Counter)  # "401 unauthorized" -> count
@@ -114,9 +147,10 @@ class IngestStats:
     started: float = field(default_factory=time.monotonic)
     _recent: deque = field(default_factory=deque, repr=False)  # (monotonic second, spans)
 
-    def accepted(self, spans: int, rejected_spans: int, now: float | None = None) -> None:
+    def accepted(self, spans: int, rejected_spans: int, now: float | None = None, logs: int = 0) -> None:
         self.requests += 1
         self.spans += spans
+        self.logs += logs
         self.rejected_spans += rejected_spans
         sec = int(now if now is not None else time.monotonic())
         recent = self._recent
@@ -218,11 +252,13 @@ class Ingest:
 
     def __init__(self, sink: Sink, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY,
                  max_pending: int = 256, decoder: Decoder | None = None,
-                 max_in_flight: int | None = None) -> None:
+                 max_in_flight: int | None = None, logs_decoder: Decoder | None = None) -> None:
         """`max_in_flight`: the memory budget of request bodies in flight, across requests and
-        transports (default `IN_FLIGHT_BODIES` × `max_body`)."""
+        transports (default `IN_FLIGHT_BODIES` × `max_body`). `decoder` decodes trace requests,
+        `logs_decoder` logs requests."""
         self.sink = sink
         self.decoder: Decoder = decoder or decode
+        self.logs_decoder: Decoder = logs_decoder or decode_logs
         self.token = token or None
         self.max_body = max_body
         self.max_pending = max_pending
@@ -251,13 +287,15 @@ class Ingest:
         """Too many requests waiting to be decoded: answer 503 so the exporter retries later."""
         return self.pending >= self.max_pending
 
-    async def accept(self, body: bytes, encoding: str, *, transport: str = "http", peer: str = "") -> Received:
+    async def accept(self, body: bytes, encoding: str, *, transport: str = "http", peer: str = "",
+                     signal: str = TRACES) -> Received:
         """Decode and sink one request. Raises `Undecodable` (counted) or `SinkFailed` (counted)."""
         self.pending += 1
         try:
             loop = asyncio.get_running_loop()
+            decoder = self.logs_decoder if signal == LOGS else self.decoder
             try:
-                rec = await loop.run_in_executor(self._pool(), self.decoder, body, encoding, f"{transport}:{peer}")
+                rec = await loop.run_in_executor(self._pool(), decoder, body, encoding, f"{transport}:{peer}")
             except Undecodable as e:
                 self.stats.rejected("400 undecodable", str(e))
                 raise
@@ -277,7 +315,7 @@ class Ingest:
             except Exception as e:
                 self.stats.rejected("503 not stored", f"{type(e).__name__}: {e}")
                 raise SinkFailed(str(e)) from e
-            self.stats.accepted(rec.accepted_spans, rec.rejected_spans)
+            self.stats.accepted(rec.accepted_spans, rec.rejected_spans, logs=rec.accepted_logs)
             return rec
         finally:
             self.pending -= 1

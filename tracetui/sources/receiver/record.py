@@ -18,7 +18,7 @@ from typing import TextIO
 
 from tracetui.model.gcpause import freeze_loaded
 from tracetui.render.text import clean
-from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture
+from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture, decode_logs_for_capture
 from tracetui.sources.receiver.config import LiveConfig
 from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
 from tracetui.sources.receiver.servers import LiveServers
@@ -29,7 +29,9 @@ def _n(n: int, what: str) -> str:
 
 
 def status_line(stats: IngestStats, path: str) -> str:
-    line = f"{_n(stats.spans, 'span')} in {_n(stats.requests, 'request')} to {path}, {stats.rate():,.0f} spans/s"
+    logs = f" and {_n(stats.logs, 'log record')}" if stats.logs else ""
+    line = (f"{_n(stats.spans, 'span')}{logs} in {_n(stats.requests, 'request')} to {path}, "
+            f"{stats.rate():,.0f} spans/s")
     rejected = stats.rejected_text()
     return f"{line}; {rejected}" if rejected else line
 
@@ -70,7 +72,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
     async def sink(rec: Received) -> None:
         await loop.run_in_executor(write_pool, writer.write, rec)
 
-    ingest = Ingest(sink, token=config.token, max_body=config.max_body, decoder=decode_for_capture)
+    ingest = Ingest(sink, token=config.token, max_body=config.max_body, decoder=decode_for_capture,
+                    logs_decoder=decode_logs_for_capture)
     try:
         servers = LiveServers(config, ingest)
         await servers.start()
@@ -106,7 +109,8 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
         for sig in handled:
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
-        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')} in "
+        logs = f" and {_n(writer.logs, 'log record')}" if writer.logs else ""
+        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')}{logs} in "
                   f"{_n(writer.lines, 'line')} of {clean(output)}\n")
         err.flush()
     return 0

@@ -56,6 +56,7 @@ class FilesFeeder(FeederBase):
     def _read(self, loader: Loader) -> None:
         batches: Iterable[Batch] = loader() if callable(loader) else loader
         pending: list = []
+        logs: list = []
         problems: list[Problem] = []
         cap = ProblemCap()  # the app keeps the first problems of each kind and a count of the rest
         last = time.monotonic()
@@ -64,29 +65,35 @@ class FilesFeeder(FeederBase):
         try:
             for batch in batches:
                 pending.extend(batch.spans)
+                logs.extend(batch.logs)
                 if batch.problems:
                     problems.extend(cap.admit(batch.problems))
                 # The first spans go out at once (a slow source shows something early); then
                 # at most one hand-over per FLUSH_SECONDS.
                 if (first and pending) or time.monotonic() - last >= FLUSH_SECONDS:
                     first = first and not pending
-                    self._hand_over(pending, problems, getattr(batches, "progress", None))
-                    pending, problems = [], []
+                    self._hand_over(pending, problems, getattr(batches, "progress", None), logs)
+                    pending, problems, logs = [], [], []
                     last = time.monotonic()
         except Exception as e:  # a loader should not raise; if one does, say so and keep the rest
             failure = f"loading stopped: {type(e).__name__}: {e}"
-        self._hand_over(pending, problems + cap.counted(), 1.0, done=True, failure=failure)
+        self._hand_over(pending, problems + cap.counted(), 1.0, logs, done=True, failure=failure)
 
-    def _hand_over(self, spans: list, problems: list[Problem], fraction: float | None,
+    def _hand_over(self, spans: list, problems: list[Problem], fraction: float | None, logs: list,
                    done: bool = False, failure: str = "") -> None:
         app = self.app
         for i in range(0, len(spans), CHUNK_SPANS):
             app.call_from_thread(self._add_spans, spans[i:i + CHUNK_SPANS])
+        for i in range(0, len(logs), CHUNK_SPANS):  # after the spans: a trace's logs find it there
+            app.call_from_thread(self._add_logs, logs[i:i + CHUNK_SPANS])
         app.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
 
     # -- on the app's thread -------------------------------------------------------------------
     def _add_spans(self, spans: list) -> None:
         self._loaded_ids |= self.app.store.add(spans)
+
+    def _add_logs(self, logs: list) -> None:
+        self._loaded_ids |= self.app.store.add_logs(logs)
 
     def _flush_loaded(self, problems: list[Problem], fraction: float | None, done: bool,
                       failure: str) -> None:

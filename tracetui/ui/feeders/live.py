@@ -37,6 +37,8 @@ def live_status(stats: IngestStats, where: str) -> str:
     (401×2)`. Short: it follows the trace and span counts on one line. (Evictions by retention are
     in the status bar already: "N old traces dropped".)"""
     parts = [f"● live {where}", f"{stats.spans:,} received", f"{stats.rate():,.0f} spans/s"]
+    if stats.logs:
+        parts.insert(2, f"{stats.logs:,} log record{'s' if stats.logs != 1 else ''}")
     rejected = stats.rejected_short()
     if rejected:
         parts.append(rejected)

@@ -29,6 +29,8 @@ class TraceListScreen(TraceTuiScreen):
         Binding("d", "sort('duration')", "By duration", id="list.sort_duration"),
         Binding("t", "sort('start')", "By time", id="list.sort_start"),
         Binding("o", "cycle_sort", "Next sort", id="list.sort_cycle"),
+        Binding("p", "sampling", "Sampling", show=False,
+                tooltip="Preview a tail-sampling policy: what it keeps and loses", id="list.sampling"),
         Binding("1", "sort('start')", "Sort by start", show=False, id="list.sort_1"),
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
@@ -48,11 +50,19 @@ class TraceListScreen(TraceTuiScreen):
 
     def on_mount(self) -> None:
         self._filter_text = ""
+        self._sampling = None  # the sampling panel's last policy
         self.table.rows_changed()
         self.table.focus()
         self._update_title()
         self.watch(self.app, "theme", self._update_title, init=False)
         self.watch(self.app, "status", lambda _status: self.table.refresh(), init=False)
+
+    def action_sampling(self) -> None:
+        """The sampling preview panel; it keeps its policy between openings."""
+        from tracetui.ui.screens.sampling import SamplingScreen
+
+        screen = SamplingScreen(self._sampling)
+        self.app.push_screen(screen, lambda _: setattr(self, "_sampling", screen.policy))
 
     @property
     def table(self) -> TraceTable:
@@ -182,3 +192,4 @@ class TraceListScreen(TraceTuiScreen):
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
         yield SystemCommand("Filter traces", "Type a query to filter the trace list", self.action_filter)
+        yield SystemCommand("Sampling preview", "What a tail-sampling policy would keep and lose", self.action_sampling)

@@ -1,4 +1,5 @@
-"""The trace view: header, waterfall, span detail, service filter, search in the trace."""
+"""The trace view: header, waterfall or flame graph (`w` switches), span detail, service filter,
+search in the trace. In the flame graph, `t` shows the sandwich table under it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from tracetui.analysis.errors import error_origins
 from tracetui.analysis.overview import TraceAnalysis
+from tracetui.model.query import Query
 from tracetui.model.trace import Trace
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_duration, fmt_time
@@ -21,11 +23,14 @@ from tracetui.ui.messages import FollowLink, ServiceVisibilityChanged
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.flame import FlameGraph
 from tracetui.ui.widgets.query_bar import QueryBar
+from tracetui.ui.widgets.sandwich import CallsTable, OperationTable
 from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
+from tracetui.viewmodels.sandwich import SandwichModel
 from tracetui.viewmodels.span_fields import span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
@@ -57,6 +62,10 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
         Binding("x", "export", "Export", show=False, id="trace.export"),
+        Binding("w", "toggle_flame", "Flame graph", tooltip="Switch between the waterfall and the flame graph",
+                id="trace.flame"),
+        Binding("t", "toggle_sandwich", "Sandwich", tooltip="Operations by total, self and critical-path time",
+                id="trace.sandwich"),
         Binding("a", "toggle_skew", "Clock skew", show=False,
                 tooltip="Times adjusted for clock skew between services, or as read (every trace)",
                 id="trace.toggle_skew"),
@@ -68,10 +77,13 @@ class TraceViewScreen(TraceTuiScreen):
         self.analysis = TraceAnalysis(trace)
         self._start_span = span_id
         self._query_text = ""
+        self.search_query: Query | None = None
         self._match_count = 0
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._flame_shown = False  # the flame graph is laid out on first use
+        self._sandwich: SandwichModel | None = None
         self._grown_version = trace.version
 
     def compose(self) -> ComposeResult:
@@ -80,6 +92,11 @@ class TraceViewScreen(TraceTuiScreen):
             yield ServiceFilter(id="service-filter", classes="-hidden")
             with Horizontal(id="trace-main"):
                 yield Waterfall(id="waterfall")
+                with Vertical(id="flame-pane", classes="-hidden"):
+                    yield FlameGraph(id="flame")
+                    with Horizontal(id="sandwich", classes="-hidden"):
+                        yield OperationTable(id="operations")
+                        yield CallsTable(id="calls")
                 yield SpanDetail(id="span-detail")
         yield QueryBar("search", "Search:", "service, name, id, key=value, error, duration>10ms, -negation",
                        SEARCH_DELAY)
@@ -107,12 +124,26 @@ class TraceViewScreen(TraceTuiScreen):
     def _theme_changed(self) -> None:
         """Text built in Python carries theme colours: build it again for the new theme."""
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.view.selected_pos)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
 
     @property
     def waterfall(self) -> Waterfall:
         return self.query_one(Waterfall)
+
+    @property
+    def flame(self) -> FlameGraph:
+        return self.query_one(FlameGraph)
+
+    @property
+    def in_flame(self) -> bool:
+        """Whether the flame graph is shown (instead of the waterfall)."""
+        return not self.query_one("#flame-pane").has_class("-hidden")
+
+    @property
+    def view(self) -> Waterfall | FlameGraph:
+        """The view on screen: searches, steps and links act on it."""
+        return self.flame if self.in_flame else self.waterfall
 
     @property
     def detail(self) -> SpanDetail:
@@ -136,6 +167,73 @@ class TraceViewScreen(TraceTuiScreen):
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("no-detail")
+
+    # -- flame graph ---------------------------------------------------------------------------------
+    def action_toggle_flame(self) -> None:
+        """Waterfall ⇄ flame graph; the selected span stays selected."""
+        pane = self.query_one("#flame-pane")
+        if self.in_flame:
+            pos = self.flame.selected_pos
+            pane.add_class("-hidden")
+            self.waterfall.remove_class("-hidden")
+            if pos is not None:
+                self.waterfall.select_pos(pos)
+            self.set_focus(self.waterfall)
+        else:
+            pos = self.waterfall.selected_pos
+            if not self._flame_shown:
+                self._flame_shown = True
+                self.flame.show_trace(self.trace, self.analysis, pos)
+            elif pos is not None:
+                self.flame.select_pos(pos)
+            self.waterfall.add_class("-hidden")
+            pane.remove_class("-hidden")
+            self.set_focus(self.flame)
+        self._match_count = self.view.set_search(self.search_query)
+        self._update_search_count()
+        self.refresh_bindings()
+
+    def action_toggle_sandwich(self) -> None:
+        if not self.in_flame:
+            return
+        box = self.query_one("#sandwich")
+        if box.has_class("-hidden"):
+            if self._sandwich is None:
+                self._sandwich = SandwichModel(self.trace, self.analysis)
+                self.query_one(OperationTable).show(self._sandwich)
+            box.remove_class("-hidden")
+            pos = self.flame.selected_pos
+            if pos is not None:
+                self.query_one(OperationTable).select_pos(pos)
+            self._show_calls(self.query_one(OperationTable).cursor)
+            self.set_focus(self.query_one(OperationTable))
+        else:
+            box.add_class("-hidden")
+            self.set_focus(self.flame)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_sandwich":
+            return self.in_flame if self.is_mounted else False
+        return True
+
+    def on_flame_graph_frame_selected(self, message: FlameGraph.FrameSelected) -> None:
+        self._show_span(message.pos)
+        self._update_search_count()
+        if self._sandwich is not None and not self.query_one("#sandwich").has_class("-hidden"):
+            table = self.query_one(OperationTable)
+            if not table.has_focus:
+                table.select_pos(message.pos)
+
+    def on_operation_table_operation_highlighted(self, message: OperationTable.OperationHighlighted) -> None:
+        self._show_calls(message.row)
+
+    def on_operation_table_operation_picked(self, message: OperationTable.OperationPicked) -> None:
+        self.flame.select_pos(message.pos)
+        self.set_focus(self.flame)
+
+    def _show_calls(self, row: int) -> None:
+        if self._sandwich is not None and len(self._sandwich):
+            self.query_one(CallsTable).show(self._sandwich, row)
 
     # -- header --------------------------------------------------------------------------------
     def _update_header(self) -> None:
@@ -251,8 +349,8 @@ class TraceViewScreen(TraceTuiScreen):
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
             return
-        self.waterfall.select_pos(pos)
-        self.set_focus(self.waterfall)
+        self.view.select_pos(pos)
+        self.set_focus(self.view)
 
     # -- services ------------------------------------------------------------------------------
     def action_services(self) -> None:
@@ -262,7 +360,7 @@ class TraceViewScreen(TraceTuiScreen):
             self.set_focus(panel)  # now, not deferred: keys typed ahead go there
         elif panel.has_focus:
             panel.add_class("-hidden")
-            self.set_focus(self.waterfall)
+            self.set_focus(self.view)
         else:
             self.set_focus(panel)
 
@@ -279,12 +377,13 @@ class TraceViewScreen(TraceTuiScreen):
         """Highlight the matches (as the user types); Enter also jumps to the next one."""
         message.stop()
         self._query_text = message.text
-        self._match_count = self.waterfall.set_search(None if message.query.is_empty else message.query)
+        self.search_query = None if message.query.is_empty else message.query
+        self._match_count = self.view.set_search(self.search_query)
         if message.submitted and self._match_count:
-            self.waterfall.next_match(1)
+            self.view.next_match(1)
         self._update_search_count()
         if message.submitted:
-            self.set_focus(self.waterfall)
+            self.set_focus(self.view)
 
     def _update_search_count(self) -> None:
         bar = self.search_bar
@@ -294,7 +393,7 @@ class TraceViewScreen(TraceTuiScreen):
         if not self._match_count:
             bar.set_count(Text("no match", style=theme_style(self.app, "text-warning", bold=True)))
             return
-        current = self.waterfall.match_index()  # 1-based among the matches, in row order; None if not one
+        current = self.view.match_index()  # 1-based among the matches, in row order; None if not one
         n = self._match_count
         bar.set_count(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
 
@@ -302,14 +401,14 @@ class TraceViewScreen(TraceTuiScreen):
         if not self._query_text.strip():
             self.action_search()
             return
-        if not self.waterfall.next_match(direction):
+        if not self.view.next_match(direction):
             self.notify("no more matches", timeout=2)
         self._update_search_count()
 
     def action_next_error(self, direction: int) -> None:
         if not self.analysis.error_positions:
             self.notify("this trace has no errors", timeout=2)
-        elif not self.waterfall.next_error(direction):
+        elif not self.view.next_error(direction):
             self.notify("no more errors that way", timeout=2)
 
     def action_first_failure(self) -> None:
@@ -318,12 +417,12 @@ class TraceViewScreen(TraceTuiScreen):
         if not origins:
             self.notify("this trace has no errors", timeout=2)
             return
-        current = self.waterfall.selected_pos
+        current = self.view.selected_pos
         nxt = origins[(origins.index(current) + 1) % len(origins)] if current in origins else origins[0]
-        self.waterfall.select_pos(nxt)
+        self.view.select_pos(nxt)
 
     def action_next_critical(self, direction: int) -> None:
-        if not self.waterfall.next_critical(direction):
+        if not self.view.next_critical(direction):
             self.notify("end of the critical path", timeout=2)
 
     # -- clock skew ----------------------------------------------------------------------------
@@ -349,11 +448,19 @@ class TraceViewScreen(TraceTuiScreen):
             if bar.input.value:
                 bar.clear()
             bar.close()
-            self.set_focus(self.waterfall)
+            self.set_focus(self.view)
             return
         if panel.has_focus or self.detail.has_focus:
-            self.set_focus(self.waterfall)
+            self.set_focus(self.view)
             return
+        if self.in_flame:
+            sandwich = self.query_one("#sandwich")
+            if not sandwich.has_class("-hidden") and not self.flame.has_focus:
+                sandwich.add_class("-hidden")
+                self.set_focus(self.flame)
+                return
+            if self.flame.zoom_out():
+                return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -379,8 +486,14 @@ class TraceViewScreen(TraceTuiScreen):
         self.analysis = TraceAnalysis(self.trace)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
+        if self._flame_shown:
+            self.flame.show_trace(self.trace, self.analysis, self.flame.selected_pos)
+            self._sandwich = None
+            if not self.query_one("#sandwich").has_class("-hidden"):
+                self._sandwich = SandwichModel(self.trace, self.analysis)
+                self.query_one(OperationTable).show(self._sandwich)
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.view.selected_pos)
 
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle service filter", "Show or hide the list of services", self.action_services)
@@ -389,6 +502,8 @@ class TraceViewScreen(TraceTuiScreen):
                             lambda: self.action_next_error(1))
         yield SystemCommand("Follow the critical path", "Jump to the next span on the critical path",
                             lambda: self.action_next_critical(1))
+        yield SystemCommand("Flame graph", "Switch between the waterfall and the flame graph (w)",
+                            self.action_toggle_flame)
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
         yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",
                             self.action_toggle_skew)
