@@ -123,15 +123,16 @@ Handler = Callable[["Service", dict[str, str], dict], tuple[int, dict]]
 class Service:
     """One service: an HTTP server on 127.0.0.1 and its own tracer provider."""
 
-    def __init__(self, name: str, version: str, routes: dict[str, Handler] | None = None) -> None:
+    def __init__(self, name: str, version: str, routes: dict[str, Handler] | None = None,
+                 instance: str = "7d9f-1") -> None:
         self.name = name
         resource = Resource.create({
             "service.name": name,
             "service.namespace": "shop",
             "service.version": version,
-            "service.instance.id": f"{name}-7d9f-1",
+            "service.instance.id": f"{name}-{instance}",
             "deployment.environment.name": "staging",
-            "host.name": f"{name}-7d9f-1",
+            "host.name": f"{name}-{instance}",
         })
         self.provider = TracerProvider(resource=resource, id_generator=IDS)
         self.provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
@@ -583,6 +584,66 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 ]
 
 
+# -- an incident: one replica turns slow --------------------------------------------------------
+
+REPLICA_BEFORE = "replica_before.jsonl.gz"
+REPLICA_AFTER = "replica_after.jsonl.gz"
+
+
+def replica_incident(out: Path, before: int = 40, after: int = 80) -> None:
+    """Many requests of one endpoint, before and during an incident: `GET /availability/{sku}`
+    asks catalog for the product and one of four inventory replicas for the stock. During the
+    incident (`replica_after.jsonl.gz`) replica 4 reads from a degraded database node: its
+    `SELECT stock` takes 150-250 ms instead of 8-30, so every fourth request is slow. Before it
+    (`replica_before.jsonl.gz`) all four are healthy. One request per line, gzip (as big dumps
+    come); what CRISP and the diffs of tracetui are tested on."""
+    import gzip
+
+    shop = Shop()
+    degraded = {"on": False}
+
+    def stock(svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        slow = degraded["on"] and svc is replicas[3]
+        low, high = (150, 250) if slow else (8, 30)
+        svc.query("postgresql", "SELECT", "stock", "SELECT qty, warehouse FROM stock WHERE sku = $1", low, high,
+                  rows=1)
+        return 200, {"sku": params["sku"], "available": 12}
+
+    replicas = [Service("inventory", "1.12.0", {"GET /api/stock/{sku}": stock}, instance=f"7d9f-{k}")
+                for k in range(1, 5)]
+    turn = {"next": 0}
+
+    def availability(svc: Service, params: dict, body: dict) -> tuple[int, dict]:
+        sku = params["sku"]
+        status, product = svc.call(shop.catalog, "GET", f"/api/products/{sku}", "/api/products/{sku}")
+        replica = replicas[turn["next"] % len(replicas)]  # round robin, as the load balancer does
+        turn["next"] += 1
+        _, stock_level = svc.call(replica, "GET", f"/api/stock/{sku}", "/api/stock/{sku}")
+        with svc.app.start_as_current_span("render availability", attributes={"template": "stock.html"}):
+            pause(1, 3)
+        return status, {**product, **stock_level}
+
+    shop.frontend.routes["GET /availability/{sku}"] = availability
+    skus = list(CATALOG)
+    try:
+        for name, count, slow in ((REPLICA_BEFORE, before, False), (REPLICA_AFTER, after, True)):
+            degraded["on"] = slow
+            turn["next"] = 0
+            with gzip.GzipFile(out / name, "wb", mtime=0) as f:
+                for _ in range(count):
+                    shop.visit("GET", f"/availability/{skus[pick(0, len(skus))]}")
+                    shop.settle()
+                    spans = EXPORTER.get_finished_spans()
+                    EXPORTER.clear()
+                    f.write(dumps(encode_spans(spans)) + b"\n")
+            print(f"wrote {count} traces to {out / name}")
+    finally:
+        shop.close()
+        for r in replicas:
+            r.server.shutdown()
+            r.provider.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
@@ -612,6 +673,7 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
+    replica_incident(args.out)
     write_logs_sample(args.out)
 
 

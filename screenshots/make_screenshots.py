@@ -4,9 +4,11 @@
 
 Writes SVGs next to this script: trace_list.svg (sorted by duration), trace_view.svg (the
 slowest failing trace, on the span where its errors start: key f), service_filter.svg (a service hidden), help.svg,
-flame.svg (the same trace's flame graph: w, f), flame_left_heavy.svg (left heavy with the
-sandwich table, the detail pane hidden: w, m, t, p) and service_map.svg (the map of every trace,
-an edge selected).
+flame.svg (the same trace's flame graph: w, f) and flame_left_heavy.svg (left heavy with the
+sandwich table, the detail pane hidden: w, m, t, p); from the replica incident
+(sample_traces/replica_*.jsonl.gz): crisp.svg (CRISP, the slowest 5% against the fastest half)
+and trace_diff.svg (the fastest trace, A, against the slowest, B); service_map.svg (the map of
+every trace of the shop, an edge selected).
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -74,9 +76,46 @@ async def shoot(source: Path) -> list[Path]:
     await run("trace_view", ["f"], open_trace=True)
     await run("service_filter", ["s", "space"], open_trace=True)
     await run("help", ["question_mark"], open_trace=True)
-    await run("service_map", ["m", "j", "j", "j", "j"], open_trace=False)
+    await run("service_map", ["M", "j", "j", "j", "j"], open_trace=False)
     await run("flame", ["w", "f"], open_trace=True)
     await run("flame_left_heavy", ["w", "m", "t", "p"], open_trace=True)
+    out.extend(await shoot_incident())
+    return out
+
+
+async def shoot_incident() -> list[Path]:
+    """CRISP and the diff of two traces, on the incident where one inventory replica is slow."""
+    import time
+
+    from tracetui.model import TraceStore
+    from tracetui.sources.files import load_paths
+    from tracetui.ui.app import make_app
+
+    files = [ROOT / "sample_traces" / "replica_before.jsonl.gz", ROOT / "sample_traces" / "replica_after.jsonl.gz"]
+    if not all(f.exists() for f in files):
+        return []
+    store = TraceStore()
+    problems = load_paths([str(f) for f in files], store)
+    shown = [f.relative_to(ROOT).as_posix() for f in files]
+    out: list[Path] = []
+
+    async def run(name: str, keys: list[str], wait_crisp: bool = False) -> None:
+        app = make_app(store, problems=problems, sources=shown, utc=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                if wait_crisp and key == "c":
+                    deadline = time.monotonic() + 30
+                    while getattr(app.screen, "model", None) is None and time.monotonic() < deadline:
+                        await asyncio.sleep(0.05)
+            await pilot.pause(0.3)
+            path = HERE / f"{name}.svg"
+            app.save_screenshot(path.name, str(HERE))
+            out.append(path)
+
+    await run("crisp", ["c", "x"], wait_crisp=True)
+    await run("trace_diff", ["d", "d", "m", "G", "D"])  # the fastest (A) against the slowest (B)
     return out
 
 

@@ -31,7 +31,7 @@ async def _select(pilot, app, caller: str, callee: str) -> None:
 async def test_m_draws_the_map_with_numbers_on_its_arrows():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("m")
+        await pilot.press("M")
         await pilot.pause()
         assert isinstance(app.screen, ServiceMapScreen)
         text = screen_text(app)
@@ -45,7 +45,7 @@ async def test_m_draws_the_map_with_numbers_on_its_arrows():
 async def test_enter_on_an_edge_lists_the_traces_that_contain_the_call():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("m")
+        await pilot.press("M")
         await pilot.pause()
         await _select(pilot, app, "checkout", "payments")
         await pilot.press("enter")
@@ -62,7 +62,7 @@ async def test_enter_on_an_edge_lists_the_traces_that_contain_the_call():
 async def test_f_keeps_the_paths_through_the_callee_and_esc_returns():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("m")
+        await pilot.press("M")
         await pilot.pause()
         await _select(pilot, app, "frontend", "catalog")
         await pilot.press("f")
@@ -86,7 +86,7 @@ async def test_the_map_follows_the_lists_filter():
         await pilot.press(*"recommendations")
         await pilot.press("enter")
         await pilot.pause(0.3)
-        await pilot.press("m")
+        await pilot.press("M")
         await pilot.pause()
         # only `GET /` calls recommendations: its two calls, not the checkout's
         assert [e.key for e in app.screen.smap.edges] == [("frontend", "catalog"), ("frontend", "recommendations")]

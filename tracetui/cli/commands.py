@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.diff import diff_cmd
 from tracetui.cli.export import export_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
@@ -85,6 +86,7 @@ main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
 main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
 main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 
 

@@ -71,11 +71,36 @@ def one_trace(store, trace_id: str, *, folded: bool, as_json: bool, top: int, er
 
 def many_traces(store, root: str | None, window: str | None, *, folded: bool, as_json: bool, top: int,
                 err) -> None:
-    """CRISP: the mean critical-path self time per call path over the traces of `root` whose
-    duration falls in the `window` percentiles. (Built by the CRISP work; not there yet.)"""
-    err.print("tracetui: the many-traces flame graph (without --trace) is not there yet; "
-              "name one trace with --trace ID", markup=False, soft_wrap=True)
-    sys.exit(2)
+    """CRISP: the mean critical-path self time per call path over the traces of `root` (default:
+    the most frequent root operation) whose duration falls in the `window` percentiles (default
+    0-100)."""
+    from tracetui.analysis.crisp import WindowError, crisp, parse_window, root_operations
+    from tracetui.render.text import clean
+
+    try:
+        win = parse_window(window) if window is not None else (0.0, 100.0)
+    except WindowError as e:
+        err.print(f"tracetui: --{e}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    c = crisp(store, root)
+    if c is None:
+        ops = root_operations(store)
+        known = ", ".join(f"{clean(op, 60)} ({n:,})" for op, n in ops[:5]) + (", …" if len(ops) > 5 else "")
+        err.print(f"tracetui: no trace has the root operation {clean(root, 80)!r} (root operations: {known})",
+                  markup=False, soft_wrap=True)
+        sys.exit(2)
+    if as_json:
+        from tracetui.render.crisp import crisp_json
+
+        _write_json(crisp_json(c, win))
+    elif folded:
+        from tracetui.render.crisp import crisp_folded
+
+        _write_lines(crisp_folded(c, win))
+    else:
+        from tracetui.render.crisp import crisp_table
+
+        _write_lines(crisp_table(c, win, top=top))
 
 
 def _write_lines(lines: list[str]) -> None:

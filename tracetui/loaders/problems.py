@@ -45,11 +45,13 @@ class Problem:
 
 @dataclass(slots=True)
 class Batch:
-    """A group of spans (and log records) read together, with the problems met while reading them."""
+    """A group of spans (and log records) read together, with the problems met while reading
+    them; `source` is the input as named (a file, a directory, '-'; set by `sources.files.iter_paths`)."""
 
     spans: list[Span] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     logs: list[LogRecord] = field(default_factory=list)
+    source: str = ""
 
 
 def input_skipped(problems: Iterable[Problem]) -> bool:

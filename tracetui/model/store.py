@@ -42,6 +42,8 @@ class TraceStore:
     def __init__(self, max_spans: int | None = None, adjust_skew: bool = True) -> None:
         self.traces: dict[str, Trace] = {}
         self.adjust_skew = adjust_skew  # clock skew adjusted (see Trace); set_adjust_skew changes it
+        # trace id -> the input its first spans came from (a path as named), when the feeder said
+        self.source_of: dict[str, str] = {}
         self.max_spans = max_spans
         self.span_count = 0
         self.version = 0
@@ -63,17 +65,19 @@ class TraceStore:
     def get(self, trace_id: str) -> Trace | None:
         return self.traces.get(trace_id)
 
-    def add(self, spans: Iterable[Span]) -> set[str]:
-        """Add a batch of spans; return the ids of the traces that changed.
+    def add(self, spans: Iterable[Span], source: str = "") -> set[str]:
+        """Add a batch of spans; return the ids of the traces that changed. `source`: the input
+        they were read from (a path as named), remembered for traces seen for the first time
+        (`source_of`, `traces_from`: "before" against "after" a deploy).
 
         The store is not frozen out of the collector here: whoever finishes a bulk load does
         that once (`sources.files.load_paths`, the app's `_finish_load`, `record`), because a
         freeze on every live batch also froze open screens for good (see `sources/receiver/feed.py`).
         """
         with gc_paused():
-            return self._add(spans)
+            return self._add(spans, source)
 
-    def _add(self, spans: Iterable[Span]) -> set[str]:
+    def _add(self, spans: Iterable[Span], source: str = "") -> set[str]:
         groups: dict[str, list[Span]] = {}
         for s in spans:
             g = groups.get(s.trace_id)
@@ -94,6 +98,8 @@ class TraceStore:
                     group = unique
                 t = traces[tid] = Trace(tid, group, self.adjust_skew)
                 self.span_count += len(group)
+                if source:
+                    self.source_of[tid] = source
                 waiting = self.pending_logs.pop(tid, None) if self.pending_logs else None
                 if waiting is not None:
                     t.add_logs(waiting)  # (counted in log_count already)
@@ -171,6 +177,7 @@ class TraceStore:
             if tid in keep and len(traces) > len(keep):
                 continue
             t = traces.pop(tid)
+            self.source_of.pop(tid, None)
             self.span_count -= len(t.spans)
             self.log_count -= len(t.logs)
             self.evicted_traces += 1
@@ -187,11 +194,20 @@ class TraceStore:
 
     def clear(self) -> None:
         self.traces.clear()
+        self.source_of.clear()
         self.span_count = 0
         self.pending_logs.clear()
         self.traceless_logs.clear()
         self.log_count = 0
         self.version += 1
+
+    def sources(self) -> list[str]:
+        """The inputs traces were read from, in the order first seen."""
+        return list(dict.fromkeys(self.source_of.values()))
+
+    def traces_from(self, source: str) -> list[Trace]:
+        """The traces whose first spans came from `source`."""
+        return [t for tid, t in self.traces.items() if self.source_of.get(tid) == source]
 
     def sorted_by_start(self) -> list[Trace]:
         return sorted(self.traces.values(), key=lambda t: t.start_ns)

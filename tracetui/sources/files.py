@@ -29,19 +29,19 @@ LIMIT_ENV = "TRACETUI_MAX_INPUT"
 _READ_CHUNK = 1 << 20
 
 
-def _expand(paths: list[str]) -> list[tuple[str, bool]]:
-    """(path, found in a directory) for each file to read."""
-    out: list[tuple[str, bool]] = []
+def _expand(paths: list[str]) -> list[tuple[str, bool, str]]:
+    """(path, found in a directory, the source named) for each file to read."""
+    out: list[tuple[str, bool, str]] = []
     for p in paths:
         path = Path(p)
         if p == STDIN:
-            if (STDIN, False) not in out:
-                out.append((p, False))
+            if (STDIN, False, STDIN) not in out:
+                out.append((p, False, p))
         elif path.is_dir():
-            out.extend((str(f), True) for f in sorted(path.rglob("*"))
+            out.extend((str(f), True, p) for f in sorted(path.rglob("*"))
                        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts))
         else:
-            out.append((p, False))
+            out.append((p, False, p))
     return out
 
 
@@ -160,9 +160,12 @@ def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, int | None]:
 
 
 def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:
-    """Batches from every source in turn (directories expanded): for a worker that posts them."""
-    for path, in_dir in _expand(paths):
-        yield from read_source(path, stdin=stdin, in_dir=in_dir)
+    """Batches from every source in turn (directories expanded): for a worker that posts them.
+    Each batch's `source` is the path named that it came from (a directory for its files)."""
+    for path, in_dir, named in _expand(paths):
+        for batch in read_source(path, stdin=stdin, in_dir=in_dir):
+            batch.source = named
+            yield batch
 
 
 def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[Problem]:
@@ -175,7 +178,7 @@ def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[P
     with gc_paused():
         for batch in capped(iter_paths(paths, stdin=stdin)):
             if batch.spans:
-                store.add(batch.spans)
+                store.add(batch.spans, source=batch.source)
             if batch.logs:
                 store.add_logs(batch.logs)
             problems.extend(batch.problems)

@@ -56,6 +56,7 @@ class FilesFeeder(FeederBase):
     def _read(self, loader: Loader) -> None:
         batches: Iterable[Batch] = loader() if callable(loader) else loader
         pending: list = []
+        source = ""  # where the pending spans came from (a store remembers each trace's)
         logs: list = []
         problems: list[Problem] = []
         cap = ProblemCap()  # the app keeps the first problems of each kind and a count of the rest
@@ -64,6 +65,11 @@ class FilesFeeder(FeederBase):
         first = True
         try:
             for batch in batches:
+                if pending and batch.source != source:
+                    self._hand_over(pending, problems, getattr(batches, "progress", None), logs, source=source)
+                    pending, problems, logs = [], [], []
+                    last = time.monotonic()
+                source = batch.source
                 pending.extend(batch.spans)
                 logs.extend(batch.logs)
                 if batch.problems:
@@ -72,25 +78,25 @@ class FilesFeeder(FeederBase):
                 # at most one hand-over per FLUSH_SECONDS.
                 if (first and pending) or time.monotonic() - last >= FLUSH_SECONDS:
                     first = first and not pending
-                    self._hand_over(pending, problems, getattr(batches, "progress", None), logs)
+                    self._hand_over(pending, problems, getattr(batches, "progress", None), logs, source=source)
                     pending, problems, logs = [], [], []
                     last = time.monotonic()
         except Exception as e:  # a loader should not raise; if one does, say so and keep the rest
             failure = f"loading stopped: {type(e).__name__}: {e}"
-        self._hand_over(pending, problems + cap.counted(), 1.0, logs, done=True, failure=failure)
+        self._hand_over(pending, problems + cap.counted(), 1.0, logs, done=True, failure=failure, source=source)
 
     def _hand_over(self, spans: list, problems: list[Problem], fraction: float | None, logs: list,
-                   done: bool = False, failure: str = "") -> None:
+                   done: bool = False, failure: str = "", source: str = "") -> None:
         app = self.app
         for i in range(0, len(spans), CHUNK_SPANS):
-            app.call_from_thread(self._add_spans, spans[i:i + CHUNK_SPANS])
+            app.call_from_thread(self._add_spans, spans[i:i + CHUNK_SPANS], source)
         for i in range(0, len(logs), CHUNK_SPANS):  # after the spans: a trace's logs find it there
             app.call_from_thread(self._add_logs, logs[i:i + CHUNK_SPANS])
         app.call_from_thread(self._flush_loaded, problems, fraction, done, failure)
 
     # -- on the app's thread -------------------------------------------------------------------
-    def _add_spans(self, spans: list) -> None:
-        self._loaded_ids |= self.app.store.add(spans)
+    def _add_spans(self, spans: list, source: str = "") -> None:
+        self._loaded_ids |= self.app.store.add(spans, source=source)
 
     def _add_logs(self, logs: list) -> None:
         self._loaded_ids |= self.app.store.add_logs(logs)

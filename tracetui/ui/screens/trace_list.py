@@ -35,9 +35,16 @@ class TraceListScreen(TraceTuiScreen):
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
-        Binding("m", "service_map", "Service map", id="list.service_map"),
-        Binding("x", "export", "Export", id="list.export"),
+        Binding("M", "service_map", "Service map", tooltip="The calls between services of the listed traces",
+                show=False, id="list.service_map"),
+        Binding("x", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+                show=False, id="list.export"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
+        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
+                id="list.mark"),
+        Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,
+                id="list.diff"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -183,10 +190,50 @@ class TraceListScreen(TraceTuiScreen):
         if traces:
             self.app.push_screen(ExportDialog(traces, self._scope(len(traces))))
 
+    # -- across traces -----------------------------------------------------------------------------
+    def action_crisp(self) -> None:
+        from tracetui.ui.screens.crisp import CrispScreen
+
+        self.app.push_screen(CrispScreen())
+
+    def action_mark(self) -> None:
+        """Mark the selected trace as A (again: unmark)."""
+        s = self.table.selected
+        if s is None:
+            return
+        table = self.table
+        table.marked_id = None if table.marked_id == s.trace_id else s.trace_id
+        table.marks_changed()
+        if table.marked_id is not None:
+            self.notify("marked as A: pick another trace and press D to diff it against A", timeout=3)
+
+    def action_diff(self) -> None:
+        """The selected trace (B) against the marked one (A)."""
+        from tracetui.ui.screens.trace_diff import TraceDiffScreen
+
+        table, store = self.table, self.app.store
+        s = table.selected
+        a = store.get(table.marked_id) if table.marked_id is not None else None
+        if a is None or s is None:
+            self.notify("mark a trace with m first (A), then press D on another (B)", severity="warning")
+            return
+        if s.trace_id == a.trace_id:
+            self.notify("this is the marked trace (A): pick another to diff against it", severity="warning")
+            return
+        b = store.get(s.trace_id)
+        if b is not None:
+            self.app.push_screen(TraceDiffScreen(a, b))
+
     def system_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Service map", "The calls between services of the listed traces, as a graph",
+        yield SystemCommand("CRISP: critical path of many traces", "A flame graph of the traces of one root "
+                            "operation, by percentile", self.action_crisp)
+        yield SystemCommand("Mark this trace as A (m)", "Then D on another trace diffs it against A",
+                            self.action_mark)
+        yield SystemCommand("Diff this trace against A (D)", "The union of both call trees, by change in "
+                            "critical path", self.action_diff)
+        yield SystemCommand("Service map (M)", "The calls between services of the listed traces, as a graph",
                             self.action_service_map)
-        yield SystemCommand("Export traces", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+        yield SystemCommand("Export traces (x)", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
                             self.action_export)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",

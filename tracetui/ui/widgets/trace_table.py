@@ -46,7 +46,7 @@ class TraceTable(RowScrollView):
     COMPONENT_CLASSES = {
         "trace-table--header", "trace-table--header-sorted", "trace-table--cursor",
         "trace-table--error", "trace-table--orphan", "trace-table--bar", "trace-table--muted",
-        "trace-table--new",
+        "trace-table--new", "trace-table--marked",
     }
 
     DEFAULT_CSS = """
@@ -63,6 +63,7 @@ class TraceTable(RowScrollView):
     TraceTable > .trace-table--bar { color: $primary; }
     TraceTable > .trace-table--muted { color: $text-muted; }
     TraceTable > .trace-table--new { color: $success; text-style: bold; }
+    TraceTable > .trace-table--marked { color: $warning; text-style: bold reverse; }
     """
 
     def __init__(self, index: TraceIndex, *, utc: bool = False, name: str | None = None,
@@ -71,6 +72,7 @@ class TraceTable(RowScrollView):
         self.index = index
         self.utc = utc
         self.new_ids: set[str] = set()
+        self.marked_id: str | None = None  # trace A of a diff (m on the list)
         self._columns: list[Column] = []
         self._columns_width = -1
         self._selected_id: str | None = None
@@ -248,6 +250,10 @@ class TraceTable(RowScrollView):
         for col in self._layout(width):
             w = col.width
             if col.key == "mark":
+                if s.trace_id == self.marked_id:
+                    segs.append(Segment("A", part("trace-table--marked")))
+                    segs.append(gap)
+                    continue
                 new = s.trace_id in self.new_ids
                 segs.append(Segment("•" if new else " ", part("trace-table--new") if new else base))
             elif col.key == "start":
