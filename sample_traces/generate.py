@@ -10,6 +10,8 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
     shop.json    one ExportTraceServiceRequest with every span (compact: ~65 KB)
     shop.jsonl   the same spans, one request per line (per scenario), as the Collector's file
                  exporter writes
+    skew.json    the product and home pages again, the catalog host's clock 40 ms behind (clock
+                 skew: `tracetui` adjusts it; `a` in a trace shows the times as read)
     shop_logs.jsonl  a second run of the shop whose services also log (Python `logging` through
                  the SDK's `LoggingHandler`): spans and log records in one file, a traces line
                  and a logs line per scenario, as the Collector's file exporter mixes them
@@ -675,6 +677,7 @@ def main() -> None:
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
     replica_incident(args.out)
     write_logs_sample(args.out)
+    write_skew_sample(args.out)
 
 
 # -- the shop with logs (shop_logs.jsonl) ----------------------------------------------------------
@@ -790,6 +793,54 @@ def write_logs_sample(out: Path) -> None:
         shop.close()
     (out / "shop_logs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     print(f"wrote {spans} spans and {logs} log records to {out / 'shop_logs.jsonl'}")
+
+
+# -- clock skew (skew.json) ------------------------------------------------------------------------
+
+SKEW_SERVICE, SKEW_BEHIND_NS = "catalog", 40_000_000  # the catalog host's clock runs 40 ms behind
+SKEW_SCENARIOS = [("GET", "/products/sku-1003"), ("GET", "/"), ("GET", "/products/sku-1001"), ("GET", "/")]
+
+
+def behind(spans: list, service: str, offset_ns: int) -> list:
+    """The spans as a host whose clock runs `offset_ns` behind would report them: every time the
+    `service` recorded (start, end, events) is earlier by that much. New `ReadableSpan`s (the
+    SDK's public constructor); the other services' spans are as they were."""
+    from opentelemetry.sdk.trace import Event, ReadableSpan
+
+    out = []
+    for s in spans:
+        if s.resource.attributes.get("service.name") != service:
+            out.append(s)
+            continue
+        events = [Event(e.name, e.attributes, e.timestamp - offset_ns) for e in s.events]
+        out.append(ReadableSpan(
+            name=s.name, context=s.context, parent=s.parent, resource=s.resource, attributes=s.attributes,
+            events=events, links=s.links, kind=s.kind, status=s.status, start_time=s.start_time - offset_ns,
+            end_time=s.end_time - offset_ns, instrumentation_scope=s.instrumentation_scope))
+    return out
+
+
+def write_skew_sample(out: Path) -> None:
+    """skew.json: product pages (a ~6 ms request) and home pages (~40 ms) where the catalog's
+    host clock runs 40 ms behind: as read, its server spans start before their callers and a
+    product page reads ~45 ms, slower than the home page; adjusted, they sit inside their calls."""
+    IDS.__init__(SEED + 29)
+    EXPORTER.clear()
+    shop = Shop()
+    spans = []
+    try:
+        for method, path in SKEW_SCENARIOS:
+            IDS.next_trace_id = None
+            status = shop.visit(method, path)
+            shop.settle()
+            spans += EXPORTER.get_finished_spans()
+            EXPORTER.clear()
+            print(f"{method} {path} (catalog's clock behind) -> {status}")
+    finally:
+        shop.close()
+    skewed = behind(spans, SKEW_SERVICE, SKEW_BEHIND_NS)
+    (out / "skew.json").write_bytes(dumps(encode_spans(skewed)) + b"\n")
+    print(f"wrote {len(skewed)} spans to {out / 'skew.json'}")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ async def shoot_incident() -> list[Path]:
             await pilot.pause()
             for key in keys:
                 await pilot.press(key)
-                if wait_crisp and key == "c":
+                if wait_crisp and key == "C":
                     deadline = time.monotonic() + 30
                     while getattr(app.screen, "model", None) is None and time.monotonic() < deadline:
                         await asyncio.sleep(0.05)
@@ -114,7 +114,7 @@ async def shoot_incident() -> list[Path]:
             app.save_screenshot(path.name, str(HERE))
             out.append(path)
 
-    await run("crisp", ["c", "x"], wait_crisp=True)
+    await run("crisp", ["C", "x"], wait_crisp=True)
     await run("trace_diff", ["d", "d", "m", "G", "D"])  # the fastest (A) against the slowest (B)
     return out
 

@@ -61,11 +61,11 @@ def _first_screen(widget, show, size) -> dict[str, float]:
             out["show_ms"] = _ms(show)
             widget._row_cache.clear()
             out["page_ms"] = _ms(page)
+            out["rows"] = float(widget.row_count())
             if isinstance(widget, FlameGraph):
                 out["merged_ms"] = _ms(lambda: widget.set_mode(MERGED))
                 widget._row_cache.clear()
                 out["merged_page_ms"] = _ms(page)
-            out["rows"] = float(widget.row_count())
 
     asyncio.run(run())
     return out

@@ -91,3 +91,13 @@ def test_summary_of_a_trace_with_orphans_lists_their_paths_apart(tmp_path):
     assert "11.0ms" in orphan_row and "62.5%" in orphan_row
     shares = [float(w[:-1]) for line in out.splitlines() for w in line.split() if w.endswith("%")]
     assert shares and max(shares) <= 100.0
+
+
+def test_summary_of_one_trace_says_which_clock_is_off(tmp_path):
+    path = _dump(tmp_path)
+    out = CliRunner().invoke(main, ["summary", path, "--trace", TID_SKEW], terminal_width=160).stdout
+    assert "⇄ clock skew: back runs 40.0ms behind front (1 span measured, 1 moved; adjusted" in out
+    out = CliRunner().invoke(main, ["summary", path, "--trace", TID_SKEW, "--no-adjust"], terminal_width=160).stdout
+    assert "⇄ clock skew: back runs 40.0ms behind front (1 span measured, 1 moved; times as read)" in out
+    out = CliRunner().invoke(main, ["summary", path, "--trace", TID_OK], terminal_width=160).stdout
+    assert "clock skew" not in out

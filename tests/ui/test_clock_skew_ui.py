@@ -41,8 +41,8 @@ async def test_the_skew_toggle_straightens_the_waterfall_and_the_lists_durations
         await pilot.press("d")  # slowest first: adjusted, the skewed trace is 50ms, under the 60ms one
         await pilot.pause()
         rows = table_rows(app)
-        assert "GET /plain" in rows[0] and "60.0ms" in rows[0]
-        assert "GET /skewed" in rows[1] and "50.0ms" in rows[1]
+        assert "GET /plain" in rows[0] and "60.0ms" in rows[0] and "⇄" not in rows[0]
+        assert "GET /skewed" in rows[1] and "50.0ms" in rows[1] and "⇄" in rows[1]  # marked in the list
 
         app.open_trace(SKEWED)
         await pilot.pause()
@@ -118,3 +118,55 @@ async def test_a_trace_with_orphans_shows_the_roots_path_and_the_orphans_paths_a
         header = screen_text(app).splitlines()[1]
         assert "critical path 17.6ms (100%)" in header
         assert "orphans' paths 22.0ms in 2 subtrees" in header
+
+
+async def test_on_sdk_made_traces_the_toggle_straightens_the_product_pages():
+    """sample_traces/skew.json: the catalog host's clock runs 40ms behind (generate.py)."""
+    from conftest import SAMPLES
+
+    from tracetui.model.span import KIND_CLIENT, KIND_SERVER
+    from tracetui.sources.files import load_paths
+
+    store = TraceStore()
+    assert not [p for p in load_paths([str(SAMPLES / "skew.json")], store) if not p.warning]
+    product = next(t for t in store if t.root.name == "GET /products/{sku}")
+    adjusted_ms = product.duration_ns / MS
+    assert adjusted_ms < 20  # a few ms: the request as it ran
+    app = make_app(store, sources=["skew.json"], utc=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        row = next(r for r in table_rows(app) if product.trace_id[:7] in r or "GET /products" in r)
+        assert "ms" in row and float(row.split("ms")[0].split()[-1]) < 20
+
+        app.open_trace(product.trace_id)
+        await pilot.pause()
+        screen = app.screen
+        trace = screen.trace
+
+        def call_and_server():
+            spans = trace.spans
+            client = next(s for s in spans if s.kind == KIND_CLIENT and s.service == "frontend")
+            server = next(s for s in spans if s.kind == KIND_SERVER and s.service == "catalog")
+            return client, server
+
+        client, server = call_and_server()
+        assert client.start_ns <= server.start_ns and server.end_ns <= client.end_ns  # straight
+        assert "⇄ clock skew: 2 spans adjusted" in screen_text(app)  # the server span and its redis call
+
+        await pilot.press("a")
+        await pilot.pause()
+        client, server = call_and_server()
+        assert server.start_ns < client.start_ns - 30 * MS  # as read: 30ms+ before its caller
+        assert trace.duration_ns > adjusted_ms * MS + 30 * MS
+        await pilot.press("escape")
+        await pilot.pause()
+        rows = [r for r in table_rows(app) if "GET /products" in r]
+        assert rows and all(float(r.split("ms")[0].split()[-1]) > 40 for r in rows)
+        app.open_trace(product.trace_id)
+        await pilot.pause()
+        await pilot.press("a")  # adjusted again, for every trace
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        rows = [r for r in table_rows(app) if "GET /products" in r]
+        assert rows and all(float(r.split("ms")[0].split()[-1]) < 20 for r in rows)

@@ -25,8 +25,8 @@ def app_of(*paths):
 
 
 async def profiled(app, pilot, timeout: float = 20.0) -> CrispScreen:
-    """Press c and wait until the worker has profiled the traces."""
-    await pilot.press("c")
+    """Press C and wait until the worker has profiled the traces."""
+    await pilot.press("C")
     screen = app.screen
     assert isinstance(screen, CrispScreen)
     deadline = time.monotonic() + timeout
@@ -41,7 +41,7 @@ def drawn(view: IcicleView) -> list[str]:
     return ["".join(seg.text for seg in view.render_line(y)) for y in range(view.size.height)]
 
 
-async def test_c_opens_the_flame_graph_of_the_most_frequent_root_with_the_top_paths_beside():
+async def test_shift_c_opens_the_flame_graph_of_the_most_frequent_root_with_the_top_paths_beside():
     app = app_of(AFTER)
     async with app.run_test(size=WIDE) as pilot:
         screen = await profiled(app, pilot)
@@ -145,3 +145,26 @@ async def test_the_screens_fit_the_default_size():
         await profiled(app, pilot)
         await pilot.press("x")
         assert "Largest changes" in screen_text(app)
+
+
+async def test_spans_arriving_are_announced_and_u_profiles_again():
+    store = load(AFTER)
+    before = load(BEFORE)
+    app = make_app(store, sources=[AFTER.name], utc=True)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await profiled(app, pilot)
+        assert len(screen.model.crisp.profiles) == 80
+        ids = store.add([s for t in before for s in t.spans], source=str(BEFORE))
+        app.spans_added(ids, mark_new=True)
+        await pilot.pause(0.3)
+        assert "new spans arrived: u profiles again" in screen_text(app)
+        old = screen.model
+        await pilot.press("u")
+        deadline = time.monotonic() + 20
+        while screen.model is old or screen._progress:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert len(screen.model.crisp.profiles) == 120
+        assert "new spans arrived" not in screen_text(app)
+        assert "sources" in screen.model.available_modes()

@@ -30,21 +30,22 @@ def test_totals_include_everything_below_and_children_sort_widest_first():
     assert [t.label[c] for c in t.children[root]] == ["s: a", "t: b", "t: tiny"]
 
 
-def test_frames_are_as_wide_as_their_totals_and_thinner_than_a_cell_are_left_out():
+def test_frames_are_as_wide_as_their_totals_and_a_thin_one_still_takes_a_cell():
     ic = Icicle(tree())
     assert labels(ic, 100) == [
         [("f: root", 0, 100)],
         [("s: a", 0, 70), ("t: b", 70, 89), ("t: tiny", 89, 90)],
         [("s: a1", 0, 20)],
     ]
-    assert [lab for lab, _, _ in labels(ic, 20)[1]] == ["s: a", "t: b"]  # tiny: 0.2 cells
+    assert labels(ic, 20)[1] == [("s: a", 0, 14), ("t: b", 14, 18), ("t: tiny", 18, 19)]  # tiny: 0.2 cells
 
 
 def test_zoom_makes_a_frame_fill_the_width_and_zooming_out_goes_up_one_level():
     ic = Icicle(tree())
     a = ic.tree.label.index("s: a")
     ic.zoom_to(a)
-    assert labels(ic, 70) == [[("s: a", 0, 70)], [("s: a1", 0, 20)]]
+    # a fills the width; its caller spans it above; b and tiny are outside the window
+    assert labels(ic, 70) == [[("f: root", 0, 70)], [("s: a", 0, 70)], [("s: a1", 0, 20)]]
     assert ic.zoom_out() and ic.zoom is None  # the only top fills the width anyway: no zoom
     assert not ic.zoom_out()
     ic.zoom_to(ic.tree.tops[0])

@@ -46,7 +46,7 @@ class CallTree:
       node_of[i]              the node of span position i
     """
 
-    __slots__ = ("frame", "parent", "children", "depth", "spans", "count", "duration_ns", "self_ns",
+    __slots__ = ("frame", "parent", "children", "depth", "_spans", "_order", "count", "duration_ns", "self_ns",
                  "cp_self_ns", "node_of", "tops")
 
     def __init__(self) -> None:
@@ -54,7 +54,8 @@ class CallTree:
         self.parent: list[int] = []
         self.children: list[list[int]] = []
         self.depth: list[int] = []
-        self.spans: list[list[int]] = []
+        self._spans: list[list[int]] | None = None
+        self._order: list[int] = []  # the trace's pre-order
         self.count: list[int] = []
         self.duration_ns: list[int] = []
         self.self_ns: list[int] = []
@@ -64,6 +65,19 @@ class CallTree:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    @property
+    def spans(self) -> list[list[int]]:
+        """Positions of the spans merged into each node, in the trace's pre-order (grouped on
+        first use: the graph needs them only for the frames a user selects)."""
+        if self._spans is None:
+            groups: list[list[int]] = [[] for _ in self.frame]
+            appends = [g.append for g in groups]
+            node_of = self.node_of
+            for i in self._order:
+                appends[node_of[i]](i)
+            self._spans = groups
+        return self._spans
 
     def path(self, node: int) -> CallPath:
         """The frames from the top down to `node`."""
@@ -112,7 +126,8 @@ def call_tree(trace: Trace, sections: list[Section] | None = None, selfs: list[i
     node_of = t.node_of = [NO_NODE] * len(spans)
     index: dict[tuple[int, str], int] = {}  # (parent node, frame) -> node
     frame, parent, children, depth = t.frame, t.parent, t.children, t.depth
-    members, count, dur, selfn = t.spans, t.count, t.duration_ns, t.self_ns
+    count, dur, selfn = t.count, t.duration_ns, t.self_ns
+    t._order = trace.order
     for i in trace.order:  # pre-order: a parent's node exists before its children's
         s = spans[i]
         f = f"{s.resource.service}: {s.name}"
@@ -126,7 +141,6 @@ def call_tree(trace: Trace, sections: list[Section] | None = None, selfs: list[i
             parent.append(pn)
             children.append([])
             depth.append(depth[pn] + 1 if pn != NO_NODE else 0)
-            members.append([])
             count.append(0)
             dur.append(0)
             selfn.append(0)
@@ -135,7 +149,6 @@ def call_tree(trace: Trace, sections: list[Section] | None = None, selfs: list[i
             else:
                 children[pn].append(n)
         node_of[i] = n
-        members[n].append(i)
         count[n] += 1
         dur[n] += s.end_ns - s.start_ns
         selfn[n] += selfs[i]

@@ -20,6 +20,7 @@ class TraceSummary:
     error_count: int
     orphan_count: int
     has_root: bool
+    skewed_spans: int = 0  # spans moved (or to move) for clock skew; not in the JSON row
 
     def to_json(self) -> dict:
         return {
@@ -49,4 +50,5 @@ def summarize(trace: Trace) -> TraceSummary:
         error_count=trace.error_count,
         orphan_count=trace.orphan_count,
         has_root=trace.has_root,
+        skewed_spans=len(trace.clock_shifts),
     )

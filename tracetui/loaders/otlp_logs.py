@@ -86,6 +86,7 @@ def read_logs_json(doc: bytes | memoryview, source: str, where: str, maybe_lines
         batch.problems.append(Problem(source, where, f"not valid JSON ({e}): the log records in it were skipped"))
         return batch
     at = f"{where}: " if where else ""
+    tids: dict[str, str] = {}  # one string per trace id: the records of a trace share it
     for r_i, rl in enumerate(parsed.resource_logs):
         resource = resource_from_attributes(key_values(rl.resource.attributes if rl.resource else []))
         for s_i, sl in enumerate(rl.scope_logs):
@@ -93,12 +94,17 @@ def read_logs_json(doc: bytes | memoryview, source: str, where: str, maybe_lines
             scope = Scope(str(sc.name or ""), str(sc.version or ""), key_values(sc.attributes)) if sc else NO_SCOPE
             for l_i, w in enumerate(sl.log_records):
                 loc = f"{at}resourceLogs[{r_i}].scopeLogs[{s_i}].logRecords[{l_i}]"
-                batch.logs.append(_record(w, resource, scope, batch, source, loc))
+                batch.logs.append(_record(w, resource, scope, batch, source, loc, tids))
     return batch
 
 
-def _record(w: Any, resource: Any, scope: Scope, batch: Batch, source: str, loc: str) -> LogRecord:
-    tid = normalize_id(w.trace_id) if isinstance(w.trace_id, str) else ""
+def _record(w: Any, resource: Any, scope: Scope, batch: Batch, source: str, loc: str,
+            tids: dict[str, str]) -> LogRecord:
+    tid = ""
+    if isinstance(w.trace_id, str) and w.trace_id:
+        tid = tids.get(w.trace_id)
+        if tid is None:
+            tid = tids[w.trace_id] = normalize_id(w.trace_id)
     sid = normalize_id(w.span_id) if isinstance(w.span_id, str) and tid else ""
     time_ns = _time(w.time_unix_nano)
     if not time_ns:  # none of its own: when it was observed (OTLP says to read it so)

@@ -15,6 +15,10 @@ token is always a plain word (`"error"` searches for the text). Terms:
   duration>200ms  also >=, <, <=; units ns us µs ms s m (no unit: ms); in a trace search the
                   trace's own duration, in a span search the span's
   -term           negation
+  log~=text       a log record of the trace (in a trace search: of the span) contains the text;
+                  log=text equals it (case-insensitive); see model/log_query.py
+  severity>=warn  a log record at least this severe (trace debug info warn error fatal, or 1-24);
+                  severity=error the range of a word (17-20)
 
 Attributes stay undecoded until a term needs them, and a span whose raw attributes do not even
 contain the key's text is rejected without decoding.
@@ -29,6 +33,8 @@ from itertools import compress, repeat
 from operator import attrgetter, contains, eq, ge, gt, le, lt, not_, or_, sub
 from typing import Any
 
+from tracetui.model.log import LogRecord
+from tracetui.model.log_query import LOG_KEYS, LogQueryError, log_test
 from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
 from tracetui.model.trace import Trace
 
@@ -70,11 +76,18 @@ class Term:
     mask: Callable[[list[Span]], Iterable[bool]] | None = None
     duration: tuple[str, int] | None = None  # (op, ns) for duration terms: trace-level
     word: str | None = None  # lower-cased plain word: may also match the trace id
+    log_test: Callable[[LogRecord], bool] | None = None  # a term on log records (log~=, severity>=)
 
     def verdicts(self, spans: list[Span]) -> Iterable[bool]:
         """Whether each span satisfies the term (negation applied)."""
         out = self.mask(spans) if self.mask is not None else map(self.test, spans)
         return map(not_, out) if self.negated else out
+
+    def log_verdicts(self, spans: list[Span], trace: Trace) -> Iterable[bool]:
+        """For a log term: whether each span has a record that satisfies it (negation applied)."""
+        test = self.log_test
+        said = {r.span_id for r in trace.logs if test(r)} if test is not None else set()
+        return (s.span_id not in said if self.negated else s.span_id in said for s in spans)
 
 
 @dataclass(slots=True)
@@ -98,6 +111,10 @@ class Query:
         none_may: list[Term] = []
         tid = trace.trace_id.lower()
         for t in self.terms:
+            if t.log_test is not None:  # some record of the trace (negated: none)
+                if any(map(t.log_test, trace.logs)) == t.negated:
+                    return False
+                continue
             if t.duration is not None:
                 if _compare(t.duration[0], trace.duration_ns, t.duration[1]) == t.negated:
                     return False
@@ -122,7 +139,8 @@ class Query:
         positions: list[int] = list(range(len(spans)))
         for t in self.terms:  # cheapest first, each over the survivors of the previous ones
             subset = spans if len(positions) == len(spans) else list(map(spans.__getitem__, positions))
-            positions = list(compress(positions, t.verdicts(subset)))
+            verdicts = t.log_verdicts(subset, trace) if t.log_test is not None else t.verdicts(subset)
+            positions = list(compress(positions, verdicts))
             if not positions:
                 break
         return positions
@@ -253,12 +271,22 @@ def _term(tok: str) -> Term:
                     mask=lambda spans: map(cmp, map(sub, map(_end, spans), map(_start, spans)), repeat(ns)))
     if op == "!=":
         op, negated = "=", not negated
+    if key.lower() in LOG_KEYS:
+        return _log_term(tok, negated, key.lower(), op, value)
     check = _value_test(op, value)
     builtin = _BUILTIN_FIELDS.get(key)
     if builtin is not None:
         get, show = builtin
         return _field_term(tok, negated, get, (lambda v: check(show(v))) if show else check, cost=1)
     return Term(tok, negated, _attribute_test(key, op, value, check), cost=5)
+
+
+def _log_term(tok: str, negated: bool, key: str, op: str, value: str) -> Term:
+    try:
+        test = log_test(key, op, value)
+    except LogQueryError as e:
+        raise QueryError(str(e)) from None
+    return Term(tok, negated, lambda s: False, cost=3, log_test=test)
 
 
 def _word_term(tok: str, negated: bool, word: str) -> Term:

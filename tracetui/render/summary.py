@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracetui.analysis import RootPath, root_paths, self_times, summarize, time_on_path
+from tracetui.analysis.clock_skew import detect
 from tracetui.model import TraceStore
 from tracetui.model.trace import Trace
 from tracetui.render.summary_json import find_trace, summary_json, trace_json  # noqa: F401 (re-exported)
@@ -128,6 +129,13 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
             line = Text()
         line.append_text(Text("  ") + fact if line else fact)
     console.print(line)
+    for f in detect(trace):
+        behind = "behind" if f.offset_ns > 0 else "ahead of"
+        state = "adjusted (--no-adjust shows the times as read)" if trace.adjusted else "times as read"
+        console.print(Text.assemble(
+            ("⇄ clock skew: ", "yellow"), (clean(f.service), "cyan"), f" runs {fmt_duration(abs(f.offset_ns))} {behind} ",
+            (clean(f.parent_service), "cyan"),
+            f" ({_count(len(f.span_ids), 'span')} measured, {f.adjusted} moved; {state})"), soft_wrap=True)
     spans = trace.spans
     total = trace.duration_ns or 1
     svc_w = max(10, min(30, console.width // 5))

@@ -124,6 +124,8 @@ class TraceTuiApp(App[None]):
             skipped=sum(p.skipped for p in self.problems),
             evicted_traces=self.store.evicted_traces,
             duplicate_spans=self.store.duplicate_spans,
+            logs=self.store.log_count,
+            traceless_logs=len(self.store.traceless_logs),
             note=" · ".join(n for at_end, n in notes if n and not at_end),
             live=" · ".join(n for at_end, n in notes if n and at_end),
             **changes,
@@ -261,7 +263,13 @@ class TraceTuiApp(App[None]):
         from tracetui.ui.screens.problems import ProblemsScreen
 
         if not isinstance(self.screen, ProblemsScreen):
-            self.push_screen(ProblemsScreen(self.problems))
+            self.push_screen(ProblemsScreen(self.problems, len(self.store.traceless_logs)))
+
+    def action_traceless_logs(self) -> None:
+        from tracetui.ui.screens.logs import TracelessLogsScreen
+
+        if not isinstance(self.screen, TracelessLogsScreen):
+            self.push_screen(TracelessLogsScreen(self.store.traceless_logs, self.utc))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -269,6 +277,9 @@ class TraceTuiApp(App[None]):
         if self.problems:
             yield SystemCommand("Show problems", "Lines and spans that could not be read",
                                 self.action_problems)
+        if self.store.traceless_logs:
+            yield SystemCommand("Show logs without a trace", "Log records that name no trace",
+                                self.action_traceless_logs)
         if isinstance(screen, TraceTuiScreen):
             yield from screen.system_commands()
 

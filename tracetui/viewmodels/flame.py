@@ -167,23 +167,60 @@ def time_layout(trace: Trace) -> FlameFrames:
 @gc_paused
 def merged_layout(tree: CallTree) -> FlameFrames:
     """The left-heavy graph of a call tree: widths are `totals(self_ns)`, heaviest first."""
-    n = len(tree)
-    total = tree.totals(tree.self_ns)
+    return stacked_layout(tree.tops, tree.children, tree.totals(tree.self_ns), tree.depth, tree.preorder())
+
+
+def stacked_layout(tops: list[int], children: list[list[int]], total: list, depth: list[int],
+                   preorder: list[int]) -> FlameFrames:
+    """Any weighted tree stacked left-heavy: each node as wide as its `total` (its own weight and
+    its descendants'), children from their parent's left edge, heaviest first; row = depth. The
+    "left heavy" graph of one trace and the CRISP graph of many (viewmodels/icicle.py) both."""
+    n = len(total)
     x0 = [0] * n
     x1 = [0] * n
-    children = tree.children
     x = 0
-    for t in sorted(tree.tops, key=lambda k: -total[k]):
+    for t in sorted(tops, key=lambda k: -total[k]):
         x0[t], x1[t] = x, x + total[t]
         x += total[t]
-    for node in tree.preorder():
+    for node in preorder:
         cx = x0[node]
         for c in sorted(children[node], key=lambda k: -total[k]):
             x0[c], x1[c] = cx, cx + total[c]
             cx += total[c]
-    depth = tree.depth
-    rows = _rows_of(tree.preorder(), depth, (max(depth) + 1) if n else 0)
+    rows = _rows_of(preorder, depth, (max(depth) + 1) if n else 0)
     return FlameFrames(x0, x1, list(depth), rows, 0, max(1, x))
+
+
+def row_cells(f: FlameFrames, row: int, width: int, window: tuple[float, float]) -> list[tuple[int, int, int]]:
+    """The frames of `row` on `width` cells of `window` (a stretch of x): (first cell, end cell,
+    item), left to right. A frame gets at least one cell; where many share a cell, the one drawn
+    there is the last to start in it (O(width · log n) for a row of any length)."""
+    if width <= 0 or not 0 <= row < len(f):
+        return []
+    ws, we = window
+    scale = width / (we - ws)
+    items, starts, x0, x1 = f.items(row), f.starts(row), f.x0, f.x1
+    k, stop = f.visible(row, ws, we)
+    out: list[tuple[int, int, int]] = []
+    free = 0  # the first cell not yet taken
+    while k < stop:
+        i = items[k]
+        c0 = max(0, int((x0[i] - ws) * scale))
+        c1 = min(width, math.ceil((x1[i] - ws) * scale))
+        if x1[i] <= ws or c0 >= width:
+            k += 1
+            continue
+        c0 = max(c0, free)
+        if c1 <= c0:
+            c1 = c0 + 1
+        if c0 < width:
+            out.append((c0, min(c1, width), i))
+        free = c1
+        # Skip to the last frame that starts before the next free cell: those before it
+        # would only draw over this one.
+        t = ws + free / scale
+        k = max(k + 1, bisect_left(starts, t, k + 1, stop) - 1)
+    return out
 
 
 class FlameModel:
@@ -310,36 +347,8 @@ class FlameModel:
 
     # -- projection --------------------------------------------------------------------------------------
     def row_cells(self, row: int, width: int) -> list[tuple[int, int, int]]:
-        """The frames of `row` on `width` cells of the window: (first cell, end cell, item), left
-        to right. A frame gets at least one cell; where many share a cell, the one drawn there
-        is the last to start in it (O(width · log n) for a row of any length)."""
-        f = self.frames
-        if width <= 0 or not 0 <= row < len(f):
-            return []
-        ws, we = self.window
-        scale = width / (we - ws)
-        items, starts, x0, x1 = f.items(row), f.starts(row), f.x0, f.x1
-        k, stop = f.visible(row, ws, we)
-        out: list[tuple[int, int, int]] = []
-        free = 0  # the first cell not yet taken
-        while k < stop:
-            i = items[k]
-            c0 = max(0, int((x0[i] - ws) * scale))
-            c1 = min(width, math.ceil((x1[i] - ws) * scale))
-            if x1[i] <= ws or c0 >= width:
-                k += 1
-                continue
-            c0 = max(c0, free)
-            if c1 <= c0:
-                c1 = c0 + 1
-            if c0 < width:
-                out.append((c0, min(c1, width), i))
-            free = c1
-            # Skip to the last frame that starts before the next free cell: those before it
-            # would only draw over this one.
-            t = ws + free / scale
-            k = max(k + 1, bisect_left(starts, t, k + 1, stop) - 1)
-        return out
+        """The frames of `row` on `width` cells of the window (`row_cells` below)."""
+        return row_cells(self.frames, row, width, self.window)
 
     # -- selection and steps ---------------------------------------------------------------------------
     def select_item(self, item: int) -> None:

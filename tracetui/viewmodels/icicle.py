@@ -1,12 +1,13 @@
 """An icicle (a flame graph drawn from the top down) as rows of frames, for any weighted tree.
 
 `FlameTree` is the data: nodes with a label, a service (for the colour), a total (the node and
-everything under it: the width) and an optional change (diff mode). `Icicle` lays a tree out on
-`width` cells: row 0 holds the top nodes (or the zoomed node, which then fills the width), row k
-the nodes k levels down; children are stacked from the left, widest first ("left heavy"), each
-as wide as its total; a node narrower than one cell is not drawn, nor what is under it. Layouts
-are cached per (width, zoom). Moving between frames (parent, widest child, neighbour on the row)
-is here too, so the widget only turns keys into calls. No Textual: tested headless.
+everything under it: the width) and an optional change (diff mode). `Icicle` lays a tree out
+with the flame graph's own stacking and projection (`viewmodels/flame.py` `stacked_layout`,
+`row_cells`: the one-trace "left heavy" graph is drawn the same way): row k holds the nodes k
+levels down, children stacked from their parent's left edge, widest first, each as wide as its
+total, every frame at least one cell; zoomed, a node fills the width and its callers span it
+above. Rows are cached per (width, zoom). Moving between frames (parent, widest child, neighbour
+on the row) is here too, so the widget only turns keys into calls. No Textual: tested headless.
 
 The CRISP screen uses it with mean critical-path times per call path; a one-trace flame graph
 can build a `FlameTree` from its call tree the same way (`from_weights`).
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from tracetui.viewmodels.flame import row_cells, stacked_layout
 
 NO_NODE = -1
 
@@ -43,6 +46,19 @@ class FlameTree:
     @property
     def grand_total(self) -> float:
         return sum(self.total[t] for t in self.tops)
+
+    def depths_and_preorder(self) -> tuple[list[int], list[int]]:
+        """Each node's depth, and every node parents first (a loop: any depth)."""
+        depth = [0] * len(self.label)
+        order: list[int] = []
+        stack = list(reversed(self.tops))
+        while stack:
+            n = stack.pop()
+            order.append(n)
+            for c in reversed(self.children[n]):
+                depth[c] = depth[n] + 1
+                stack.append(c)
+        return depth, order
 
     def ancestors(self, node: int) -> list[int]:
         """The nodes above `node`, from the top down."""
@@ -131,6 +147,8 @@ class Icicle:
     def __init__(self, tree: FlameTree) -> None:
         self.tree = tree
         self.zoom: int | None = None
+        depth, order = tree.depths_and_preorder()
+        self.frames = stacked_layout(tree.tops, tree.children, tree.total, depth, order)
         self._cache: dict[tuple[int, int | None], list[list[Frame]]] = {}
 
     # -- zoom ---------------------------------------------------------------------------------
@@ -146,47 +164,28 @@ class Icicle:
         self.zoom_to(p if p != NO_NODE else None)
         return True
 
+    @property
+    def window(self) -> tuple[float, float]:
+        """The stretch of the stacked weights on screen: all of it, or the zoomed node's."""
+        f = self.frames
+        if self.zoom is None:
+            return f.lo, f.hi
+        return f.x0[self.zoom], max(f.x1[self.zoom], f.x0[self.zoom] + 1e-9)
+
     # -- layout -------------------------------------------------------------------------------
     def rows(self, width: int) -> list[list[Frame]]:
-        """The frames of each row, left to right, on `width` cells."""
+        """The frames of each row (depth), left to right, on `width` cells of the window; when
+        zoomed, the rows above the zoomed node show its callers across the width."""
         key = (width, self.zoom)
         rows = self._cache.get(key)
         if rows is None:
             if len(self._cache) > 16:
                 self._cache.clear()
-            rows = self._cache[key] = self._layout(width)
-        return rows
-
-    def _layout(self, width: int) -> list[list[Frame]]:
-        t = self.tree
-        first = [self.zoom] if self.zoom is not None else list(t.tops)
-        whole = sum(t.total[n] for n in first)
-        if width <= 0 or whole <= 0:
-            return []
-        scale = width / whole
-        rows: list[list[Frame]] = []
-        level: list[tuple[int, float]] = []  # (node, left edge in cells, unrounded)
-        x = 0.0
-        for n in first:
-            level.append((n, x))
-            x += t.total[n] * scale
-        while level:
-            row: list[Frame] = []
-            nxt: list[tuple[int, float]] = []
-            for n, left in level:
-                right = left + t.total[n] * scale
-                x0, x1 = round(left), round(right)
-                if x1 <= x0:
-                    continue  # under a cell: not drawn, nor its children
-                row.append(Frame(n, x0, x1))
-                cx = left
-                for c in t.children[n]:
-                    nxt.append((c, cx))
-                    cx += t.total[c] * scale
-            if not row:
-                break
-            rows.append(row)
-            level = nxt
+            rows = [[Frame(i, c0, c1) for c0, c1, i in row_cells(self.frames, r, width, self.window)]
+                    for r in range(len(self.frames))] if len(self.tree) else []
+            while rows and not rows[-1]:
+                rows.pop()
+            self._cache[key] = rows
         return rows
 
     # -- finding and moving -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from tracetui.model.span import Event, Span
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.render.units import fmt_duration, fmt_time
+from tracetui.viewmodels.log_rows import log_look
 
 HEADING, VALUE, TEXT, LINK = "heading", "value", "text", "link"
 
@@ -108,6 +109,19 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
         share = f"  ({on_path_ns * 100 / trace.duration_ns:.0f}% of the trace)" if trace.duration_ns else ""
         f.append(Field(VALUE, "critical path", (fmt_duration(on_path_ns) + share) if on_path_ns
                        else "not on the critical path", style="muted" if not on_path_ns else ""))
+
+    logs = trace.logs_of(s.span_id) if trace.logs else ()
+    if logs:
+        # What the span said while it ran: right under its times, before ids and attributes.
+        f.append(Field(HEADING, value=f"Logs ({len(logs)})"))
+        own_start = trace.original(pos).start_ns  # records keep the span's own clock (skew aside)
+        for r in logs:
+            offset = r.time_ns - own_start
+            at = ("no time" if not r.time_ns else
+                  f"+{fmt_duration(offset)}" if offset >= 0 else f"-{fmt_duration(-offset)}")
+            head = f"{at}  {r.severity_name or '-'}  "
+            f.append(Field(TEXT, "log", head + r.body, multiline="\n" in r.body, style=log_look(r.severity)))
+            f.extend(_attrs(r.attributes, indent=1))
 
     f.append(Field(HEADING, value="Ids"))
     f.append(Field(VALUE, "trace id", s.trace_id))

@@ -59,6 +59,7 @@ class CrispScreen(TraceTuiScreen):
         Binding("w", "custom_window", "Window…", id="crisp.window"),
         Binding("x", "cycle_diff", "Diff", tooltip="Switch between one window and the diffs", id="crisp.diff"),
         Binding("r", "pick_root", "Root…", id="crisp.root"),
+        Binding("u", "update", "Update", show=False, id="crisp.update"),
     ]
 
     def __init__(self, root: str | None = None,
@@ -68,6 +69,7 @@ class CrispScreen(TraceTuiScreen):
         self.groups = groups
         self.model: CrispModel | None = None
         self._progress = ""
+        self._stale = False  # spans arrived since the traces were profiled
 
     def compose(self) -> ComposeResult:
         yield Static("", id="crisp-title", markup=False)
@@ -95,7 +97,8 @@ class CrispScreen(TraceTuiScreen):
             self._progress = "no traces loaded"
             self._update_title()
             return
-        snapshot = [Trace(t.trace_id, list(t.spans), t.adjust_skew) for t in group]
+        snapshot = [Trace(t.trace_id, list(t.spans), adjust_skew=False) for t in group]  # spans as shown
+        self._stale = False
         self._progress = f"profiling {len(snapshot):,} traces…"
         self._update_title()
         self._profile(snapshot, root)
@@ -147,6 +150,8 @@ class CrispScreen(TraceTuiScreen):
             text.append(f"  ·  {self._progress}")
         elif self.model is not None:
             text.append(f"  ·  {self.model.title()}")
+        if self._stale:
+            text.append("  ·  new spans arrived: u profiles again", style=theme_style(self.app, "warning"))
         self.query_one("#crisp-title", Static).update(text)
 
     def _update_side(self) -> None:
@@ -204,7 +209,17 @@ class CrispScreen(TraceTuiScreen):
         message.stop()
         self._update_detail(message.node)
 
+    def spans_arrived(self, trace_ids: frozenset[str], new_ids: set[str]) -> None:
+        """The graph stays as profiled (a live feed would redraw it all the time); the title
+        says that there is more and `u` profiles again."""
+        if not self._stale:
+            self._stale = True
+            self._update_title()
+
     # -- keys -----------------------------------------------------------------------------------
+    def action_update(self) -> None:
+        self._start()
+
     def action_back(self) -> None:
         if self.flame.action_zoom_out():
             return

@@ -40,7 +40,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("x", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
                 show=False, id="list.export"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
-        Binding("c", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
+        Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
         Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
                 id="list.mark"),
         Binding("D", "diff", "Diff with A", tooltip="This trace (B) against the marked one (A)", show=False,

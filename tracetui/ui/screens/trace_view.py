@@ -24,12 +24,14 @@ from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.screens.value import ValueScreen
 from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.flame import FlameGraph
+from tracetui.ui.widgets.log_list import LogList
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.sandwich import CallsTable, OperationTable
 from tracetui.ui.widgets.service_filter import ServiceFilter
 from tracetui.ui.widgets.span_detail import SpanDetail
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
+from tracetui.viewmodels.log_rows import trace_log_rows
 from tracetui.viewmodels.sandwich import SandwichModel
 from tracetui.viewmodels.span_fields import span_fields
 
@@ -66,6 +68,8 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.flame"),
         Binding("t", "toggle_sandwich", "Sandwich", tooltip="Operations by total, self and critical-path time",
                 id="trace.sandwich"),
+        Binding("r", "logs", "Logs", show=False, tooltip="The trace's logs in time order; Enter goes to a record's span",
+                id="trace.logs"),
         Binding("a", "toggle_skew", "Clock skew", show=False,
                 tooltip="Times adjusted for clock skew between services, or as read (every trace)",
                 id="trace.toggle_skew"),
@@ -98,6 +102,7 @@ class TraceViewScreen(TraceTuiScreen):
                         yield OperationTable(id="operations")
                         yield CallsTable(id="calls")
                 yield SpanDetail(id="span-detail")
+        yield LogList(id="trace-logs", classes="-hidden")
         yield QueryBar("search", "Search:", "service, name, id, key=value, error, duration>10ms, -negation",
                        SEARCH_DELAY)
         yield StatusBar()
@@ -119,6 +124,7 @@ class TraceViewScreen(TraceTuiScreen):
                 self.waterfall.select_pos(pos)
         self._update_header()
         self._show_span(self.waterfall.selected_pos)
+        self._show_logs()
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self) -> None:
@@ -275,6 +281,9 @@ class TraceViewScreen(TraceTuiScreen):
             else:
                 text.append(f"⚠ clock skew: {spans_word} as read", style=warn)
                 text.append(" (a: adjust)", style=muted)
+        if t.logs:
+            text.append_text(Text.assemble(sep, (f"{len(t.logs):,}", "bold"),
+                                           (f" log record{'s' if len(t.logs) != 1 else ''} (r)", muted)))
         text.append_text(Text.assemble(sep, ("critical path ", muted), (fmt_duration(a.critical_path_ns) + share, "bold")))
         if a.other_paths:
             # The orphan subtrees' paths overlap the root's in time: apart, never added to it.
@@ -348,6 +357,39 @@ class TraceViewScreen(TraceTuiScreen):
         if pos is None:
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
+            return
+        self.view.select_pos(pos)
+        self.set_focus(self.view)
+
+    # -- logs ----------------------------------------------------------------------------------
+    @property
+    def logs_view(self) -> LogList:
+        return self.query_one(LogList)
+
+    def _show_logs(self) -> None:
+        n = len(self.trace.logs)
+        title = (f"Logs of the trace ({n:,}, in time order) · Enter: go to its span · r or Esc: back"
+                 if n else "No log records name this trace · r: close")
+        self.logs_view.set_rows(trace_log_rows(self.trace), title)
+
+    def action_logs(self) -> None:
+        """Show the trace's logs (and go there); from there, back to the waterfall and hide them."""
+        view = self.logs_view
+        if view.has_class("-hidden"):
+            view.remove_class("-hidden")
+            self.set_focus(view)
+        elif view.has_focus:
+            view.add_class("-hidden")
+            self.set_focus(self.view)
+        else:
+            self.set_focus(view)
+
+    def on_log_list_selected(self, message: LogList.Selected) -> None:
+        message.stop()
+        pos = message.row.pos
+        if pos is None:
+            why = "it names no span" if not message.row.record.span_id else "its span is not in this trace"
+            self.notify(f"{why}: nothing to go to", severity="warning", markup=False, timeout=3)
             return
         self.view.select_pos(pos)
         self.set_focus(self.view)
@@ -450,7 +492,7 @@ class TraceViewScreen(TraceTuiScreen):
             bar.close()
             self.set_focus(self.view)
             return
-        if panel.has_focus or self.detail.has_focus:
+        if panel.has_focus or self.detail.has_focus or self.logs_view.has_focus:
             self.set_focus(self.view)
             return
         if self.in_flame:
@@ -494,6 +536,7 @@ class TraceViewScreen(TraceTuiScreen):
                 self.query_one(OperationTable).show(self._sandwich)
         self._update_header()
         self._show_span(self.view.selected_pos)
+        self._show_logs()
 
     def system_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle service filter", "Show or hide the list of services", self.action_services)
@@ -505,6 +548,8 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Flame graph", "Switch between the waterfall and the flame graph (w)",
                             self.action_toggle_flame)
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Logs of this trace", "Every log record of the trace in time order; Enter goes to its span",
+                            self.action_logs)
         yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",
                             self.action_toggle_skew)
         yield SystemCommand("Back to the trace list", "Close this trace", self.action_back)

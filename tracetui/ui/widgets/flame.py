@@ -28,6 +28,8 @@ from tracetui.viewmodels.flame import MERGED, TIME, FlameModel
 class FlameGraph(RowScrollView):
     """A trace's spans as frames: width is time (or work, left heavy), depth is the tree."""
 
+    HELP_TITLE = "Flame graph"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("flame"),
         Binding("left,h", "neighbour(-1)", "Left", show=False, id="flame.left"),

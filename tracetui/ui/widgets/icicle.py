@@ -231,7 +231,7 @@ class IcicleView(RowScrollView):
             return
         self.icicle.zoom_to(node)
         self.invalidate_rows()
-        self._select(0, 0)
+        self._select(*(self.icicle.locate(self._width, node) or (0, 0)))
 
     def action_zoom_out(self) -> bool:
         node = self.selected_node

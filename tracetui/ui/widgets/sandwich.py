@@ -32,6 +32,8 @@ def _in_colour(model: SandwichModel, frame: str, base: Style) -> Style:
 class OperationTable(RowScrollView):
     """One row per operation: total, self, critical path, calls, name."""
 
+    HELP_TITLE = "Sandwich (t)"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("sandwich"),
         Binding("enter", "pick", "Show in flame", id="sandwich.pick"),
@@ -106,6 +108,8 @@ class OperationTable(RowScrollView):
 
 class CallsTable(RowScrollView):
     """The callers of one operation, the operation, its callees: calls and time."""
+
+    HELP_TITLE = "Callers, callees"
 
     SHOW_CURSOR = False
     BINDINGS: ClassVar[list[BindingType]] = row_bindings("calls")

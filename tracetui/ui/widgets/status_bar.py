@@ -36,6 +36,10 @@ class StatusBar(Horizontal):
         if status.loading:
             text.append("loading… ", style="bold")
         text.append(f"{status.traces:,} traces · {status.spans:,} spans")
+        if status.logs:
+            text.append(f" · {status.logs:,} log record{'s' if status.logs != 1 else ''}")
+            if status.traceless_logs:
+                text.append(f" ({status.traceless_logs:,} of no trace: ! then l)")
         if status.note:
             text.append(" · ")
             text.append(clean(status.note, 120))

@@ -277,6 +277,8 @@ class TraceTable(RowScrollView):
             elif col.key == "errors":
                 err = f"✗{s.error_count}" if s.error_count else ""
                 orphan = f"⚠{s.orphan_count}" if s.orphan_count else ""
+                if s.skewed_spans:  # clock skew (adjusted or not: `a` in a trace)
+                    orphan = f"{orphan} ⇄" if orphan else "⇄"
                 used = 0
                 if err:
                     segs.append(Segment(err, part("trace-table--error")))
