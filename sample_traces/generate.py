@@ -10,6 +10,8 @@ OTLP JSON by `tracetui.render.otlp_json_out`:
     shop.json    one ExportTraceServiceRequest with every span (compact: ~65 KB)
     shop.jsonl   the same spans, one request per line (per scenario), as the Collector's file
                  exporter writes
+    broken.json  two checkouts with broken instrumentation: inventory's server spans lost,
+                 payments' clock 40 ms behind (what `tracetui lint` finds)
     skew.json    the product and home pages again, the catalog host's clock 40 ms behind (clock
                  skew: `tracetui` adjusts it; `a` in a trace shows the times as read)
     shop_logs.jsonl  a second run of the shop whose services also log (Python `logging` through
@@ -586,6 +588,29 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 ]
 
 
+# -- broken instrumentation: lost server spans and a skewed clock ---------------------------------
+
+LOST_SERVER_SPANS = "inventory"  # its SERVER spans never reach the backend (an exporter dropping them)
+SKEWED_SERVICE, SKEWED_BEHIND_NS = "payments", 40_000_000  # its host's clock runs 40 ms behind
+
+
+def broken_instrumentation(shop: Shop) -> list:
+    """Two checkouts as `tracetui lint` should see them: the inventory service's server spans are
+    lost (its database spans are left orphans, the stock checks have no server span below them)
+    and the payments host's clock runs 40 ms behind (its server spans start before their callers).
+    Returns the SDK's spans with inventory's server spans removed; `behind` shifts the times."""
+    spans = []
+    for _ in range(2):
+        IDS.next_trace_id = None
+        status = shop.visit("POST", "/checkout", {"user": "u-1001"})
+        shop.settle()
+        spans += EXPORTER.get_finished_spans()
+        EXPORTER.clear()
+        print(f"POST /checkout (broken instrumentation) -> {status}")
+    return [s for s in spans if not (s.resource.attributes.get("service.name") == LOST_SERVER_SPANS
+                                     and s.kind == SpanKind.SERVER)]
+
+
 # -- an incident: one replica turns slow --------------------------------------------------------
 
 REPLICA_BEFORE = "replica_before.jsonl.gz"
@@ -665,6 +690,7 @@ def main() -> None:
             EXPORTER.clear()
             batches.append(spans)
             print(f"{method} {path} -> {status}: {len(spans)} spans")
+        broken = broken_instrumentation(shop)
     finally:
         shop.close()
 
@@ -675,6 +701,9 @@ def main() -> None:
         for b in batches:
             f.write(dumps(encode_spans(b)) + b"\n")
     print(f"wrote {len(everything)} spans to {args.out / 'shop.json'} and {args.out / 'shop.jsonl'}")
+    broken = behind(broken, SKEWED_SERVICE, SKEWED_BEHIND_NS)
+    (args.out / "broken.json").write_bytes(dumps(encode_spans(broken)) + b"\n")
+    print(f"wrote {len(broken)} spans to {args.out / 'broken.json'}")
     replica_incident(args.out)
     write_logs_sample(args.out)
     write_skew_sample(args.out)

@@ -20,10 +20,10 @@ def tracetui(*args: str, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE) -> su
 
 
 def test_a_mistyped_command_is_an_error_listing_the_commands():
-    r = tracetui("lint", SAMPLE)
+    r = tracetui("summray", SAMPLE)
     assert r.returncode == 2
-    assert "no such command or file: lint" in r.stderr
-    assert "open" in r.stderr and "summary" in r.stderr and "record" in r.stderr
+    assert "no such command or file: summray" in r.stderr
+    assert "open" in r.stderr and "summary" in r.stderr and "record" in r.stderr and "lint" in r.stderr
     assert r.stdout == "" and "Traceback" not in r.stderr
 
 

@@ -156,7 +156,11 @@ async def test_spans_arriving_are_announced_and_u_profiles_again():
         assert len(screen.model.crisp.profiles) == 80
         ids = store.add([s for t in before for s in t.spans], source=str(BEFORE))
         app.spans_added(ids, mark_new=True)
-        await pilot.pause(0.3)
+        deadline = time.monotonic() + 10
+        while not screen._stale:  # the app tells the screens once it has summarized the traces
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await pilot.pause()
         assert "new spans arrived: u profiles again" in screen_text(app)
         old = screen.model
         await pilot.press("u")
@@ -168,3 +172,15 @@ async def test_spans_arriving_are_announced_and_u_profiles_again():
         assert len(screen.model.crisp.profiles) == 120
         assert "new spans arrived" not in screen_text(app)
         assert "sources" in screen.model.available_modes()
+
+
+async def test_without_traces_the_screen_says_so():
+    from tracetui.model import TraceStore
+
+    app = make_app(TraceStore(), utc=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        await pilot.pause()
+        assert "No traces loaded." in screen_text(app)
+        await pilot.press("x", "1", "w")  # nothing to cut: no error
+        assert isinstance(app.screen, CrispScreen)

@@ -196,3 +196,26 @@ async def test_a_100k_span_trace_orders_and_draws_only_the_rows_on_screen():
         height = flame.scrollable_content_region.height
         assert 0 < len(frames._starts) <= height  # rows put in order: those drawn
         assert "root request" in "".join(seg.text for seg in flame.render_line(1))
+
+
+async def test_a_service_hidden_in_the_panel_is_faded_not_left_out():
+    app = shop_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_flame(app, pilot)
+        flame = screen.query_one(FlameGraph)
+        auth = pos_of(screen, "POST /v1/authorizations")
+        row = flame.model.frames.row_of[auth] + 1
+
+        def frame_bg() -> object:
+            for seg in flame.render_line(row):
+                if seg.text.startswith("payments"):
+                    return seg.style.bgcolor
+            raise AssertionError("the frame is not drawn")
+
+        before = frame_bg()
+        panel_keys = ["s"] + ["down"] * [s for s, _ in screen.analysis.services].index("payments") + ["space"]
+        await pilot.press(*panel_keys)
+        await pilot.pause()
+        assert "payments" in screen.query_one("#service-filter").hidden
+        assert flame.model.dimmed == {"payments"}
+        assert frame_bg() != before  # still drawn, in a fainter colour

@@ -53,3 +53,33 @@ async def test_hostile_text_in_the_list_the_view_and_the_value_modal():
         assert "[red]x[/red]" in text
         await pilot.press("y")
         assert app.clipboard.startswith("[red]x[/red] \x1b]52;")  # the copy is the exact value
+
+
+async def test_hostile_names_in_crisp_and_the_diff_of_two_traces_show_literally():
+    import asyncio
+
+    from otlp_sample import TRACE_A
+
+    from tracetui.analysis.crisp import root_frame
+    from tracetui.ui.screens.crisp import CrispScreen
+    from tracetui.ui.screens.trace_diff import TraceDiffScreen
+
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = CrispScreen(root=root_frame(app.store.get(TRACE_D)))  # the root's name is hostile
+        app.push_screen(screen)
+        for _ in range(200):
+            if screen.model is not None:
+                break
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert "[bold]pwn[/]" in text and "⇥tab↵newline" in text
+        app.pop_screen()
+        app.push_screen(TraceDiffScreen(app.store.get(TRACE_A), app.store.get(TRACE_D)))
+        await pilot.pause()
+        text = screen_text(app)
+        _assert_clean(text, SIZE[0])
+        assert "[bold]pwn[/]" in text

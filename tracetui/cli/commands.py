@@ -12,6 +12,7 @@ from tracetui.cli.backends import search_options
 from tracetui.cli.diff import diff_cmd
 from tracetui.cli.export import export_cmd
 from tracetui.cli.flame import flame_cmd
+from tracetui.cli.lint import lint_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
 from tracetui.cli.map import map_cmd
 from tracetui.cli.sample import sample_cmd  # tracetui sample
@@ -78,6 +79,7 @@ def main() -> None:
     tracetui flame FILE...      a flame graph headless (--folded for flamegraph.pl, speedscope)
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
+    tracetui lint FILE...       check the traces for broken instrumentation and anti-patterns
     """
 
 
@@ -86,6 +88,7 @@ main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
 main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
+main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
 main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
 main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 

@@ -88,7 +88,7 @@ def read_console_json(data: bytes, source: str) -> Iterator[Batch]:
             span, warnings = span
             batch.problems.extend(Problem(source, f"line {line}", w, warning=True) for w in warnings)
             if span.end_ns < span.start_ns:
-                batch.problems.append(Problem(source, f"line {line}", ends_before_start(span.span_id), warning=True))
+                batch.problems.append(Problem(source, f"line {line}", ends_before_start(span.span_id, span.end_ns), warning=True))
                 span.end_ns = span.start_ns
             batch.spans.append(span)
     if batch.spans or batch.problems:

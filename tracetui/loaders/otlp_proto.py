@@ -235,7 +235,7 @@ def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str
                 continue
             start, end = sp.start_time_unix_nano, sp.end_time_unix_nano  # fixed64: always in range
             if end < start:
-                batch.problems.append(Problem(source, loc, ends_before_start(sid), warning=True))
+                batch.problems.append(Problem(source, loc, ends_before_start(sid, end), warning=True))
                 end = start
             # Enums are open in proto3: a number OTLP does not define comes through as is.
             kind, status = int(sp.kind), int(sp.status.code)

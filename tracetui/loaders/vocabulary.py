@@ -8,6 +8,7 @@ whichever format brought it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -130,8 +131,23 @@ def span_without(what: str) -> str:
     return f"span without {what}: skipped"
 
 
-def ends_before_start(span_id: str) -> str:
-    return f"span {span_id} ends before it starts: shown with zero duration"
+ENDS_BEFORE_START = "ends before it starts: shown with zero duration"
+NO_END_TIME = "has no end time: shown with zero duration"
+_TIME_PROBLEM = re.compile(rf"span (\S+) ({re.escape(ENDS_BEFORE_START)}|{re.escape(NO_END_TIME)})$")
+
+
+def ends_before_start(span_id: str, end_ns: int | None = None) -> str:
+    """A span whose end is before its start; an end of 0 is no end at all (OTLP's default: a
+    span exported before it ended, or a producer that never set it)."""
+    return f"span {span_id} {NO_END_TIME if end_ns == 0 else ENDS_BEFORE_START}"
+
+
+def span_time_problem(message: str) -> tuple[bool, str] | None:
+    """(no end, span id) of a problem message `ends_before_start` wrote; None for any other."""
+    m = _TIME_PROBLEM.match(message)
+    if m is None:
+        return None
+    return m.group(2) == NO_END_TIME, m.group(1)
 
 
 def bad_span(error: Any) -> str:

@@ -241,6 +241,7 @@ class FlameModel:
         self._query: Query | None = None
         self._node_flags: tuple[list[bool], list[bool]] | None = None
         self._rank: list[int] | None = None  # tree rank per span position
+        self.dimmed: frozenset[str] = frozenset()  # services drawn faded (dimmed or hidden in the panel)
 
     # -- layouts -----------------------------------------------------------------------------------
     @property

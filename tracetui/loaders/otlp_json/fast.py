@@ -164,7 +164,7 @@ def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[
                 if s.end_ns < s.start_ns:
                     batch.problems.append(Problem(
                         source, span_where(where, (r_i, ss_i, s_i)),
-                        ends_before_start(sid), warning=True))
+                        ends_before_start(sid, s.end_ns), warning=True))
                     s.end_ns = s.start_ns
                 s.trace_id = tid
                 s.span_id = sid

@@ -104,7 +104,7 @@ def to_span(ws, resource, scope, ids, batch: Batch, source: str, where: str, pos
         batch.problems.append(Problem(source, span_where(where, pos), bad_time, 1))
         return None
     if end < start:
-        batch.problems.append(Problem(source, span_where(where, pos), ends_before_start(sid), warning=True))
+        batch.problems.append(Problem(source, span_where(where, pos), ends_before_start(sid, end), warning=True))
         end = start
     st = ws.status
     kind, bad = kind_or_problem(ws.kind)

@@ -95,6 +95,8 @@ class CrispScreen(TraceTuiScreen):
         self.root = root
         if root is None:
             self._progress = "no traces loaded"
+            self.flame.empty_text = "No traces loaded."
+            self.flame.invalidate_rows()
             self._update_title()
             return
         snapshot = [Trace(t.trace_id, list(t.spans), adjust_skew=False) for t in group]  # spans as shown

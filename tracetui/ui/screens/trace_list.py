@@ -29,6 +29,8 @@ class TraceListScreen(TraceTuiScreen):
         Binding("d", "sort('duration')", "By duration", id="list.sort_duration"),
         Binding("t", "sort('start')", "By time", id="list.sort_start"),
         Binding("o", "cycle_sort", "Next sort", id="list.sort_cycle"),
+        Binding("i", "lint", "Lint", tooltip="Broken instrumentation and anti-patterns in every trace",
+                id="list.lint"),
         Binding("p", "sampling", "Sampling", show=False,
                 tooltip="Preview a tail-sampling policy: what it keeps and loses", id="list.sampling"),
         Binding("1", "sort('start')", "Sort by start", show=False, id="list.sort_1"),
@@ -190,6 +192,15 @@ class TraceListScreen(TraceTuiScreen):
         if traces:
             self.app.push_screen(ExportDialog(traces, self._scope(len(traces))))
 
+    # -- lint ----------------------------------------------------------------------------------
+    def action_lint(self) -> None:
+        from tracetui.ui.screens.lint import LintScreen
+
+        def jump(target: tuple[str, str] | None) -> None:
+            if target is not None:
+                self.app.open_trace(*target)
+
+        self.app.push_screen(LintScreen(), jump)
     # -- across traces -----------------------------------------------------------------------------
     def action_crisp(self) -> None:
         from tracetui.ui.screens.crisp import CrispScreen
@@ -239,4 +250,6 @@ class TraceListScreen(TraceTuiScreen):
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))
         yield SystemCommand("Filter traces", "Type a query to filter the trace list", self.action_filter)
+        yield SystemCommand("Lint all traces", "Broken instrumentation and anti-patterns, with the spans",
+                            self.action_lint)
         yield SystemCommand("Sampling preview", "What a tail-sampling policy would keep and lose", self.action_sampling)

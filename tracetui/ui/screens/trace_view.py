@@ -39,6 +39,9 @@ from tracetui.viewmodels.span_fields import span_fields
 NARROW_WIDTH = 140
 # An open trace that keeps receiving spans is analysed again at most this often.
 GROW_SECONDS = 0.5
+# The header counts the trace's anti-patterns (N+1, sequential calls, retries) up to this many
+# spans; a bigger trace's are in the lint panel (i), computed when asked for.
+ANTIPATTERN_SPANS = 20_000
 # Search-as-you-type waits for a pause in typing this long.
 SEARCH_DELAY = 0.12
 
@@ -64,6 +67,8 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
         Binding("x", "export", "Export", show=False, id="trace.export"),
+        Binding("i", "lint", "Lint", show=False, tooltip="Broken instrumentation and anti-patterns in this trace",
+                id="trace.lint"),
         Binding("w", "toggle_flame", "Flame graph", tooltip="Switch between the waterfall and the flame graph",
                 id="trace.flame"),
         Binding("t", "toggle_sandwich", "Sandwich", tooltip="Operations by total, self and critical-path time",
@@ -86,6 +91,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._patterns, self._patterns_key = "", None
         self._flame_shown = False  # the flame graph is laid out on first use
         self._sandwich: SandwichModel | None = None
         self._grown_version = trace.version
@@ -190,6 +196,8 @@ class TraceViewScreen(TraceTuiScreen):
             if not self._flame_shown:
                 self._flame_shown = True
                 self.flame.show_trace(self.trace, self.analysis, pos)
+                panel = self.query_one(ServiceFilter)
+                self.flame.set_dimmed_services(panel.hidden | panel.dimmed)
             elif pos is not None:
                 self.flame.select_pos(pos)
             self.waterfall.add_class("-hidden")
@@ -270,6 +278,11 @@ class TraceViewScreen(TraceTuiScreen):
             text.append_text(Text.assemble(sep))
             text.append(f"⚠ {len(t.orphans)} orphan{'s' if len(t.orphans) != 1 else ''}",
                         style=theme_style(self.app, "text-warning", bold=True))
+        patterns = self._antipatterns()
+        if patterns:
+            text.append_text(Text.assemble(sep))
+            text.append(patterns, style=theme_style(self.app, "text-warning", bold=True))
+            text.append(" (i)", style=muted)
         moved = len(t.clock_shifts)
         if moved:
             text.append_text(Text.assemble(sep))
@@ -409,6 +422,7 @@ class TraceViewScreen(TraceTuiScreen):
     def on_service_visibility_changed(self, message: ServiceVisibilityChanged) -> None:
         self.waterfall.set_hidden_services(set(message.hidden))
         self.waterfall.set_dimmed_services(set(message.dimmed))
+        self.flame.set_dimmed_services(set(message.hidden) | set(message.dimmed))
         self._update_search_count()
 
     # -- search --------------------------------------------------------------------------------
@@ -467,6 +481,42 @@ class TraceViewScreen(TraceTuiScreen):
         if not self.view.next_critical(direction):
             self.notify("end of the critical path", timeout=2)
 
+    # -- lint ----------------------------------------------------------------------------------
+    def _antipatterns(self) -> str:
+        """"⚠ retry ×1, N+1 ×2: 31.2ms" for the header: each anti-pattern found in this trace,
+        and the critical-path time they cost together ("" when none, or the trace is too big)."""
+        if len(self.trace.spans) > ANTIPATTERN_SPANS:
+            return ""
+        key = (self.trace.version, id(self.analysis))
+        if self._patterns_key != key:
+            from tracetui.analysis.lint.antipatterns import antipattern_hits
+
+            hits = antipattern_hits(self.trace, self.analysis.sections)
+            counts: dict[str, int] = {}
+            for h in hits:
+                counts[h.kind] = counts.get(h.kind, 0) + 1
+            cost = sum(h.cost_ns or 0 for h in hits)
+            names = {"n_plus_one": "N+1", "sequential_calls": "sequential calls", "retry": "retry"}
+            self._patterns = (f"⚠ {', '.join(f'{names[k]} ×{n}' for k, n in counts.items())}: "
+                              f"{fmt_duration(cost)} of critical path") if hits else ""
+            self._patterns_key = key
+        return self._patterns
+
+    def action_lint(self) -> None:
+        from tracetui.ui.screens.lint import LintScreen
+
+        self.app.push_screen(LintScreen(self.trace.trace_id), self._lint_jump)
+
+    def _lint_jump(self, target: tuple[str, str] | None) -> None:
+        if target is None:
+            return
+        trace_id, span_id = target
+        if trace_id != self.trace.trace_id:  # a split trace's other half
+            self.app.open_trace(trace_id, span_id)
+            return
+        pos = self.trace.position(span_id)
+        if pos is not None and not self.waterfall.select_pos(pos):
+            self.notify("that span's service is hidden (s: services)", timeout=3)
     # -- clock skew ----------------------------------------------------------------------------
     def action_toggle_skew(self) -> None:
         """Adjust clock skew, or show times as read: for every trace (the list re-sorts too)."""
@@ -548,6 +598,8 @@ class TraceViewScreen(TraceTuiScreen):
         yield SystemCommand("Flame graph", "Switch between the waterfall and the flame graph (w)",
                             self.action_toggle_flame)
         yield SystemCommand("Toggle detail pane", "Show or hide the span detail pane", self.action_toggle_detail)
+        yield SystemCommand("Lint this trace", "Broken instrumentation and anti-patterns, with the spans",
+                            self.action_lint)
         yield SystemCommand("Logs of this trace", "Every log record of the trace in time order; Enter goes to its span",
                             self.action_logs)
         yield SystemCommand("Toggle clock skew adjustment", "Times adjusted for clock skew, or as read",

@@ -84,6 +84,7 @@ class FlameGraph(RowScrollView):
         old = self._model
         model = self._model = FlameModel(trace, analysis)
         if old is not None and old.trace is trace:
+            model.dimmed = old.dimmed
             model.set_mode(old.mode)
             if old._query is not None:
                 model.set_search(old._query)
@@ -110,6 +111,12 @@ class FlameGraph(RowScrollView):
         self._model.set_mode(mode)
         self.invalidate_rows()
         self.select_pos(self._model.selected_pos)
+
+    def set_dimmed_services(self, services: set[str] | frozenset[str]) -> None:
+        """Draw these services' frames faded (the flame graph hides no span: its widths add up)."""
+        if self._model is not None and frozenset(services) != self._model.dimmed:
+            self._model.dimmed = frozenset(services)
+            self.invalidate_rows()
 
     def set_search(self, query: Query | None) -> int:
         if self._model is None:

@@ -3,7 +3,7 @@ left-heavy widths mean) and one row of frames.
 
 A frame is its label `service: name` on the service's colour (the waterfall's), cut to its
 width; frames on the critical path are bold in the full colour, the others faded towards the
-background; an error frame starts with `✖` on the error colour; a search match takes the match
+background, those of services dimmed or hidden in the service panel more so; an error frame starts with `✖` on the error colour; a search match takes the match
 colour; the selected frame takes the cursor's colour. A frame of 4 cells or more ends with one cell of
 background, so neighbours stay apart. Styles are kept until the theme changes (`clear`).
 """
@@ -27,6 +27,7 @@ from tracetui.viewmodels.flame import FlameModel
 from tracetui.viewmodels.layout import axis_line
 
 FADE = 0.55  # how far a frame off the critical path is blended towards the background
+DIM = 0.8  # how far a frame of a dimmed (or hidden) service is
 
 
 class FlamePainter:
@@ -46,7 +47,8 @@ class FlamePainter:
             st = self._styles[key] = make()
         return st
 
-    def _frame_style(self, service: str, critical: bool, match: bool, selected: bool, error_mark: bool) -> Style:
+    def _frame_style(self, service: str, critical: bool, match: bool, selected: bool, error_mark: bool,
+                     dimmed: bool = False) -> Style:
         def make() -> Style:
             w = self._widget
             base = w.rich_style
@@ -59,12 +61,16 @@ class FlamePainter:
                 colour = Color.from_rich_color(w.get_component_rich_style("flame--match").bgcolor)
             else:
                 colour = Color.parse(service_color(service))
+                if dimmed:  # a service dimmed or hidden in the service panel: barely there
+                    colour = colour.blend(bg, DIM)
+                    return Style(color=colour.blend(Color.parse("white") if bg.brightness < 0.5 else
+                                                    Color.parse("black"), 0.35).rich_color, bgcolor=colour.rich_color)
                 if not critical:
                     colour = colour.blend(bg, FADE)
             text = colour.get_contrast_text(1.0)
             return Style(color=text.rich_color, bgcolor=colour.rich_color, bold=critical or error_mark or selected)
 
-        return self._style(("frame", service, critical, match, selected, error_mark), make)
+        return self._style(("frame", service, critical, match, selected, error_mark, dimmed), make)
 
     def _label(self, service: str, name: str) -> str:
         key = (service, name)
@@ -110,7 +116,7 @@ class FlamePainter:
             selected = item == selected_item
             w = c1 - c0
             body = w - 1 if w >= 4 else w  # a gap after frames wide enough to spare it
-            style = self._frame_style(service, critical, match, selected, False)
+            style = self._frame_style(service, critical, match, selected, False, service in model.dimmed)
             if model.is_error(item):
                 segs.append(Segment("✖", self._frame_style(service, critical, match, selected, True)))
                 if body > 1:
