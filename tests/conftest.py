@@ -11,4 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = ROOT / "sample_traces"
 
+import pytest  # noqa: E402
 from backend_fixtures import drip, serve  # noqa: E402,F401  (fixtures: fake backend servers on loopback)
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's remembered choices or config file (ui/settings.py)."""
+    home = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("TRACETUI_STATE", str(home / "state.json"))
+    if "TRACETUI_CONFIG" not in os.environ:
+        monkeypatch.setenv("TRACETUI_CONFIG", str(home / "config.toml"))

@@ -35,7 +35,7 @@ def test_piped_gzipped_cut_dump_opens_and_the_keyboard_works(tmp_path):
     session = f"pipe-{uuid.uuid4().hex[:8]}"
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "35", cmd)
     try:
-        screen = _wait_for(session, "1 traces")
+        screen = _wait_for(session, "1 trace ")
         assert "stdin" in screen and "1 problem" in screen
         _tmux("send-keys", "-t", session, "!")  # the problem line, typed on the keyboard
         screen = _wait_for(session, "ends early")

@@ -63,12 +63,17 @@ def test_an_instrumented_service_shows_up_live(tmp_path):
         _tmux("send-keys", "-t", session, "Enter")
         screen = _wait_for(session, "redis SET")
         assert "PUT /basket/{id}" in screen
+        _tmux("send-keys", "-t", session, "q")  # in a trace, q asks first
+        _wait_for(session, "press q again to quit")
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
         while subprocess.run(["tmux", "-L", SOCKET, "has-session", "-t", session], capture_output=True).returncode == 0:
             assert time.monotonic() < deadline, "q did not quit the app"
             time.sleep(0.2)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", port))  # the receiver let the port go
+            # The receiver let the port go (connections of the exporter may linger in TIME_WAIT:
+            # that is not a listener, and reuse_address lets a new one bind, as the receiver does).
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)

@@ -55,6 +55,8 @@ def test_open_find_the_slowest_trace_and_why_it_failed(tmp_path):
             time.sleep(0.2)
             screen = _tmux("capture-pane", "-p", "-t", session)
         assert "SELECT cards" not in screen
+        _tmux("send-keys", "-t", session, "q")  # in a trace, q asks first: quitting is deliberate
+        _wait_for(session, "press q again to quit")
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
         while _alive(session):

@@ -160,7 +160,11 @@ async def test_follow_a_link_to_a_loaded_trace_and_to_a_missing_one():
         screen = app.screen
         assert isinstance(screen, TraceViewScreen) and screen.trace.trace_id == TRACE_A
         assert screen.waterfall.selected_pos == _names(screen)["payment.charge"]
-        await pilot.press("escape")  # back goes to the list, not through every trace
+        await pilot.press("escape")  # back to the trace the link was followed from (issue 16)
+        await pilot.pause()
+        assert isinstance(app.screen, TraceViewScreen) and app.screen.trace.trace_id == TRACE_C
+        await pilot.press("escape")  # then to the list
+        await pilot.pause()
         assert not isinstance(app.screen, TraceViewScreen)
 
 

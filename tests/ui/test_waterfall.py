@@ -141,7 +141,7 @@ async def test_collapse_and_expand_with_keys_and_mouse():
         assert w.selected_pos == pos(t, "root")
         await pilot.press("H")
         assert row_names(w) == ["root"]
-        assert "5 spans · 1 rows" in lines(w)[0]
+        assert "5 spans · 1 row" in lines(w)[0]
         await pilot.press("L")
         assert len(row_names(w)) == 5
         await pilot.press("space")

@@ -21,8 +21,8 @@ class TraceAnalysis:
 
     __slots__ = (
         "trace", "sections", "on_path", "on_path_set", "critical_order", "critical_path_ns",
-        "self_times", "error_positions", "services", "max_depth", "path_sections", "critical_starts",
-        "main_path_ns", "other_paths",
+        "self_times", "error_positions", "services", "service_order", "max_depth", "path_sections",
+        "critical_starts", "main_path_ns", "other_paths",
     )
 
     def __init__(self, trace: Trace) -> None:
@@ -61,4 +61,13 @@ class TraceAnalysis:
             name = s.resource.service
             counts[name] = counts.get(name, 0) + 1
         self.services: list[tuple[str, int]] = sorted(counts.items())
+        # In order of appearance (tree pre-order: the root's service first), for colours.
+        seen: dict[int, None] = {}
+        resources = []
+        for p in trace.order:
+            r = spans[p].resource
+            if id(r) not in seen:
+                seen[id(r)] = None
+                resources.append(r)
+        self.service_order: list[str] = list(dict.fromkeys([*(r.service for r in resources), *counts]))
         self.max_depth: int = trace.max_depth

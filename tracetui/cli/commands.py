@@ -158,8 +158,9 @@ def files_loader(paths: list[str]):
 
     def loader():
         # Every source in the order given (a directory's non-dumps only warned about); the
-        # pipe's bytes were read above. Compression and format are told by content.
-        yield from iter_paths(paths, stdin=piped)
+        # pipe's bytes were read above. Compression and format are told by content. Its
+        # `progress` (bytes read of the files' size) is what the status bar shows.
+        return iter_paths(paths, stdin=piped)
 
     return loader
 

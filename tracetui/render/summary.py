@@ -20,11 +20,7 @@ from tracetui.model import TraceStore
 from tracetui.model.trace import Trace
 from tracetui.render.summary_json import find_trace, summary_json, trace_json  # noqa: F401 (re-exported)
 from tracetui.render.text import clean, safe_text
-from tracetui.render.units import fmt_duration, fmt_time
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+from tracetui.render.units import count, fmt_duration, fmt_time
 
 
 def short_id_length(ids: list[str], minimum: int = 7) -> int:
@@ -63,7 +59,7 @@ def print_summary(console: Console, store: TraceStore, utc: bool = False) -> Non
     wide = width >= 120
     starts, day = _start_cells([fmt_time(s.start_unix_nano, utc) for s in sums], wide)
     zone = "UTC" if utc else (_dt.datetime.now().astimezone().tzname() or "local time")
-    title = f"{_count(len(traces), 'trace')}, {_count(store.span_count, 'span')}{day} ({zone})"
+    title = f"{count(len(traces), 'trace')}, {count(store.span_count, 'span')}{day} ({zone})"
     id_len = 32 if width >= 140 else short_id_length([s.trace_id for s in sums])
 
     failed_roots = [t.root is not None and t.root.is_error for t in traces]
@@ -116,10 +112,10 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
     ), no_wrap=True, overflow="ellipsis")
     facts = [
         Text(fmt_time(s.start_unix_nano, utc)), Text(fmt_duration(s.duration_ns), "bold"),
-        Text(_count(s.span_count, "span")), Text(_count(len(s.services), "service")),
+        Text(count(s.span_count, "span")), Text(count(len(s.services), "service")),
         Text(f"depth {trace.max_depth + 1}"),
-        Text(_count(s.error_count, "error"), "red" if s.error_count else ""),
-        Text(_count(s.orphan_count, "orphan"), "yellow" if s.orphan_count else ""),
+        Text(count(s.error_count, "error"), "red" if s.error_count else ""),
+        Text(count(s.orphan_count, "orphan"), "yellow" if s.orphan_count else ""),
     ]
     # Wrapped between facts, never inside one ("0" at the end of a line, "orphans" on the next).
     line = Text()
@@ -135,7 +131,7 @@ def print_trace(console: Console, trace: Trace, utc: bool = False, top: int = 10
         console.print(Text.assemble(
             ("⇄ clock skew: ", "yellow"), (clean(f.service), "cyan"), f" runs {fmt_duration(abs(f.offset_ns))} {behind} ",
             (clean(f.parent_service), "cyan"),
-            f" ({_count(len(f.span_ids), 'span')} measured, {f.adjusted} moved; {state})"), soft_wrap=True)
+            f" ({count(len(f.span_ids), 'span')} measured, {f.adjusted} moved; {state})"), soft_wrap=True)
     spans = trace.spans
     total = trace.duration_ns or 1
     svc_w = max(10, min(30, console.width // 5))

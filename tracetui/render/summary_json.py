@@ -64,5 +64,5 @@ def find_trace(store: TraceStore, wanted: str) -> tuple[Trace | None, str]:
     if len(matches) == 1:
         return matches[0], ""
     if matches:
-        return None, f"trace id prefix {wanted!r} matches {len(matches)} traces"
+        return None, f"trace id prefix {wanted!r} matches {len(matches):,} traces"
     return None, f"no trace {wanted!r} among {len(store)} loaded traces"

@@ -28,3 +28,8 @@ def fmt_time(unix_ns: int, utc: bool = False) -> str:
     if not utc:
         t = t.astimezone()
     return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 trace`, `2 traces`, `100,000 spans`: a number with thousands separators and its noun."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

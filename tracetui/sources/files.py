@@ -11,7 +11,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,13 +73,14 @@ def input_limit() -> int:
 
 
 def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = None,
-                in_dir: bool = False) -> Iterator[Batch]:
+                in_dir: bool = False, on_read: Callable[[int], None] | None = None) -> Iterator[Batch]:
     """Batches of spans from one file, or from stdin for "-" (`stdin` overrides fd 0).
 
     `limit`: the most bytes read, and the most decompression may produce (`input_limit()` by
     default); what lies beyond is skipped with a problem, what came before is read.
     `in_dir`: the file was found in a directory rather than named, so a file that is no trace
     dump at all (a README next to the dumps) is only a warning.
+    `on_read(n)`: told as a big file is read while decoded (progress); others are read at once.
     """
     if limit is None:
         limit = input_limit()
@@ -95,7 +96,7 @@ def read_source(path: str, stdin: BinaryIO | None = None, limit: int | None = No
         try:
             # A big uncompressed OTLP JSON file is decoded as it is read: first rows paint early.
             # Not one past the limit: that one is read only up to the limit, like any input.
-            stream = stream_file(path, name) if os.path.getsize(path) <= limit else None
+            stream = stream_file(path, name, on_read) if os.path.getsize(path) <= limit else None
             if stream is not None:
                 yield from stream
                 return
@@ -162,10 +163,43 @@ def _read_capped(f: BinaryIO, limit: int) -> tuple[bytes, int | None]:
 def iter_paths(paths: list[str], stdin: BinaryIO | None = None) -> Iterator[Batch]:
     """Batches from every source in turn (directories expanded): for a worker that posts them.
     Each batch's `source` is the path named that it came from (a directory for its files)."""
-    for path, in_dir, named in _expand(paths):
-        for batch in read_source(path, stdin=stdin, in_dir=in_dir):
-            batch.source = named
-            yield batch
+    return PathsReader(paths, stdin)
+
+
+class PathsReader:
+    """Batches from every source in turn, and `progress` (0..1, or None for a pipe): the bytes
+    read of the files' total size, as the status bar shows it. A file read whole counts when its
+    batches end; a big one decoded while it is read counts as it goes."""
+
+    def __init__(self, paths: list[str], stdin: BinaryIO | None = None) -> None:
+        self.sources = _expand(paths)
+        self.stdin = stdin
+        sizes: list[int | None] = []
+        for path, _, _ in self.sources:
+            try:
+                sizes.append(None if path == STDIN else os.path.getsize(path))
+            except OSError:
+                sizes.append(0)  # said when it is read
+        self.sizes = sizes
+        self.total = None if None in sizes else sum(s or 0 for s in sizes)
+        self.done = 0
+
+    @property
+    def progress(self) -> float | None:
+        if not self.total or not self.done:
+            return None  # nothing counted yet (a file read whole is decoded in one go): unknown
+        return min(1.0, self.done / self.total)
+
+    def _read(self, n: int) -> None:
+        self.done += n
+
+    def __iter__(self) -> Iterator[Batch]:
+        for (path, in_dir, named), size in zip(self.sources, self.sizes, strict=True):
+            before = self.done
+            for batch in read_source(path, stdin=self.stdin, in_dir=in_dir, on_read=self._read):
+                batch.source = named
+                yield batch
+            self.done = before + (size or 0)
 
 
 def load_paths(paths: list[str], store, stdin: BinaryIO | None = None) -> list[Problem]:

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tracetui.loaders import Batch, Problem, otlp_json
 
 STREAM_MIN_BYTES = 32 << 20  # smaller files are read whole: no gain in streaming them
 
 
-def stream_file(path: str, source: str) -> Iterator[Batch] | None:
+def stream_file(path: str, source: str, on_read: Callable[[int], None] | None = None) -> Iterator[Batch] | None:
     """Batches from a big, uncompressed OTLP JSON file (one request or JSON Lines of them,
     compact, as exporters write them) while it is being read; None for any other file (read it
-    whole as usual)."""
+    whole as usual). `on_read(n)` is told of every n bytes read (progress)."""
     try:
         if os.path.getsize(path) < STREAM_MIN_BYTES:
             return None
@@ -26,10 +26,10 @@ def stream_file(path: str, source: str) -> Iterator[Batch] | None:
         return None
     if otlp_json.compact_prefix(head) is None:
         return None
-    return _stream_file(path, source)
+    return _stream_file(path, source, on_read)
 
 
-def _stream_file(path: str, source: str) -> Iterator[Batch]:
+def _stream_file(path: str, source: str, on_read: Callable[[int], None] | None) -> Iterator[Batch]:
     try:
         f = open(path, "rb", buffering=0)  # noqa: SIM115 (closed below, after the generator)
         size = os.fstat(f.fileno()).st_size
@@ -40,6 +40,13 @@ def _stream_file(path: str, source: str) -> Iterator[Batch]:
         yield Batch(problems=[Problem(source, "", e.strerror or str(e))])
         return
     try:
-        yield from otlp_json.read_growing(memory, f.readinto, source)
+        readinto = f.readinto
+        if on_read is not None:
+            def readinto(buf, _read=f.readinto):  # noqa: ANN001
+                n = _read(buf)
+                if n:
+                    on_read(n)
+                return n
+        yield from otlp_json.read_growing(memory, readinto, source)
     finally:
         f.close()

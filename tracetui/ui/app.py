@@ -28,7 +28,9 @@ from tracetui.ui.feeders.base import Feeder
 from tracetui.ui.feeders.files import Loader
 from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
 from tracetui.ui.screens.base import TraceTuiScreen
+from tracetui.ui.settings import Remembered, load_keymap, load_remembered, save_remembered
 from tracetui.ui.status import Status
+from tracetui.viewmodels.colours import ServiceColours
 from tracetui.viewmodels.trace_list import TraceIndex
 
 if TYPE_CHECKING:
@@ -58,17 +60,26 @@ class TraceTuiApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("exclamation_mark", "problems", "Problems", show=False, id="app.problems"),
+        Binding("ctrl+t", "toggle_utc", "UTC or local time", show=False, id="app.toggle_utc"),
     ]
 
     status: reactive[Status] = reactive(Status, init=False, always_update=True)
 
     def __init__(self, store: TraceStore, *, feeders: Iterable[Feeder] = (), problems: Iterable[Problem] = (),
-                 sources: Iterable[str] = (), utc: bool = False) -> None:
+                 sources: Iterable[str] = (), utc: bool = False, palette: str | None = None,
+                 remember: bool = True) -> None:
         super().__init__()
         self.store = store
         self.problems = ProblemLog(problems)  # bounded: a live session may run for days
         self.sources = list(sources)
-        self.utc = utc
+        self.remembered, self._settings_problems = load_remembered() if remember else (Remembered(), None)
+        self.remember = remember
+        self.utc = utc or bool(self.remembered.utc)
+        try:
+            self.colours = ServiceColours(palette or self.remembered.palette)
+        except ValueError as e:
+            self.colours = ServiceColours()
+            self._settings_problems = str(e)
         self.feeders: list[Feeder] = list(feeders)
         names = [f.NAME for f in self.feeders]
         if len(set(names)) != len(names):
@@ -78,6 +89,8 @@ class TraceTuiApp(App[None]):
         for b in self.feeder_bindings:  # after the app's own: they come after them in footer and help
             self._bindings._add_binding(b)
         self.index = TraceIndex()
+        self.back_stack: list[tuple[str, str]] = []  # (trace id, span id) a followed link left
+        self.forward_stack: list[tuple[str, str]] = []
         self.index.update(store, list(store.traces))
         self.last_input = 0.0  # time.monotonic() of the last key or mouse press
         self._dirty: dict[str, None] = {}  # traces to summarize, in arrival order (a set with order)
@@ -98,8 +111,18 @@ class TraceTuiApp(App[None]):
 
     # -- start and stop ------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from tracetui.ui.screens.help import all_binding_ids
         from tracetui.ui.screens.trace_list import TraceListScreen
 
+        if self.remembered.theme in self.available_themes:
+            self.theme = self.remembered.theme
+        keymap, problems = load_keymap(all_binding_ids())
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in [self._settings_problems, *problems]:
+            if problem:
+                self.notify(problem, severity="warning", timeout=10, markup=False)
+        self.watch(self, "theme", self._remember_choices, init=False)
         self.push_screen(TraceListScreen())
         for f in self.feeders:
             f.start(self)
@@ -112,6 +135,30 @@ class TraceTuiApp(App[None]):
         if isinstance(event, _INPUT_EVENTS):
             self.last_input = time.monotonic()
         await super().on_event(event)
+
+    # -- choices kept between runs (ui/settings.py) -----------------------------------------------
+    def _remember_choices(self) -> None:
+        if not self.remember:
+            return
+        self.remembered = Remembered(theme=self.theme, palette=self.colours.palette_name, utc=self.utc)
+        problem = save_remembered(self.remembered)
+        if problem:
+            self.notify(problem, severity="warning", markup=False)
+
+    def set_palette(self, name: str) -> None:
+        """Switch the service colours (`default` or `colorblind`); every view redraws."""
+        self.colours.use_palette(name)
+        for screen in self._tui_screens():
+            screen.display_changed()
+        self._remember_choices()
+
+    def action_toggle_utc(self) -> None:
+        """Times in UTC or in local time, everywhere, at once."""
+        self.utc = not self.utc
+        for screen in self._tui_screens():
+            screen.display_changed()
+        self._remember_choices()
+        self.notify(f"times in {'UTC' if self.utc else 'local time'}", timeout=2)
 
     # -- status --------------------------------------------------------------------------------
     def _status(self, base: Status, **changes: Any) -> Status:
@@ -230,9 +277,13 @@ class TraceTuiApp(App[None]):
         return [s for s in self.screen_stack if isinstance(s, TraceTuiScreen)]
 
     def on_open_trace(self, message: OpenTrace) -> None:
+        self.back_stack.clear()  # opened from the list: a new walk starts
+        self.forward_stack.clear()
         self.open_trace(message.trace_id, message.span_id)
 
-    def open_trace(self, trace_id: str, span_id: str = "", *, tell_feeders: bool = True) -> bool:
+    def open_trace(self, trace_id: str, span_id: str = "", *, tell_feeders: bool = True,
+                   linked_from: tuple[str, str] | None = None) -> bool:
+        """Show a trace (at a span); `linked_from` (trace id, span id): the span whose link led here."""
         from tracetui.ui.screens.trace_view import TraceViewScreen
 
         trace = self.store.get(trace_id)
@@ -241,14 +292,46 @@ class TraceTuiApp(App[None]):
             return False
         for screen in self._tui_screens():
             screen.trace_opened(trace_id)
+        view = TraceViewScreen(trace, span_id=span_id, linked_from=linked_from)
         if isinstance(self.screen, TraceViewScreen):
-            self.switch_screen(TraceViewScreen(trace, span_id=span_id))
+            self.switch_screen(view)
         else:
-            self.push_screen(TraceViewScreen(trace, span_id=span_id))
+            self.push_screen(view)
         if tell_feeders:
             for f in self.feeders:
                 f.trace_opened(trace_id)
         return True
+
+    # -- history of followed links (back: Esc or alt+left, forward: alt+right) ------------------
+    def follow(self, here: tuple[str, str], trace_id: str, span_id: str) -> bool:
+        """Follow a link from span `here` (trace id, span id): it goes on the back stack."""
+        if self.store.get(trace_id) is None:
+            self.notify(f"trace {clean(trace_id, 64)} is not loaded", severity="warning", markup=False)
+            return False
+        self.back_stack.append(here)
+        self.forward_stack.clear()
+        return self.open_trace(trace_id, span_id, linked_from=here)
+
+    def go_back(self, here: tuple[str, str]) -> bool:
+        """Return to where the last link was followed from; False when there is nowhere."""
+        return self._travel(self.back_stack, self.forward_stack, here)
+
+    def go_forward(self, here: tuple[str, str]) -> bool:
+        return self._travel(self.forward_stack, self.back_stack, here)
+
+    def _travel(self, source: list[tuple[str, str]], other: list[tuple[str, str]], here: tuple[str, str]) -> bool:
+        while source:
+            trace_id, span_id = source.pop()
+            if self.store.get(trace_id) is None:
+                continue  # evicted (live retention) since
+            other.append(here)
+            from tracetui.ui.screens.trace_view import TraceViewScreen
+
+            screen = self.screen
+            if isinstance(screen, TraceViewScreen) and screen.trace.trace_id == trace_id:
+                return screen.select_span(span_id)  # the same trace: only the selection moves
+            return self.open_trace(trace_id, span_id)
+        return False
 
     def on_follow_link(self, message: FollowLink) -> None:
         self.open_trace(message.trace_id, message.span_id)
@@ -274,6 +357,11 @@ class TraceTuiApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: every key", "List every key binding", self.action_help)
+        yield SystemCommand(f"Times in {'local time' if self.utc else 'UTC'}",
+                            "Switch how start times read, everywhere (ctrl+t)", self.action_toggle_utc)
+        other = "default" if self.colours.palette_name == "colorblind" else "colorblind"
+        yield SystemCommand(f"Service colours: {'colour-blind safe' if other == 'colorblind' else 'default'}",
+                            "Switch the palette of service colours (remembered)", lambda: self.set_palette(other))
         if self.problems:
             yield SystemCommand("Show problems", "Lines and spans that could not be read",
                                 self.action_problems)

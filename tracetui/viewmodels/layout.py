@@ -95,8 +95,26 @@ def nice_step(span_ns: float, max_ticks: int) -> int:
     return max(1, int(10 ** (exp + 1)))
 
 
-def tick_label(offset_ns: int) -> str:
-    return "0" if offset_ns == 0 else fmt_duration(offset_ns)
+def tick_label(offset_ns: int, step_ns: int | None = None) -> str:
+    """An offset from the trace start, with as many digits as `step_ns` (the distance between
+    neighbouring labels) needs to tell them apart: 69.81ms │69.82ms, not 69.8ms │69.8ms."""
+    if offset_ns == 0:
+        return "0"
+    return fmt_precise(offset_ns, step_ns) if step_ns else fmt_duration(offset_ns)
+
+
+def fmt_precise(ns: int, resolution_ns: float) -> str:
+    """A duration in fmt_duration's unit, with the decimals needed to show `resolution_ns`."""
+    short = fmt_duration(ns)
+    if resolution_ns <= 0 or abs(ns) >= 60e9:
+        return short
+    unit = next(u for u in ("ms", "µs", "ns", "s") if short.endswith(u))
+    scale = {"ns": 1, "µs": 1e3, "ms": 1e6, "s": 1e9}[unit]
+    decimals = min(9, max(0, math.ceil(-math.log10(resolution_ns / scale) - 1e-9)))
+    shown = short[: -len(unit)]
+    if decimals <= (len(shown.split(".")[1]) if "." in shown else 0):
+        return short
+    return f"{ns / scale:.{decimals}f}{unit}"
 
 
 def ticks(window_start: int, window_end: int, width: int, origin_ns: int,
@@ -117,7 +135,7 @@ def ticks(window_start: int, window_end: int, width: int, origin_ns: int,
             break
         col = col_of(t, window_start, window_end, width)
         if col is not None:
-            out.append((col, tick_label(offset)))
+            out.append((col, tick_label(offset, step)))
         k += 1
     return out
 

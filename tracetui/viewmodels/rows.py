@@ -35,6 +35,7 @@ class RowView:
         self.version = 0
         self._hidden: frozenset[str] = frozenset()
         self._collapsed: set[int] = set()
+        self._only: set[int] | None = None  # show only these nodes (matches and their ancestors)
         self._build_structure()
         self._build_rows()
 
@@ -178,6 +179,22 @@ class RowView:
                 ch = kids[node] if node >= 0 else pkids[-1 - node]
                 if ch:
                     extend(reversed(ch))
+        only = self._only
+        if only is not None:
+            # Only the matches and their ancestors: the pre-order filtered keeps the tree; the
+            # last child among what is left draws └.
+            rows = [n for n in rows if n in only]
+            up = self._up
+            last = bytearray(self._last)
+            seen: set[int | None] = set()
+            for n in reversed(rows):
+                parent = up[n] if n >= 0 else None
+                if n >= 0:
+                    last[n] = parent not in seen
+                seen.add(parent)
+            self._last_only: bytearray | None = last
+        else:
+            self._last_only = None
         self.rows = rows
         self._row_index: dict[int, int] | None = None
         self._scans = 0
@@ -248,8 +265,8 @@ class RowView:
     def prefix(self, row: int, max_cells: int | None = None) -> str:
         """Tree guides and collapse marker for a row: `│ ├─▾ `; two cells per level.
 
-        Only the levels that fit in `max_cells` are walked (deep chains stay cheap); a cut
-        left part is shown as `…`.
+        Only the levels that fit in `max_cells` are walked (deep chains stay cheap); when the
+        guides are cut, the row's depth (1 = top level) comes first as a number: `23┊│ ├─▾ `.
         """
         node = self.rows[row]
         d = self._node_depth(node)
@@ -257,7 +274,7 @@ class RowView:
             marker = "─" if d else " "
         else:
             marker = "▸" if node in self._collapsed else "▾"
-        last, up = self._last, self._up
+        last, up = self._last_only if self._last_only is not None else self._last, self._up
         tail = (("└─" if last[node] else "├─") if d else "") + marker + " "
         if d <= 1:
             out = tail
@@ -273,7 +290,9 @@ class RowView:
             parts.reverse()
             out = "".join(parts) + tail
             if take < levels:
-                out = "…" + out[1:] if take else "…" + tail
+                # Too deep for every guide: the depth as a number, then the nearest guides.
+                num = f"{d + 1}┊"
+                out = num + out[len(num):] if len(out) > len(num) + len(tail) else num + tail
         if max_cells is not None and len(out) > max_cells:
             out = out[len(out) - max_cells:] if max_cells > 0 else ""
         return out
@@ -324,6 +343,27 @@ class RowView:
         self._hidden = hidden
         self._build_structure()
         self._build_rows()
+
+    def show_only(self, positions: set[int] | frozenset[int] | None) -> None:
+        """Show only these spans and their ancestors (placeholders of orphans included);
+        None shows everything again."""
+        if positions is None:
+            only = None
+        else:
+            only: set[int] = set()
+            up = self._up
+            for p in positions:
+                cur: int | None = p
+                while cur is not None and cur not in only:  # up to an ancestor already in
+                    only.add(cur)
+                    cur = up[cur] if cur >= 0 else None
+        if only != self._only:
+            self._only = only
+            self._build_rows()
+
+    @property
+    def showing_only(self) -> bool:
+        return self._only is not None
 
     @property
     def hidden_services(self) -> frozenset[str]:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tracetui.model.span import Event, Span
+from tracetui.model.span import KIND_CONSUMER, KIND_SERVER, Event, Span
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.render.units import fmt_duration, fmt_time
 from tracetui.viewmodels.log_rows import log_look
@@ -69,8 +69,9 @@ def _attrs(attrs: dict[str, Any], indent: int = 0) -> list[Field]:
 
 def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
                 on_path_ns: int | None = None, loaded_traces: set[str] | frozenset[str] | None = None,
-                utc: bool = False) -> list[Field]:
-    """The fields of span `pos`, in the order the pane shows them."""
+                utc: bool = False, linked_from: tuple[str, str] | None = None) -> list[Field]:
+    """The fields of span `pos`, in the order the pane shows them; `linked_from` (trace id,
+    span id): the span whose link the user followed to get here."""
     trace.ensure_built()
     s = trace.spans[pos]
     f: list[Field] = []
@@ -82,6 +83,10 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
     if s.status_message:
         f.append(Field(VALUE, "message", s.status_message, multiline="\n" in s.status_message,
                        style="error" if s.is_error else ""))
+
+    if linked_from is not None:
+        f.append(Field(LINK, "linked from", f"{linked_from[0]} / {linked_from[1]}", target=linked_from,
+                       note="the link you followed — Enter or Esc goes back"))
 
     span_events = s.events
     events = _event_fields(s, span_events)
@@ -132,7 +137,7 @@ def span_fields(trace: Trace, pos: int, *, self_time_ns: int | None = None,
                        note="missing from the trace (orphan)" if missing else "",
                        style="warning" if missing else ""))
     else:
-        f.append(Field(VALUE, "parent id", "", note="none (root span)", style="muted"))
+        f.append(Field(VALUE, "parent id", "", note="none: a root span", style="muted"))
 
     attrs = s.attributes
     f.append(Field(HEADING, value=f"Attributes ({len(attrs)})"))
@@ -193,3 +198,40 @@ def _event_fields(s: Span, events: list[Event]) -> list[Field]:
                 f.append(Field(TEXT, "event", f"{at}  {ev.name}", style="strong"))
             f.extend(_attrs(ev_attrs, indent=1))
     return f
+
+
+def missing_parent_fields(trace: Trace, parent_id: str, orphans: list[int]) -> list[Field]:
+    """What the pane shows for a missing-parent row: the id, the spans that name it, and the
+    service that probably lost it (see `likely_loser`)."""
+    f: list[Field] = [Field(HEADING, value="Missing parent span")]
+    f.append(Field(VALUE, "span id", parent_id, note="named as parent, never received", style="warning"))
+    service, why = likely_loser(trace, orphans)
+    f.append(Field(VALUE, "probably lost by", service, note=why))
+    f.append(Field(HEADING, value=f"Orphans under it ({len(orphans):,})"))
+    for p in orphans[:200]:
+        s = trace.spans[p]
+        f.append(Field(LINK, "orphan", f"{s.service}: {s.name}", target=(s.trace_id, s.span_id),
+                       note=f"{s.kind_name}, {fmt_duration(s.duration_ns)} — Enter jumps to it"))
+    if len(orphans) > 200:
+        f.append(Field(TEXT, value=f"… and {len(orphans) - 200:,} more", style="muted"))
+    return f
+
+
+def likely_loser(trace: Trace, orphans: list[int]) -> tuple[str, str]:
+    """(service, why) for the service whose span is missing above these orphans.
+
+    A server or consumer orphan was called: its parent was the caller's client or producer span,
+    so the caller lost it — the service seen calling the orphan's service elsewhere in the trace
+    when there is one. Any other orphan's parent ran in its own process: its own service lost it.
+    """
+    spans = trace.spans
+    first = spans[orphans[0]]
+    if first.kind not in (KIND_SERVER, KIND_CONSUMER):
+        return first.service, f"a {first.kind_name} span's parent runs in the same service"
+    callers = {spans[trace.parent[p]].service for p, s in enumerate(spans)
+               if s.service == first.service and s.kind in (KIND_SERVER, KIND_CONSUMER)
+               and trace.parent[p] != NO_PARENT and spans[trace.parent[p]].service != first.service}
+    if len(callers) == 1:
+        caller = callers.pop()
+        return caller, f"it calls {first.service} elsewhere in this trace; its client span is missing"
+    return f"the caller of {first.service}", f"a {first.kind_name} span's parent is its caller's client span"

@@ -8,6 +8,7 @@ moved in the sorted order by bisection instead of sorting everything again, so a
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, overload
@@ -98,6 +99,7 @@ class TraceIndex:
         self._pending: list[str] = []  # summarized, not yet moved to their place in _view
         self.rows = Rows(self)
         self.max_duration_ns = 0
+        self.min_duration_ns = 0  # the fastest trace with a duration above zero (log-scale bars)
         self.version = 0
 
     @property
@@ -128,6 +130,8 @@ class TraceIndex:
             changed.append(tid)
             if s.duration_ns > self.max_duration_ns:
                 self.max_duration_ns = s.duration_ns
+            if s.duration_ns > 0 and (s.duration_ns < self.min_duration_ns or not self.min_duration_ns):
+                self.min_duration_ns = s.duration_ns
             if self._matches is not None and self.query is not None:
                 if self.query.match_trace(trace):
                     self._matches.add(tid)
@@ -140,6 +144,7 @@ class TraceIndex:
                 gone = True
         if gone:
             self.max_duration_ns = max((s.duration_ns for s in summaries.values()), default=0)
+            self.min_duration_ns = min((s.duration_ns for s in summaries.values() if s.duration_ns > 0), default=0)
             if self._matches is not None:
                 self._matches &= summaries.keys()
         if reorder or gone:
@@ -233,3 +238,19 @@ class TraceIndex:
         self._keys = {tid: keyfunc(summaries[tid]) for tid in ids}
         self._view = sorted(self._keys.values())
         self.version += 1
+
+
+def duration_fraction(duration_ns: int, low_ns: int, high_ns: int, log: bool) -> float:
+    """How much of the list's duration bar a trace fills: linear against the slowest trace, or
+    on a logarithmic scale from the fastest (a sliver) to the slowest (full), so one 30 s
+    outlier does not flatten every other bar to a single eighth."""
+    if high_ns <= 0:
+        return 0.0
+    if not log:
+        return duration_ns / high_ns
+    if duration_ns <= 0:
+        return 0.0
+    low = max(1, min(low_ns or high_ns, high_ns))
+    if high_ns <= low:
+        return 1.0
+    return 0.05 + 0.95 * math.log(max(duration_ns, low) / low) / math.log(high_ns / low)

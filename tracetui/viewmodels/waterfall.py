@@ -41,12 +41,14 @@ class Geometry:
         return max(6, self.name_w * 2 // 5)
 
 
-def geometry(width: int, name_frac: float) -> Geometry:
-    """The columns for `width` cells with `name_frac` of them for names; durations (and self
-    times) shown when there is room."""
+def geometry(width: int, name_frac: float | None, label_cells: int = 0) -> Geometry:
+    """The columns for `width` cells: `name_frac` of them for names (the user's choice), or, when
+    None, as many as `label_cells` (what the names shown need) within a third to a half of
+    the width; durations (and self times) shown when there is room."""
     width = max(1, width)
     dur_w = DUR_W if width >= 70 else 7 if width >= 45 else 0
-    name_w = max(8, min(width - dur_w - MIN_BAR - 2, round(width * name_frac)))
+    want = min(max(label_cells, width // 3), width // 2) if name_frac is None else round(width * name_frac)
+    name_w = max(8, min(width - dur_w - MIN_BAR - 2, want))
     bar_x = name_w + 1
     bar_w = max(0, width - bar_x - (dur_w + 1 if dur_w else 0))
     return Geometry(width, name_w, bar_x, bar_w, bar_x + bar_w + 1, dur_w)
@@ -65,13 +67,31 @@ class WaterfallModel:
         self._window: tuple[int, int] | None = None  # None: the whole trace
         self._query: Query | None = None
         self._rank: list[int] | None = None  # tree rank per position
+        self._label_cells: int | None = None
         if previous is not None and previous.trace is trace:
             self.rows.set_hidden_services(previous.rows.hidden_services)
             self.rows.set_collapsed({n for n in previous.rows.collapsed if n >= 0})
             self._window, self.dimmed, self._query = previous._window, previous.dimmed, previous._query
         self.matches: frozenset[int] = frozenset()
         self._match_order: list[int] = []  # tree ranks of matches, sorted
+        self._only_matches = previous is not None and previous.trace is trace and previous._only_matches
         self._refilter_search()
+
+    # -- the name column -------------------------------------------------------------------------
+    @property
+    def label_cells(self) -> int:
+        """Cells the name column wants: tree guides for the usual depth, marks, and the
+        "service name" of nearly every span (the 95th percentile: one very long name does
+        not take the bars' room)."""
+        if self._label_cells is None:
+            spans = self.trace.spans
+            step = max(1, len(spans) // 20_000)  # a sample is enough for a big trace
+            lengths = sorted(len(s.resource.service) + 1 + len(s.name) for s in spans[::step])
+            p95 = lengths[min(len(lengths) - 1, len(lengths) * 95 // 100)] if lengths else 0
+            depth = self.trace.depth
+            d95 = sorted(depth[::step])[min(len(depth[::step]) - 1, len(depth[::step]) * 95 // 100)] if depth else 0
+            self._label_cells = min(2 * d95, 24) + 2 + 3 + p95
+        return self._label_cells
 
     # -- time window ---------------------------------------------------------------------------------
     @property
@@ -119,6 +139,22 @@ class WaterfallModel:
         pad = max(1, (s.end_ns - s.start_ns) // 20)
         self.zoom_to(s.start_ns - pad, s.end_ns + pad)
 
+    def fit_root(self) -> bool:
+        """Zoom to the root span's extent (spans that outlive the root go past the right edge);
+        False when the root already spans the whole trace (or there is no root)."""
+        root = self.trace.root
+        if root is None or (root.start_ns, max(root.end_ns, root.start_ns + 1)) == self.bounds:
+            return False
+        self.zoom_to(root.start_ns, max(root.end_ns, root.start_ns + 1))
+        return True
+
+    @property
+    def root_is_short(self) -> bool:
+        """The root covers under a tenth of the trace's extent: its children's bars would be slivers."""
+        root = self.trace.root
+        lo, hi = self.bounds
+        return root is not None and (root.end_ns - root.start_ns) * 10 < hi - lo
+
     def pan(self, direction: int) -> bool:
         """Move a zoomed window by a quarter of its width, left (-1) or right (+1)."""
         if self._window is None:
@@ -137,6 +173,22 @@ class WaterfallModel:
         self._refilter_search()
         return len(self.matches)
 
+    @property
+    def only_matches(self) -> bool:
+        """Whether only the matching spans (and their ancestors) are rows."""
+        return self._only_matches
+
+    def set_only_matches(self, on: bool) -> None:
+        self._only_matches = on
+        self._apply_only()
+
+    def _apply_only(self) -> None:
+        self.rows.show_only(self.matches if self._only_matches and self._query is not None else None)
+
+    def set_hidden_services(self, services: set[str] | frozenset[str]) -> None:
+        self.rows.set_hidden_services(services)
+        self._apply_only()
+
     def match_index(self, pos: int | None) -> int | None:
         """1-based place of span `pos` among the matches in tree order (None if not one)."""
         if pos is None or pos not in self.matches:
@@ -146,11 +198,12 @@ class WaterfallModel:
     def _refilter_search(self) -> None:
         if self._query is None:
             self.matches, self._match_order = frozenset(), []
-            return
-        positions = self._query.matching_positions(self.trace)
-        self.matches = frozenset(positions)
-        rank = self._ranks()
-        self._match_order = sorted(rank[p] for p in positions)
+        else:
+            positions = self._query.matching_positions(self.trace)
+            self.matches = frozenset(positions)
+            rank = self._ranks()
+            self._match_order = sorted(rank[p] for p in positions)
+        self._apply_only()
 
     # -- stepping ----------------------------------------------------------------------------------------
     def next_match(self, row: int, direction: int = 1) -> int | None:

@@ -211,7 +211,8 @@ class OtlpHttpReceiver:
         signal = SIGNAL_OF_PATH.get(request.path)
         if signal is None:
             what = request.path if request.path == "/v1/metrics" else "path"
-            return fail(404, NOT_FOUND, f"404 {what}", f"{request.path}: not found; tracetui receives traces at "
+            where = "" if what == request.path else f"{request.path}: "  # the reason names it already
+            return fail(404, NOT_FOUND, f"404 {what}", f"{where}not found; tracetui receives traces at "
                         f"{TRACES_PATH} and logs at {LOGS_PATH}")
         if request.method != "POST":
             return fail(405, UNIMPLEMENTED, "405 method", f"{request.method} not allowed; use POST", Allow="POST")

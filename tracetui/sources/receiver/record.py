@@ -18,19 +18,16 @@ from typing import TextIO
 
 from tracetui.model.gcpause import freeze_loaded
 from tracetui.render.text import clean
+from tracetui.render.units import count
 from tracetui.sources.receiver.capture import CaptureWriter, decode_for_capture, decode_logs_for_capture
 from tracetui.sources.receiver.config import LiveConfig
 from tracetui.sources.receiver.ingest import Ingest, IngestStats, Received
 from tracetui.sources.receiver.servers import LiveServers
 
 
-def _n(n: int, what: str) -> str:
-    return f"{n:,} {what}{'' if n == 1 else 's'}"
-
-
 def status_line(stats: IngestStats, path: str) -> str:
-    logs = f" and {_n(stats.logs, 'log record')}" if stats.logs else ""
-    line = (f"{_n(stats.spans, 'span')}{logs} in {_n(stats.requests, 'request')} to {path}, "
+    logs = f" and {count(stats.logs, 'log record')}" if stats.logs else ""
+    line = (f"{count(stats.spans, 'span')}{logs} in {count(stats.requests, 'request')} to {path}, "
             f"{stats.rate():,.0f} spans/s")
     rejected = stats.rejected_text()
     return f"{line}; {rejected}" if rejected else line
@@ -109,9 +106,9 @@ async def record(config: LiveConfig, output: str, *, append: bool = False, err: 
         for sig in handled:
             loop.remove_signal_handler(sig)
         progress.show(status_line(stats, output), final=True)
-        logs = f" and {_n(writer.logs, 'log record')}" if writer.logs else ""
-        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {_n(writer.spans, 'span')}{logs} in "
-                  f"{_n(writer.lines, 'line')} of {clean(output)}\n")
+        logs = f" and {count(writer.logs, 'log record')}" if writer.logs else ""
+        err.write(f"tracetui: stopped in {time.monotonic() - started:.1f} s; {count(writer.spans, 'span')}{logs} in "
+                  f"{count(writer.lines, 'line')} of {clean(output)}\n")
         err.flush()
     return 0
 

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 
 from tracetui.loaders.problems import Problem
 from tracetui.model.store import TraceStore
+from tracetui.render.units import count
 from tracetui.sources.receiver.config import LiveConfig
 from tracetui.sources.receiver.feed import QuietCollections, StoreFeed
 from tracetui.sources.receiver.ingest import Ingest, IngestStats
@@ -135,4 +136,4 @@ class LiveFeeder(FeederBase):
         self.ingest.stats = IngestStats()
         self._told.clear()
         app.spans_added(gone, (), mark_new=False)
-        app.notify(f"cleared {traces:,} traces; still receiving on {self.where}", timeout=3)
+        app.notify(f"cleared {count(traces, 'trace')}; still receiving on {self.where}", timeout=3)

@@ -27,6 +27,9 @@ class TraceTuiScreen(Screen[None]):
     def trace_opened(self, trace_id: str) -> None:
         """This trace is being opened in a trace view."""
 
+    def display_changed(self) -> None:
+        """The service colours or the time zone changed: draw what shows them again."""
+
     def system_commands(self) -> Iterable[SystemCommand]:
         """This screen's commands in the command palette."""
         return ()

@@ -49,6 +49,8 @@ def _option(text: str) -> tuple[Text, str]:
 class SearchScreen(ModalScreen[SearchParams | None]):
     """Edit a backend search. Enter (in any box) or the Search button runs it; Esc cancels."""
 
+    HELP_TITLE = "Backend search"
+
     DEFAULT_CSS = """
     SearchScreen { align: center middle; }
     SearchScreen > #search-dialog {

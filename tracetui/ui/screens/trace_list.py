@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from tracetui.render.text import clean
+from tracetui.render.units import count
 from tracetui.ui.messages import SortRequested
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.theme import theme_style
@@ -23,6 +24,8 @@ FILTER_DELAY = 0.15
 
 class TraceListScreen(TraceTuiScreen):
     """One row per trace. `/` filters, `d`/`t`/`o` sort, Enter opens."""
+
+    HELP_TITLE = "Trace list"
 
     BINDINGS: list[BindingType] = [
         Binding("slash", "filter", "Filter", id="list.filter"),
@@ -95,25 +98,40 @@ class TraceListScreen(TraceTuiScreen):
             table.new_ids.discard(trace_id)
             table.marks_changed()
 
+    def on_trace_table_scale_changed(self) -> None:
+        self._update_title()
+
+    def display_changed(self) -> None:
+        self.table.utc = self.app.utc
+        self.table.invalidate_rows()
+
     # -- title ---------------------------------------------------------------------------------
     def _update_title(self) -> None:
         index = self.app.index
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("tracetui", style="bold")
-        text.append(f"  ·  {index.total:,} traces")
+        text.append(f"  ·  {count(index.total, 'trace')}")
         arrow = "▼" if index.descending else "▲"
         text.append(f"  ·  sorted by {index.sort} {arrow}")
         if index.query is not None:
             text.append("  ·  ")
             text.append(f"filter: {clean(self._filter_text, 40)} ({len(index.rows):,} shown)",
                         style=theme_style(self.app, "text-accent", bold=True))
+        muted = theme_style(self.app, "text-muted")
+        text.append("  ·  ")
+        text.append("✗", style=theme_style(self.app, "text-error", bold=True))
+        text.append(" errors ", style=muted)
+        text.append("⚠", style=theme_style(self.app, "text-warning", bold=True))
+        text.append(" orphans", style=muted)
+        if self.table.log_scale:
+            text.append("  ·  bars: log scale", style=muted)
         sources = self.app.sources
         if sources:
             text.append("  ·  ")
             text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 80),
                         style=theme_style(self.app, "text-muted"))
         self.query_one("#list-title", Static).update(text)
-        self.filter_bar.set_count(f"{len(index.rows):,} of {index.total:,} traces")
+        self.filter_bar.set_count(f"{len(index.rows):,} of {count(index.total, 'trace')}")
 
     # -- sorting -------------------------------------------------------------------------------
     def action_sort(self, key: str) -> None:

@@ -33,7 +33,7 @@ from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.waterfall import Waterfall
 from tracetui.viewmodels.log_rows import trace_log_rows
 from tracetui.viewmodels.sandwich import SandwichModel
-from tracetui.viewmodels.span_fields import span_fields
+from tracetui.viewmodels.span_fields import missing_parent_fields, span_fields
 
 # Below this width the detail pane goes under the waterfall instead of beside it.
 NARROW_WIDTH = 140
@@ -44,6 +44,8 @@ GROW_SECONDS = 0.5
 ANTIPATTERN_SPANS = 20_000
 # Search-as-you-type waits for a pause in typing this long.
 SEARCH_DELAY = 0.12
+# In a trace, q quits only when pressed twice within this many seconds.
+QUIT_AGAIN_S = 3.0
 
 
 class TraceViewScreen(TraceTuiScreen):
@@ -52,9 +54,19 @@ class TraceViewScreen(TraceTuiScreen):
     HELP_TITLE = "Trace view"
     AUTO_FOCUS = "#waterfall"  # focused as the screen mounts: no second focus change to redraw for
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="trace.back"),
+        Binding("escape", "back", "Back", id="trace.back",
+                tooltip="To where a followed link came from, else to the list"),
+        Binding("alt+left", "history(-1)", "Back (history)", show=False, id="trace.history_back"),
+        Binding("alt+right", "history(1)", "Forward (history)", show=False, id="trace.history_forward"),
+        Binding("J", "other_trace(1)", "Next trace", show=False, id="trace.next_trace",
+                tooltip="The next trace of the list, in its order"),
+        Binding("K", "other_trace(-1)", "Previous trace", show=False, id="trace.previous_trace"),
+        Binding("q", "quit_deliberately", "Quit", show=False, id="trace.quit",
+                tooltip="Twice: quit the app (Esc goes back to the list)"),
         Binding("slash", "search", "Search", id="trace.search"),
         Binding("n", "next_match(1)", "Next match", show=False, id="trace.next_match"),
+        Binding("o", "only_matches", "Only matches", show=False, id="trace.only_matches",
+                tooltip="Show only the spans the search matches, and their ancestors (again: all)"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="trace.prev_match"),
         Binding("e", "next_error(1)", "Errors", tooltip="Next span with status ERROR", id="trace.next_error"),
         Binding("E", "next_error(-1)", "Previous error", show=False, id="trace.prev_error"),
@@ -63,6 +75,8 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.next_critical"),
         Binding("C", "next_critical(-1)", "Critical path back", show=False, id="trace.prev_critical"),
         Binding("s", "services", "Services", id="trace.services"),
+        Binding("x", "events", "Events", tooltip="Every event of the trace (exceptions, logs) in time order",
+                id="trace.events"),
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
@@ -80,9 +94,10 @@ class TraceViewScreen(TraceTuiScreen):
                 id="trace.toggle_skew"),
     ]
 
-    def __init__(self, trace: Trace, span_id: str = "") -> None:
+    def __init__(self, trace: Trace, span_id: str = "", linked_from: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.trace = trace
+        self.linked_from = linked_from  # (trace id, span id) whose link opened this view at span_id
         self.analysis = TraceAnalysis(trace)
         self._start_span = span_id
         self._query_text = ""
@@ -91,6 +106,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._grow_pending = False
         self._last_grow = 0.0
         self._origins: list[int] = []
+        self._quit_asked = -1e9
         self._patterns, self._patterns_key = "", None
         self._flame_shown = False  # the flame graph is laid out on first use
         self._sandwich: SandwichModel | None = None
@@ -122,6 +138,7 @@ class TraceViewScreen(TraceTuiScreen):
             # the rows and the analysis must describe the same spans.
             self.analysis = TraceAnalysis(self.trace)
         self._layout_for(self.size.width)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         if self._start_span:
@@ -129,14 +146,20 @@ class TraceViewScreen(TraceTuiScreen):
             if pos is not None:
                 self.waterfall.select_pos(pos)
         self._update_header()
-        self._show_span(self.waterfall.selected_pos)
+        self._show_span(self.waterfall.selected_node)
         self._show_logs()
         self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def display_changed(self) -> None:
+        self.app.colours.show(self.analysis.service_order)
+        self.waterfall.notify_style_update()
+        self.waterfall.invalidate_rows()
+        self._theme_changed()
 
     def _theme_changed(self) -> None:
         """Text built in Python carries theme colours: build it again for the new theme."""
         self._update_header()
-        self._show_span(self.view.selected_pos)
+        self._show_span(self._selected_node())
         self.query_one(ServiceFilter).set_services(self.analysis.services)
 
     @property
@@ -305,8 +328,8 @@ class TraceViewScreen(TraceTuiScreen):
                 sep, ("orphans' paths ", muted), (fmt_duration(sum(ns for _, ns in a.other_paths)), "bold"),
                 (f" in {others} subtree{'s' if others != 1 else ''}", muted)))
         text.append_text(Text.assemble(
-            sep, (f"{len(t.spans):,}", "bold"), (" spans", muted), sep,
-            (f"{len(a.services)}", "bold"), (" services", muted), sep,
+            sep, (f"{len(t.spans):,}", "bold"), (" span" if len(t.spans) == 1 else " spans", muted), sep,
+            (f"{len(a.services):,}", "bold"), (" service" if len(a.services) == 1 else " services", muted), sep,
             ("depth ", muted), (f"{a.max_depth + 1}", "bold"), sep,
             (fmt_time(t.start_ns, self.app.utc), muted),
         ))
@@ -341,10 +364,20 @@ class TraceViewScreen(TraceTuiScreen):
         if pos is None:
             detail.clear_fields("No span selected.")
             return
+        if pos < 0:  # a missing parent
+            rows = self.waterfall.row_view
+            assert rows is not None
+            missing = rows.missing_parent(pos)
+            orphans = [o for o in self.trace.orphans if self.trace.spans[o].parent_id == missing]
+            detail.show_fields(missing_parent_fields(self.trace, missing, orphans),
+                               title=f"missing parent {clean(missing, 32)}")
+            return
         a = self.analysis
+        span = self.trace.spans[pos]
+        linked_from = self.linked_from if self.linked_from and span.span_id == self._start_span else None
         fields = span_fields(self.trace, pos, self_time_ns=a.self_times[pos],
                              on_path_ns=a.on_path.get(pos, 0), loaded_traces=self.app.store.traces,
-                             utc=self.app.utc)
+                             utc=self.app.utc, linked_from=linked_from)
         detail.show_fields(fields, title=clean(self.trace.spans[pos].name, 60))
 
     def action_copy(self) -> None:
@@ -363,16 +396,68 @@ class TraceViewScreen(TraceTuiScreen):
         self.app.push_screen(ValueScreen(field.key or "value", field.value))
 
     def on_follow_link(self, message: FollowLink) -> None:
-        if message.trace_id != self.trace.trace_id:
-            return  # bubbles to the app, which opens the linked trace (or says it is not loaded)
+        """A link chosen in the detail pane: remember where it was followed from (Esc returns)."""
         message.stop()
+        here = self._here()
+        if message.trace_id != self.trace.trace_id:
+            self.app.follow(here, message.trace_id, message.span_id)
+            return
         pos = self.trace.position(message.span_id)
         if pos is None:
             self.notify(f"span {clean(message.span_id, 40)} is not in this trace", severity="warning",
                         markup=False)
             return
+        if message.span_id != here[1]:
+            self.app.back_stack.append(here)
+            self.app.forward_stack.clear()
+            self.linked_from = here
+            self._start_span = message.span_id
         self.view.select_pos(pos)
         self.set_focus(self.view)
+
+    def _selected_node(self) -> int | None:
+        """The span under the cursor of the view on screen (a negative node: a missing parent's row)."""
+        return self.flame.selected_pos if self.in_flame else self.waterfall.selected_node
+
+    def _here(self) -> tuple[str, str]:
+        """(trace id, span id) of the selected span: where history returns to."""
+        pos = self.view.selected_pos
+        return self.trace.trace_id, self.trace.spans[pos].span_id if pos is not None else ""
+
+    def action_history(self, direction: int) -> None:
+        app, here = self.app, self._here()
+        moved = app.go_back(here) if direction < 0 else app.go_forward(here)
+        if not moved:
+            self.notify("no followed link to go back to" if direction < 0 else "nothing to go forward to",
+                        timeout=2)
+
+    def select_span(self, span_id: str) -> bool:
+        pos = self.trace.position(span_id)
+        return pos is not None and self.view.select_pos(pos)
+
+    def action_other_trace(self, direction: int) -> None:
+        """The next or previous trace of the list (as filtered and sorted there)."""
+        index = self.app.index
+        at = index.index_of(self.trace.trace_id)
+        rows = index.rows
+        if at is None or not 0 <= at + direction < len(rows):
+            self.notify("no next trace in the list" if direction > 0 else "no previous trace in the list",
+                        timeout=2)
+            return
+        self.app.back_stack.clear()
+        self.app.forward_stack.clear()
+        self.app.open_trace(rows[at + direction].trace_id)
+
+    # -- events ------------------------------------------------------------------------------
+    def action_events(self) -> None:
+        from tracetui.ui.screens.events import EventsScreen
+
+        def chosen(pos: int | None) -> None:
+            if pos is not None and not self.view.select_pos(pos):
+                self.notify("that span's service is hidden (s: services)", timeout=3)
+            self.set_focus(self.view)
+
+        self.app.push_screen(EventsScreen(self.trace), chosen)
 
     # -- logs ----------------------------------------------------------------------------------
     @property
@@ -451,7 +536,18 @@ class TraceViewScreen(TraceTuiScreen):
             return
         current = self.view.match_index()  # 1-based among the matches, in row order; None if not one
         n = self._match_count
-        bar.set_count(f"{current}/{n}" if current else f"{n} match{'es' if n != 1 else ''}")
+        only = " · only these shown (o: all)" if self.waterfall.model and self.waterfall.model.only_matches else ""
+        bar.set_count((f"{current}/{n}" if current else f"{n:,} match{'es' if n != 1 else ''}") + only)
+
+    def action_only_matches(self) -> None:
+        model = self.waterfall.model
+        if model is None:
+            return
+        if not model.only_matches and not self._query_text.strip():
+            self.notify("search first (/): o then shows only the matching spans", timeout=3)
+            return
+        self.waterfall.set_only_matches(not model.only_matches)
+        self._update_search_count()
 
     def action_next_match(self, direction: int) -> None:
         if not self._query_text.strip():
@@ -532,6 +628,16 @@ class TraceViewScreen(TraceTuiScreen):
         self.notify(f"times {state}: {n} trace{'s' if n != 1 else ''} changed", timeout=3)
 
     # -- leaving -------------------------------------------------------------------------------
+    def action_quit_deliberately(self) -> None:
+        """q in a trace quits only when pressed again within QUIT_AGAIN_S: a q meant for the list
+        (or typed one time too many) does not throw away where the user was."""
+        now = time.monotonic()
+        if now - self._quit_asked <= QUIT_AGAIN_S:
+            self.app.exit()
+            return
+        self._quit_asked = now
+        self.notify("press q again to quit · Esc goes back to the list", timeout=QUIT_AGAIN_S)
+
     def action_back(self) -> None:
         bar = self.search_bar
         panel = self.query_one(ServiceFilter)
@@ -553,6 +659,9 @@ class TraceViewScreen(TraceTuiScreen):
                 return
             if self.flame.zoom_out():
                 return
+        if self.app.back_stack:
+            self.action_history(-1)
+            return
         if self.app.screen is self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -576,6 +685,7 @@ class TraceViewScreen(TraceTuiScreen):
         self._last_grow = time.monotonic()
         self._grown_version = self.trace.version
         self.analysis = TraceAnalysis(self.trace)
+        self.app.colours.show(self.analysis.service_order)
         self.waterfall.show_trace(self.trace, self.analysis)
         self.query_one(ServiceFilter).set_services(self.analysis.services)
         if self._flame_shown:
@@ -585,7 +695,7 @@ class TraceViewScreen(TraceTuiScreen):
                 self._sandwich = SandwichModel(self.trace, self.analysis)
                 self.query_one(OperationTable).show(self._sandwich)
         self._update_header()
-        self._show_span(self.view.selected_pos)
+        self._show_span(self._selected_node())
         self._show_logs()
 
     def system_commands(self) -> Iterable[SystemCommand]:

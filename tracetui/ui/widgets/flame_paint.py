@@ -60,7 +60,7 @@ class FlamePainter:
             elif match:
                 colour = Color.from_rich_color(w.get_component_rich_style("flame--match").bgcolor)
             else:
-                colour = Color.parse(service_color(service))
+                colour = Color.parse(service_color(w.app, service))
                 if dimmed:  # a service dimmed or hidden in the service panel: barely there
                     colour = colour.blend(bg, DIM)
                     return Style(color=colour.blend(Color.parse("white") if bg.brightness < 0.5 else

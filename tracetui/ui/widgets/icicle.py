@@ -164,7 +164,7 @@ class IcicleView(RowScrollView):
         service = t.service[node]
         key = ("svc", service, selected)
         if key not in self._styles:
-            self._styles[key] = self._make(Color.parse(service_color(service)), selected)
+            self._styles[key] = self._make(Color.parse(service_color(self.app, service)), selected)
         return self._styles[key]
 
     @staticmethod

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
@@ -24,9 +25,9 @@ from tracetui.viewmodels.sandwich import SandwichModel
 NUM_W = 9
 
 
-def _in_colour(model: SandwichModel, frame: str, base: Style) -> Style:
+def _in_colour(app: App, model: SandwichModel, frame: str, base: Style) -> Style:
     """`base` in the colour of the frame's service (the waterfall's)."""
-    return base + Style(color=service_color(model.service(frame)))
+    return base + Style(color=service_color(app, model.service(frame)))
 
 
 class OperationTable(RowScrollView):
@@ -89,7 +90,7 @@ class OperationTable(RowScrollView):
         nums = (f"{fmt_duration(op.total_ns):>{NUM_W}} {fmt_duration(op.self_ns):>{NUM_W}} "
                 f"{fmt_duration(op.cp_ns):>{NUM_W}} {op.count:>6}  ")
         name = fit(clean(op.frame, 300), max(0, width - len(nums)))
-        return Strip([Segment(nums, base), Segment(name, _in_colour(self.model, op.frame, base))]).adjust_cell_length(width, base)
+        return Strip([Segment(nums, base), Segment(name, _in_colour(self.app, self.model, op.frame, base))]).adjust_cell_length(width, base)
 
     def cursor_moved(self, old: int, new: int) -> None:
         self.post_message(self.OperationHighlighted(new))
@@ -154,4 +155,4 @@ class CallsTable(RowScrollView):
         muted = base + self.get_component_rich_style("calls--muted")
         name = fit(clean(line.frame, 300), max(0, width - len(nums) - 2))
         return Strip([Segment(nums, style), Segment(mark, muted),
-                      Segment(name, _in_colour(self.model, line.frame, style))]).adjust_cell_length(width, base)
+                      Segment(name, _in_colour(self.app, self.model, line.frame, style))]).adjust_cell_length(width, base)

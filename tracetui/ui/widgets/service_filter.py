@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option
 from tracetui.render.text import clean
 from tracetui.ui.messages import ServiceVisibilityChanged
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.option_list import StopAtEndsOptionList
 
 
-class ServiceFilter(OptionList):
+class ServiceFilter(StopAtEndsOptionList):
     """One line per service: `■ name  count  state`."""
 
     HELP_TITLE = "Service filter panel"
@@ -60,7 +61,7 @@ class ServiceFilter(OptionList):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         hidden, dimmed = name in self.hidden, name in self.dimmed
         swatch = "□" if hidden else "■"
-        text.append(f"{swatch} ", style=service_color(name))
+        text.append(f"{swatch} ", style=service_color(self.app, name))
         label_style = theme_style(self.app, "text-muted") if hidden or dimmed else ""
         text.append(clean(name, 40), style=label_style)
         text.append(f"  {count:,}", style=theme_style(self.app, "text-muted"))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.console import Group
 from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -20,13 +21,15 @@ from textual.widgets.option_list import Option
 from tracetui.render.text import clean, clean_multiline
 from tracetui.ui.messages import FollowLink
 from tracetui.ui.theme import theme_style
+from tracetui.ui.widgets.option_list import StopAtEndsOptionList
 from tracetui.viewmodels.span_fields import HEADING, LINK, TEXT, Field
 
 MAX_SHOWN = 2000
 MAX_LINES = 40
+KEY_COLUMN_MAX = 32  # a longer key puts its value on the next line
 
 
-class SpanDetail(OptionList):
+class SpanDetail(StopAtEndsOptionList):
     """Shows `Field`s; posts `FollowLink` for links; the screen copies and opens values."""
 
     HELP_TITLE = "Span detail pane"
@@ -112,10 +115,20 @@ class SpanDetail(OptionList):
             text.end = "\n"
             block = Padding(self._value_text(f, value_style), (0, 0, 0, 2 * (f.indent + 1)))
             return Option(Group(text, block), id=str(i))
-        text.append_text(self._value_text(f, value_style))
+        value = self._value_text(f, value_style)
         if f.note:
-            text.append(f"  ({clean(f.note)})", style=muted)
-        return Option(text, id=str(i))
+            value.append(f"{'  ' if f.value else ''}({clean(f.note)})", style=muted)
+        if text.cell_len > KEY_COLUMN_MAX:
+            # A very long key: on its own line, the value under it, indented as a whole.
+            text.end = "\n"
+            return Option(Group(text, Padding(value, (0, 0, 0, 2 * (f.indent + 1)))), id=str(i))
+        # Key and value in two columns: a value that wraps goes on under itself, never under
+        # the key, so its lines do not read as separate entries.
+        grid = Table.grid(expand=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(text, value)
+        return Option(grid, id=str(i))
 
     @staticmethod
     def _value_text(f: Field, style) -> Text:

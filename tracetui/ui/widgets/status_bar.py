@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from tracetui.render.text import clean
+from tracetui.render.units import count
 from tracetui.ui.status import Status
 from tracetui.ui.theme import theme_style
 from tracetui.ui.typed_app import tui_app
@@ -19,13 +20,14 @@ class StatusBar(Horizontal):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text-muted; }
     StatusBar > #status-text { width: 1fr; height: 1; padding: 0 1; }
-    StatusBar > ProgressBar { width: 40; height: 1; }
+    StatusBar > ProgressBar { width: 34; height: 1; }
     StatusBar > ProgressBar.-hidden { display: none; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status-text", markup=False)
-        yield ProgressBar(total=None, show_eta=False, classes="-hidden")
+        # The percentage goes into the text, and only when it is known: never "--%".
+        yield ProgressBar(total=None, show_eta=False, show_percentage=False, classes="-hidden")
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
@@ -34,10 +36,11 @@ class StatusBar(Horizontal):
     def _show(self, status: Status) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         if status.loading:
-            text.append("loading… ", style="bold")
-        text.append(f"{status.traces:,} traces · {status.spans:,} spans")
+            done = f" {status.fraction:.0%}" if status.fraction is not None else ""
+            text.append(f"loading…{done} ", style="bold")
+        text.append(f"{count(status.traces, 'trace')} · {count(status.spans, 'span')}")
         if status.logs:
-            text.append(f" · {status.logs:,} log record{'s' if status.logs != 1 else ''}")
+            text.append(f" · {count(status.logs, 'log record')}")
             if status.traceless_logs:
                 text.append(f" ({status.traceless_logs:,} of no trace: ! then l)")
         if status.note:

@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.strip import Strip
 
 from tracetui.analysis.summary import TraceSummary
@@ -23,7 +24,7 @@ from tracetui.ui.messages import OpenTrace, SortRequested, TraceHighlighted
 from tracetui.ui.typed_app import tui_app
 from tracetui.ui.widgets.row_view import RowScrollView, row_bindings
 from tracetui.viewmodels.cells import bar_text, fit
-from tracetui.viewmodels.trace_list import TraceIndex
+from tracetui.viewmodels.trace_list import TraceIndex, duration_fraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,12 @@ class Column:
 class TraceTable(RowScrollView):
     """Rows of `index.rows`; the cursor is a row number, the selection follows the trace id."""
 
+    HELP_TITLE = "Trace table"
+
     BINDINGS: list[BindingType] = [
         Binding("enter", "open", "Open trace", id="list.open"),
+        Binding("b", "log_scale", "Log bars", tooltip="Duration bars on a logarithmic scale (again: linear)",
+                id="list.log_scale"),
         *row_bindings("list"),
     ]
 
@@ -66,11 +71,15 @@ class TraceTable(RowScrollView):
     TraceTable > .trace-table--marked { color: $warning; text-style: bold reverse; }
     """
 
+    class ScaleChanged(Message):
+        """The duration bars switched between linear and logarithmic scale."""
+
     def __init__(self, index: TraceIndex, *, utc: bool = False, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.index = index
         self.utc = utc
+        self.log_scale = False  # duration bars on a logarithmic scale (`b`)
         self.new_ids: set[str] = set()
         self.marked_id: str | None = None  # trace A of a diff (m on the list)
         self._columns: list[Column] = []
@@ -141,6 +150,11 @@ class TraceTable(RowScrollView):
         if s is not None:
             self.post_message(OpenTrace(s.trace_id))
 
+    def action_log_scale(self) -> None:
+        self.log_scale = not self.log_scale
+        self.invalidate_rows()
+        self.post_message(self.ScaleChanged())
+
     def header_clicked(self, x: int, y: int) -> None:
         at = 0
         for col in self._layout(self.scrollable_content_region.width):
@@ -163,8 +177,8 @@ class TraceTable(RowScrollView):
             Column("root", "Root service: span", 20),
             Column("duration", "Duration", 8, "duration", right=True),
             Column("bar", "", 12 if width >= 80 else 6),
-            Column("spans", "Spans", 6, "spans", right=True),
-            Column("errors", "Errors", 7, "errors"),
+            Column("spans", "Spans", 7, "spans", right=True),
+            Column("errors", "Errors", 8, "errors"),
             Column("services", "Services", 0),
         ]
         fixed = sum(c.width + 1 for c in cols if c.key not in ("root", "services"))
@@ -270,10 +284,11 @@ class TraceTable(RowScrollView):
             elif col.key == "duration":
                 segs.append(Segment(fmt_duration(s.duration_ns).rjust(w)[-w:], base))
             elif col.key == "bar":
-                top = self.index.max_duration_ns or 1
-                segs.append(Segment(bar_text(s.duration_ns / top, w), part("trace-table--bar")))
+                index = self.index
+                fraction = duration_fraction(s.duration_ns, index.min_duration_ns, index.max_duration_ns, self.log_scale)
+                segs.append(Segment(bar_text(fraction, w), part("trace-table--bar")))
             elif col.key == "spans":
-                segs.append(Segment(str(s.span_count).rjust(w)[-w:], base))
+                segs.append(Segment(f"{s.span_count:,}".rjust(w)[-w:], base))
             elif col.key == "errors":
                 err = f"✗{s.error_count}" if s.error_count else ""
                 orphan = f"⚠{s.orphan_count}" if s.orphan_count else ""

@@ -31,6 +31,8 @@ _ZOOM = Binding.Group("Zoom", compact=True)
 class Waterfall(RowScrollView):
     """A trace's spans as a tree of bars on a time axis. See docs/architecture.md."""
 
+    HELP_TITLE = "Waterfall (span tree and timeline)"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *row_bindings("waterfall"),
         Binding("left,h", "collapse_or_parent", "Collapse", id="waterfall.collapse", group=_FOLD),
@@ -43,7 +45,8 @@ class Waterfall(RowScrollView):
         Binding("shift+left", "pan(-1)", "Pan left", show=False, id="waterfall.pan_left"),
         Binding("shift+right", "pan(1)", "Pan right", show=False, id="waterfall.pan_right"),
         Binding("z", "zoom_span", "Zoom to span", show=False, id="waterfall.zoom_span"),
-        Binding("0", "reset_zoom", "Reset zoom", show=False, id="waterfall.reset_zoom"),
+        Binding("0", "reset_zoom", "Whole trace (reset zoom)", show=False, id="waterfall.reset_zoom"),
+        Binding("R", "fit_root", "Fit to the root", show=False, id="waterfall.fit_root"),
         Binding("right_square_bracket", "critical(1)", "Next on critical path", show=False,
                 id="waterfall.critical_next"),
         Binding("left_square_bracket", "critical(-1)", "Previous on critical path", show=False,
@@ -79,7 +82,8 @@ class Waterfall(RowScrollView):
 
     @dataclass
     class SpanHighlighted(Message):
-        """The cursor moved to the span at this position of the trace."""
+        """The cursor moved to the span at this position of the trace (a negative `pos`: a
+        missing-parent row, the node of `row_view`)."""
 
         pos: int
 
@@ -95,7 +99,7 @@ class Waterfall(RowScrollView):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._model: WaterfallModel | None = None
-        self._name_frac = 0.4
+        self._name_frac: float | None = None  # None: sized from the names (see geometry)
         self._painter = WaterfallPainter(self)
         self._axis_cache: tuple[tuple, Strip] | None = None
         self._rows_version = -1  # the RowView version the rows on screen were drawn from
@@ -131,6 +135,11 @@ class Waterfall(RowScrollView):
     def selected_pos(self) -> int | None:
         return self._model.rows.pos_at(self.cursor) if self._model is not None else None
 
+    @property
+    def selected_node(self) -> int | None:
+        """The row under the cursor: a span position, or a negative node for a missing parent."""
+        return self._model.rows.node_at(self.cursor) if self._model is not None else None
+
     def show_trace(self, trace: Trace, analysis: TraceAnalysis) -> None:
         """Show a trace. The same `Trace` object again (it grew) keeps collapse state, filters,
         search, cursor, scroll and zoom; another trace starts fresh."""
@@ -163,7 +172,7 @@ class Waterfall(RowScrollView):
         if self._model is None:
             return
         pos = self.selected_pos
-        self._model.rows.set_hidden_services(set(services))
+        self._model.set_hidden_services(set(services))
         self._sync_rows(force=True)
         row = self._model.row_near(pos) if pos is not None else None
         self._select_row(row if row is not None else 0)
@@ -177,9 +186,18 @@ class Waterfall(RowScrollView):
         """Highlight the spans matching `query` (None or empty clears); returns how many match."""
         if self._model is None:
             return 0
+        pos = self.selected_pos
         count = self._model.set_search(query)
-        self.invalidate_rows()
+        self._after_structure_change(pos)
+        self.invalidate_rows()  # the highlighted matches changed even when the rows did not
         return count
+
+    def set_only_matches(self, on: bool) -> None:
+        """Show only the spans the search matches and their ancestors (or everything again)."""
+        if self._model is not None:
+            pos = self.selected_pos
+            self._model.set_only_matches(on)
+            self._after_structure_change(pos)
 
     def match_index(self) -> int | None:
         """1-based place of the selected span among the matches in tree order (None if not one)."""
@@ -274,6 +292,12 @@ class Waterfall(RowScrollView):
             self._model.zoom_to_span(pos)
             self.refresh()
 
+    def action_fit_root(self) -> None:
+        if self._model is not None and self._model.fit_root():
+            self.refresh()
+        else:
+            self.notify("the root span covers the whole trace already", timeout=2)
+
     def action_pan(self, direction: int) -> None:
         self.pan(direction)
 
@@ -284,7 +308,9 @@ class Waterfall(RowScrollView):
         self.next_critical(direction)
 
     def action_name_width(self, direction: int) -> None:
-        self._name_frac = min(0.7, max(0.15, self._name_frac + 0.05 * direction))
+        geo = self._geometry()
+        current = geo.name_w / max(1, geo.width)
+        self._name_frac = min(0.7, max(0.15, current + 0.05 * direction))
         self.invalidate_rows()
 
     def action_activate(self) -> None:
@@ -329,7 +355,8 @@ class Waterfall(RowScrollView):
 
     # -- internals -----------------------------------------------------------------------------------
     def _geometry(self) -> Geometry:
-        return geometry(self.scrollable_content_region.width, self._name_frac)
+        labels = self._model.label_cells if self._model is not None else 0
+        return geometry(self.scrollable_content_region.width, self._name_frac, labels)
 
     def _select_row(self, row: int, force_message: bool = False) -> None:
         """Move the cursor; announce the span when the highlighted span changed (or forced)."""
@@ -339,7 +366,7 @@ class Waterfall(RowScrollView):
         self._announce()
 
     def _announce(self) -> None:
-        pos = self.selected_pos
+        pos = self.selected_node
         if pos is not None and pos != self._announced:
             self._announced = pos
             self.post_message(self.SpanHighlighted(pos))

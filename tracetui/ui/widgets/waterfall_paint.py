@@ -23,10 +23,10 @@ from textual.widget import Widget
 
 from tracetui.model.span import STATUS_ERROR
 from tracetui.render.text import clean
-from tracetui.render.units import fmt_duration
+from tracetui.render.units import count, fmt_duration
 from tracetui.ui.palette import service_color
 from tracetui.viewmodels.cells import clip, fit
-from tracetui.viewmodels.layout import axis_line, col_of, project, ticks
+from tracetui.viewmodels.layout import axis_line, col_of, fmt_precise, project, ticks
 from tracetui.viewmodels.waterfall import DUR_W, Geometry, WaterfallModel
 
 
@@ -78,7 +78,7 @@ class WaterfallPainter:
     def _service_style(self, service: str, base: Style, dimmed: bool) -> tuple[Style, RichColor]:
         """Text style of a service name, and its bar colour (blended towards the background when dimmed)."""
         def make_colour() -> RichColor:
-            c = Color.parse(service_color(service))
+            c = Color.parse(service_color(self._widget.app, service))
             if dimmed:
                 bg = base.bgcolor
                 c = c.blend(Color.from_rich_color(bg), 0.7) if bg is not None else c.with_alpha(0.4)
@@ -96,9 +96,12 @@ class WaterfallPainter:
         else:
             (ws, we), origin = model.window, model.bounds[0]
             if model.zoomed:
-                left = f" zoom {fmt_duration(ws - origin)} – {fmt_duration(we - origin)}  (0 resets)"
+                res = max(1, (we - ws) // 100)
+                left = f" zoom {fmt_precise(ws - origin, res)} – {fmt_precise(we - origin, res)} · 0: whole trace"
+            elif model.root_is_short:
+                left = " R: fit to the root (spans outlive it)"
             else:
-                left = f" {len(model.trace.spans)} spans · {len(model.rows)} rows"
+                left = f" {count(len(model.trace.spans), 'span')} · {count(len(model.rows), 'row')}"
         segs = [Segment(fit(left, geo.name_w), base), Segment(" ", base)]
         segs.append(Segment(axis_line(ws, we, geo.bar_w, origin) if geo.bar_w else "", base))
         if geo.dur_w:
