@@ -1,4 +1,4 @@
-"""`x` in the explorer: the open trace or the listed traces to a file, in the format picked."""
+"""`X` in the explorer: the open trace or the listed traces to a file, in the format picked."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ def shop_app():
     return make_app(store, sources=["shop.json"], utc=True)
 
 
-async def test_x_on_the_list_writes_the_listed_traces(tmp_path):
+async def test_shift_x_on_the_list_writes_the_listed_traces(tmp_path):
     app = shop_app()
     out = tmp_path / "all.jsonl"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
+        await pilot.press("X")
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
         path = app.screen.query_one("#export-path")
@@ -33,13 +33,13 @@ async def test_x_on_the_list_writes_the_listed_traces(tmp_path):
     assert not problems and len(back) == 5 and back.span_count == 62
 
 
-async def test_x_in_a_trace_writes_that_trace_in_the_format_picked(tmp_path):
+async def test_shift_x_in_a_trace_writes_that_trace_in_the_format_picked(tmp_path):
     app = shop_app()
     out = tmp_path / "one.json"
     async with app.run_test(size=(120, 40)) as pilot:
         app.open_trace(CHECKOUT)
         await pilot.pause()
-        await pilot.press("x")
+        await pilot.press("X")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
@@ -57,7 +57,7 @@ async def test_x_in_a_trace_writes_that_trace_in_the_format_picked(tmp_path):
 async def test_a_file_that_cannot_be_written_is_said_in_the_dialog(tmp_path):
     app = shop_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("x")
+        await pilot.press("X")
         await pilot.pause()
         app.screen.query_one("#export-path").value = str(tmp_path / "no" / "such" / "dir.json")
         await pilot.press("enter")

@@ -42,7 +42,7 @@ class TraceListScreen(TraceTuiScreen):
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
         Binding("M", "service_map", "Service map", tooltip="The calls between services of the listed traces",
                 show=False, id="list.service_map"),
-        Binding("x", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+        Binding("X", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
                 show=False, id="list.export"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
@@ -262,7 +262,7 @@ class TraceListScreen(TraceTuiScreen):
                             "critical path", self.action_diff)
         yield SystemCommand("Service map (M)", "The calls between services of the listed traces, as a graph",
                             self.action_service_map)
-        yield SystemCommand("Export traces (x)", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+        yield SystemCommand("Export traces (X)", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
                             self.action_export)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",

@@ -80,7 +80,7 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
-        Binding("x", "export", "Export", show=False, id="trace.export"),
+        Binding("X", "export", "Export", show=False, id="trace.export"),
         Binding("i", "lint", "Lint", show=False, tooltip="Broken instrumentation and anti-patterns in this trace",
                 id="trace.lint"),
         Binding("w", "toggle_flame", "Flame graph", tooltip="Switch between the waterfall and the flame graph",
