@@ -122,3 +122,19 @@ def test_spans_ending_before_they_start_or_never_ending_come_from_the_loaders_pr
     got = {f["kind"]: f for f in out["findings"]}
     assert got["end_before_start"]["spans"] == [{"trace_id": "ab" * 16, "span_id": "00000000000000b2"}]
     assert got["no_end"]["spans"] == [{"trace_id": "ab" * 16, "span_id": "00000000000000c3"}]
+
+
+def test_a_negative_jaeger_duration_is_a_span_ending_before_it_starts(tmp_path):
+    doc = {"data": [{"traceID": "ab" * 8, "processes": {"p1": {"serviceName": "svc"}}, "spans": [
+        {"traceID": "ab" * 8, "spanID": "00000000000000a1", "operationName": "root", "startTime": 1_000,
+         "duration": 50, "processID": "p1", "references": []},
+        {"traceID": "ab" * 8, "spanID": "00000000000000b2", "operationName": "child", "startTime": 1_010,
+         "duration": -5, "processID": "p1",
+         "references": [{"refType": "CHILD_OF", "traceID": "ab" * 8, "spanID": "00000000000000a1"}]},
+    ]}]}
+    path = tmp_path / "jaeger.json"
+    path.write_bytes(orjson.dumps(doc))
+    code, out = as_json(str(path))
+    assert code == 1
+    (f,) = [f for f in out["findings"] if f["kind"] == "end_before_start"]
+    assert [s["span_id"] for s in f["spans"]] == ["00000000000000b2"]

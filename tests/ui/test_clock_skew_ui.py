@@ -170,3 +170,16 @@ async def test_on_sdk_made_traces_the_toggle_straightens_the_product_pages():
         await pilot.pause()
         rows = [r for r in table_rows(app) if "GET /products" in r]
         assert rows and all(float(r.split("ms")[0].split()[-1]) < 20 for r in rows)
+
+
+def test_the_lists_duration_scale_follows_the_toggle():
+    from tracetui.viewmodels.trace_list import TraceIndex
+
+    store = _store()
+    index = TraceIndex()
+    index.update(store, list(store.traces))
+    assert index.max_duration_ns == 60 * MS  # the plain trace; the skewed one is 50ms adjusted
+    index.update(store, store.set_adjust_skew(False))
+    assert index.max_duration_ns == 78 * MS
+    index.update(store, store.set_adjust_skew(True))
+    assert index.max_duration_ns == 60 * MS  # bars scale to the slowest again, not to 78ms

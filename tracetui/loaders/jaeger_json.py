@@ -22,6 +22,7 @@ from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import TOO_DEEP, documents, is_trailing_error, salvage
 from tracetui.loaders.vocabulary import (
     kind_or_problem,
+    negative_duration,
     resource_from_attributes,
     span_without,
     status_from_name,
@@ -157,7 +158,7 @@ def _span(sp: Any, trace_id: str, resources, batch: Batch, source: str, loc: str
     start = int(sp.get("startTime", 0)) * _US
     duration = int(sp.get("duration", 0)) * _US
     if duration < 0:
-        batch.problems.append(Problem(source, loc, f"span {sid} has a negative duration: shown as zero",
+        batch.problems.append(Problem(source, loc, negative_duration(sid),
                                       warning=True))
         duration = 0
     bad = times_problem(start, start + duration)

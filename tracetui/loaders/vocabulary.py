@@ -133,13 +133,19 @@ def span_without(what: str) -> str:
 
 ENDS_BEFORE_START = "ends before it starts: shown with zero duration"
 NO_END_TIME = "has no end time: shown with zero duration"
-_TIME_PROBLEM = re.compile(rf"span (\S+) ({re.escape(ENDS_BEFORE_START)}|{re.escape(NO_END_TIME)})$")
+NEGATIVE_DURATION = "has a negative duration: shown as zero"  # Jaeger's and Zipkin's end before start
+_TIME_PROBLEM = re.compile(
+    rf"span (\S+) ({re.escape(ENDS_BEFORE_START)}|{re.escape(NO_END_TIME)}|{re.escape(NEGATIVE_DURATION)})$")
 
 
 def ends_before_start(span_id: str, end_ns: int | None = None) -> str:
     """A span whose end is before its start; an end of 0 is no end at all (OTLP's default: a
     span exported before it ended, or a producer that never set it)."""
     return f"span {span_id} {NO_END_TIME if end_ns == 0 else ENDS_BEFORE_START}"
+
+
+def negative_duration(span_id: str) -> str:
+    return f"span {span_id} {NEGATIVE_DURATION}"
 
 
 def span_time_problem(message: str) -> tuple[bool, str] | None:

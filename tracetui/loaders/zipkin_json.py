@@ -21,7 +21,7 @@ import msgspec
 from tracetui.loaders.hexids import hex_id
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.salvage import TOO_DEEP, documents, is_trailing_error, salvage
-from tracetui.loaders.vocabulary import KIND_BY_NAME, times_problem
+from tracetui.loaders.vocabulary import KIND_BY_NAME, negative_duration, times_problem
 from tracetui.loaders.zipkin_merge import merge_fragments
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.span import (
@@ -170,7 +170,7 @@ class _Reader:
         start = int(ts) * _US
         duration = int(sp.get("duration") or 0) * _US
         if duration < 0:
-            self.problem(where, f"span {sid} has a negative duration: shown as zero", 0, warning=True)
+            self.problem(where, negative_duration(sid), 0, warning=True)
             duration = 0
         bad = times_problem(start, start + duration)
         if bad is not None:

@@ -116,7 +116,7 @@ class TraceIndex:
         new: set[str] = set()
         changed = self._pending
         summaries = self.summaries
-        gone = False
+        gone = shrunk = False
         for tid in trace_ids:
             trace = store.get(tid)
             if trace is None:
@@ -124,14 +124,19 @@ class TraceIndex:
                 summaries.pop(tid, None)
                 changed.append(tid)
                 continue
-            if tid not in summaries:
+            old = summaries.get(tid)
+            if old is None:
                 new.add(tid)
             s = summaries[tid] = summarize(trace)
             changed.append(tid)
             if s.duration_ns > self.max_duration_ns:
                 self.max_duration_ns = s.duration_ns
+            elif old is not None and old.duration_ns == self.max_duration_ns > s.duration_ns:
+                shrunk = True  # the slowest trace got shorter (clock skew adjusted): find the new slowest
             if s.duration_ns > 0 and (s.duration_ns < self.min_duration_ns or not self.min_duration_ns):
                 self.min_duration_ns = s.duration_ns
+            elif old is not None and old.duration_ns == self.min_duration_ns < s.duration_ns:
+                shrunk = True  # the fastest trace got longer (times as read): find the new fastest
             if self._matches is not None and self.query is not None:
                 if self.query.match_trace(trace):
                     self._matches.add(tid)
@@ -142,7 +147,7 @@ class TraceIndex:
                 del summaries[tid]
                 changed.append(tid)
                 gone = True
-        if gone:
+        if gone or shrunk:
             self.max_duration_ns = max((s.duration_ns for s in summaries.values()), default=0)
             self.min_duration_ns = min((s.duration_ns for s in summaries.values() if s.duration_ns > 0), default=0)
             if self._matches is not None:

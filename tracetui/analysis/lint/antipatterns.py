@@ -80,11 +80,21 @@ def antipattern_hits(trace: Trace, sections: list[Section] | None = None) -> lis
     out: list[Hit] = []
     attrs_of: dict[int, dict] = {}
 
+    keys: dict[int, tuple] = {}
+
     def attrs(i: int) -> dict:
         a = attrs_of.get(i)
         if a is None:
             a = attrs_of[i] = spans[i].attributes
         return a
+
+    def key(i: int) -> tuple[str, str, str | None]:
+        """(service, name, masked statement) of call i, computed once."""
+        k = keys.get(i)
+        if k is None:
+            s = spans[i]
+            k = keys[i] = (s.resource.service, s.name, statement(s, attrs(i)))
+        return k
 
     for p, kids in enumerate(children):
         calls = [c for c in kids if is_call(spans[c]) and trace.is_blocking(c)]
@@ -92,24 +102,19 @@ def antipattern_hits(trace: Trace, sections: list[Section] | None = None) -> lis
             continue
         if path is None:
             path = PathTime(trace, sections)
-        out += _n_plus_one_hits(trace, p, calls, attrs, path)
-        out += _retry_hits(trace, p, calls, attrs, path)
+        out += _n_plus_one_hits(trace, p, calls, key, path)
+        out += _retry_hits(trace, p, calls, attrs, key, path)
         if len(calls) >= 2:
-            out += _sequential_hits(trace, p, kids, calls, attrs, path)
+            out += _sequential_hits(trace, p, kids, calls, attrs, key, path)
     return out
 
 
-def _call_key(trace: Trace, i: int, attrs) -> tuple[str, str, str | None]:
-    s = trace.spans[i]
-    return s.resource.service, s.name, statement(s, attrs(i))
-
-
-def _n_plus_one_hits(trace: Trace, p: int, calls: list[int], attrs, path: PathTime) -> list[Hit]:
+def _n_plus_one_hits(trace: Trace, p: int, calls: list[int], key, path: PathTime) -> list[Hit]:
     if len(calls) < N_PLUS_ONE_MIN:
         return []
     groups: dict[tuple, list[int]] = {}
     for c in calls:
-        k = _call_key(trace, c, attrs)
+        k = key(c)
         if k[2] is not None:
             groups.setdefault(k, []).append(c)
     out = []
@@ -117,17 +122,16 @@ def _n_plus_one_hits(trace: Trace, p: int, calls: list[int], attrs, path: PathTi
     for (svc, name, stmt), members in groups.items():
         if len(members) < N_PLUS_ONE_MIN:
             continue
-        key = (svc, parent.name, name, stmt)
-        out.append(Hit("n_plus_one", key, trace.trace_id, [trace.spans[c].span_id for c in members], len(members),
+        out.append(Hit("n_plus_one", (svc, parent.name, name, stmt), trace.trace_id, [trace.spans[c].span_id for c in members], len(members),
                        cost_ns=path.in_subtrees(members), extra={"max_calls": len(members)}))
     return out
 
 
-def _retry_hits(trace: Trace, p: int, calls: list[int], attrs, path: PathTime) -> list[Hit]:
+def _retry_hits(trace: Trace, p: int, calls: list[int], attrs, key, path: PathTime) -> list[Hit]:
     spans = trace.spans
     groups: dict[tuple, list[int]] = {}
     for c in calls:
-        groups.setdefault(_call_key(trace, c, attrs), []).append(c)
+        groups.setdefault(key(c), []).append(c)
     out = []
     for (svc, name, _), members in groups.items():
         retries: list[int] = []
@@ -158,7 +162,8 @@ def _says_retry(attrs: dict) -> bool:
         return False
 
 
-def _sequential_hits(trace: Trace, p: int, kids: list[int], calls: list[int], attrs, path: PathTime) -> list[Hit]:
+def _sequential_hits(trace: Trace, p: int, kids: list[int], calls: list[int], attrs, key,
+                     path: PathTime) -> list[Hit]:
     spans = trace.spans
     # Calls that overlap another call of the parent are out (see the module's docstring).
     # Calls are sorted by start: one overlaps an earlier call when it starts before the latest
@@ -178,7 +183,7 @@ def _sequential_hits(trace: Trace, p: int, kids: list[int], calls: list[int], at
     runs: list[list[int]] = []
     run: list[int] = []
     for c in alone:
-        if run and _continues(trace, run, c, kids, position, attrs):
+        if run and _continues(trace, run, c, kids, position, attrs, key):
             run.append(c)
         else:
             if len(run) >= 2:
@@ -201,7 +206,7 @@ def _sequential_hits(trace: Trace, p: int, kids: list[int], calls: list[int], at
     return out
 
 
-def _continues(trace: Trace, run: list[int], c: int, kids: list[int], position: dict[int, int], attrs) -> bool:
+def _continues(trace: Trace, run: list[int], c: int, kids: list[int], position: dict[int, int], attrs, key) -> bool:
     spans = trace.spans
     prev, s = spans[run[-1]], spans[c]
     gap = s.start_ns - prev.end_ns
@@ -213,5 +218,5 @@ def _continues(trace: Trace, run: list[int], c: int, kids: list[int], position: 
         other = spans[kids[k]]
         if other.start_ns < s.start_ns and other.end_ns > prev.end_ns:
             return False  # work between them
-    key = _call_key(trace, c, attrs)
-    return all(_call_key(trace, r, attrs)[:2] != key[:2] for r in run)
+    this = key(c)[:2]
+    return all(key(r)[:2] != this for r in run)
