@@ -65,7 +65,18 @@ SEED = 20240611
 CHECKOUT_TRACE_ID = 0x4BF92F3577B34DA6A3CE929D0E0E4736
 
 PROPAGATOR = TraceContextTextMapPropagator()
-EXPORTER = InMemorySpanExporter()
+
+
+class SharedExporter(InMemorySpanExporter):
+    """The one in-memory exporter every scenario's providers share: a scenario shutting its
+    providers down must not stop it for the scenarios after it (the SDK's would refuse spans
+    from then on, and later files came out empty)."""
+
+    def shutdown(self) -> None:
+        pass
+
+
+EXPORTER = SharedExporter()
 RNG = random.Random(SEED)
 RNG_LOCK = threading.Lock()
 
@@ -588,6 +599,103 @@ SCENARIOS: list[tuple[str, str, dict | None, int | None]] = [
 ]
 
 
+# -- the incident: one of two replicas answers slowly -------------------------------------------
+
+INCIDENT_START_NS = 1_796_046_000_000_000_000  # 2026-11-30 13:40:00 UTC
+INCIDENT_SLOW_FROM_NS = INCIDENT_START_NS + 20 * 60 * 1_000_000_000  # 14:00: inventory-2's queries slow down
+INCIDENT_TRACES = 160
+
+
+def incident(out: Path) -> Path:
+    """`incident.json`: 160 checkouts from 13:40 to 14:20 UTC. Inventory runs two replicas
+    (resource `host.name` inventory-7d9f-1 and inventory-7d9f-2) and checkout calls either; from
+    14:00 the `SELECT stock` query on inventory-7d9f-2 takes 120-450 ms instead of 4-15 ms. Every
+    request carries a noise attribute (`app.request.id`, unique) and `enduser.id` (one of 500
+    users); payments answers 503 on about 4% of requests. Spans are made by the SDK with explicit
+    times (no servers, no sleeps), from a fixed seed: the file is the same on every run."""
+    rng = random.Random(SEED + 12)
+    ids = SeededIds(SEED + 12)
+    exporter = InMemorySpanExporter()
+
+    def tracer(service: str, host: str):
+        resource = Resource.create({
+            "service.name": service, "service.namespace": "shop", "service.version": "2.3.1",
+            "deployment.environment.name": "production", "host.name": host,
+        })
+        provider = TracerProvider(resource=resource, id_generator=ids)
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        return provider.get_tracer("shop.incident", "2.3.1")
+
+    frontend, checkout, payments = (tracer(n, f"{n}-7d9f-1") for n in ("frontend", "checkout", "payments"))
+    inventory = [tracer("inventory", f"inventory-7d9f-{i}") for i in (1, 2)]
+    ms = 1_000_000
+
+    def span(tr, name: str, parent, start: int, end: int, kind=SpanKind.INTERNAL, error: bool = False, **attrs):
+        ctx = trace.set_span_in_context(parent) if parent is not None else None
+        sp = tr.start_span(name, context=ctx, kind=kind, attributes=attrs, start_time=start)
+        if error:
+            sp.set_status(Status(StatusCode.ERROR))
+        return sp, end
+
+    for n in range(INCIDENT_TRACES):
+        t0 = INCIDENT_START_NS + n * 15_000 * ms + rng.randrange(0, 10_000) * ms
+        replica = rng.randrange(2)
+        slow = replica == 1 and t0 >= INCIDENT_SLOW_FROM_NS
+        failed = rng.random() < 0.04
+        done = []  # (span, end): ended children first
+        root, _ = span(frontend, "POST /checkout", None, t0, 0, SpanKind.SERVER, error=failed,
+                       **{"http.request.method": "POST", "http.route": "/checkout",
+                          "app.request.id": f"req-{rng.getrandbits(48):012x}",
+                          "enduser.id": f"u-{rng.randrange(500):04d}"})
+        t = t0 + rng.randrange(1, 3) * ms
+        call, _ = span(frontend, "POST /api/checkout", root, t, 0, SpanKind.CLIENT, error=failed,
+                       **{"http.request.method": "POST", "server.address": "checkout", "server.port": 8080})
+        srv, _ = span(checkout, "POST /api/checkout", call, t + ms // 2, 0, SpanKind.SERVER, error=failed,
+                      **{"http.request.method": "POST", "http.route": "/api/checkout"})
+        c = t + ms
+        cart_end = c + rng.randrange(300, 1500) * 1000
+        done.append(span(checkout, "HGETALL cart", srv, c, cart_end, SpanKind.CLIENT,
+                         **{"db.system.name": "redis", "db.operation.name": "HGETALL"}))
+        c = cart_end + 200_000
+        query_ms = rng.uniform(120, 450) if slow else rng.uniform(4, 15)
+        stock_call, _ = span(checkout, "GET /api/stock/{sku}", srv, c, 0, SpanKind.CLIENT,
+                             **{"http.request.method": "GET", "server.address": "inventory", "server.port": 8080})
+        stock_srv, _ = span(inventory[replica], "GET /api/stock/{sku}", stock_call, c + 300_000, 0, SpanKind.SERVER,
+                            **{"http.request.method": "GET", "http.route": "/api/stock/{sku}",
+                               "http.response.status_code": 200})
+        q0 = c + 500_000
+        q1 = q0 + int(query_ms * ms)
+        done.append(span(inventory[replica], "SELECT stock", stock_srv, q0, q1, SpanKind.CLIENT,
+                         **{"db.system.name": "postgresql", "db.operation.name": "SELECT",
+                            "db.collection.name": "stock", "db.query.text": "SELECT qty FROM stock WHERE sku = $1",
+                            "db.response.returned_rows": 1}))
+        done.append((stock_srv, q1 + 200_000))
+        done.append((stock_call, q1 + 400_000))
+        c = q1 + 600_000
+        pay_ms = rng.lognormvariate(3.3, 0.45)  # ~27 ms median, a tail to ~100 ms
+        status = 503 if failed else 201
+        charge, _ = span(checkout, "POST /api/charges", srv, c, 0, SpanKind.CLIENT, error=failed,
+                         **{"http.request.method": "POST", "server.address": "payments", "server.port": 8080,
+                            "http.response.status_code": status})
+        pay, _ = span(payments, "POST /api/charges", charge, c + 300_000, 0, SpanKind.SERVER, error=failed,
+                      **{"http.request.method": "POST", "http.route": "/api/charges",
+                         "http.response.status_code": status})
+        p1 = c + 300_000 + int(pay_ms * ms)
+        done.append((pay, p1))
+        done.append((charge, p1 + 300_000))
+        end = p1 + 600_000
+        done.append((srv, end))
+        done.append((call, end + 300_000))
+        done.append((root, end + rng.randrange(1, 3) * ms))
+        for sp, e in done:
+            sp.end(end_time=e)
+    spans = sorted(exporter.get_finished_spans(), key=lambda sp: (sp.context.trace_id, sp.start_time))
+    path = out / "incident.json"
+    path.write_bytes(dumps(encode_spans(spans)) + b"\n")
+    print(f"wrote {len(spans)} spans of {INCIDENT_TRACES} traces to {path}")
+    return path
+
+
 # -- broken instrumentation: lost server spans and a skewed clock ---------------------------------
 
 LOST_SERVER_SPANS = "inventory"  # its SERVER spans never reach the backend (an exporter dropping them)
@@ -675,9 +783,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
                         help="directory for shop.json and shop.jsonl (default: next to this script)")
+    parser.add_argument("--only", choices=["shop", "incident"], help="write only this scenario's files")
     args = parser.parse_args()
     for var in [v for v in os.environ if v.startswith("OTEL_")]:
         del os.environ[var]  # no sampler, limits or resource attributes from the environment
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.only != "shop":
+        incident(args.out)
+    if args.only == "incident":
+        return
 
     shop = Shop()
     batches = []

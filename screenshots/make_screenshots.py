@@ -7,8 +7,9 @@ slowest failing trace, on the span where its errors start: key f), service_filte
 flame.svg (the same trace's flame graph: w, f) and flame_left_heavy.svg (left heavy with the
 sandwich table, the detail pane hidden: w, m, t, p); from the replica incident
 (sample_traces/replica_*.jsonl.gz): crisp.svg (CRISP, the slowest 5% against the fastest half)
-and trace_diff.svg (the fastest trace, A, against the slowest, B); service_map.svg (the map of
-every trace of the shop, an edge selected).
+and trace_diff.svg (the fastest trace, A, against the slowest, B); compare.svg is the comparison
+screen (key c) on sample_traces/incident.json; service_map.svg (the map of every trace of the
+shop, an edge selected).
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -119,10 +120,34 @@ async def shoot_incident() -> list[Path]:
     return out
 
 
+async def shoot_compare(source: Path = ROOT / "sample_traces" / "incident.json") -> Path:
+    """The comparison screen on the incident: the slowest 10% against the rest, once computed."""
+    from tracetui.ui.app import make_app
+    from tracetui.ui.screens.compare import CompareScreen
+
+    store, problems = load(source)
+    app = make_app(store, problems=problems, sources=[source.relative_to(ROOT).as_posix()], utc=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        for _ in range(600):
+            screen = app.screen
+            if isinstance(screen, CompareScreen) and screen.model.comparison is not None and not screen.computing:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.3)
+        path = HERE / "compare.svg"
+        app.save_screenshot(path.name, str(HERE))
+    return path
+
+
 def main() -> None:
     source = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else default_source()
     for path in asyncio.run(shoot(source)):
         print(path.relative_to(ROOT))
+    incident = ROOT / "sample_traces" / "incident.json"
+    if incident.exists():
+        print(asyncio.run(shoot_compare(incident)).relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -342,6 +342,95 @@ def w_first_paint(path: str) -> dict:
     return out
 
 
+# -- compare: the slowest 10% against the rest, headless and on the screen -------------------
+
+
+def bench_compare(res: Results, repeats: int, name: str) -> None:
+    print(f"compare: the slowest 10% of {name} against the rest")
+    path = str(generate.DATA / name)
+    loads, compares = [], []
+    for _ in range(repeats):
+        loads.append(child([sys.executable, "-m", "tracetui", "summary", path, "--json"]))
+        compares.append(child([sys.executable, "-m", "tracetui", "compare", path, "--json"]))
+    lo, co = best(loads), best(compares)
+    extra = co.seconds - lo.seconds
+    res.add(Figure("compare", f"`tracetui compare {name} --json`", ms(co.seconds), f"load (summary) {ms(lo.seconds)}",
+                   f"{co.seconds / lo.seconds:.2f}x", "<= load + 2 s", extra <= 2.0))
+    runs = [child(worker("compare_screen", path)) for _ in range(max(1, repeats - 1))]
+    if not runs[0].out:
+        res.notes.append("compare: the comparison screen is not on this branch.")
+        return
+    o = {k: min(r.out[k] for r in runs) for k in runs[0].out}
+    res.add(Figure("compare", "screen: first figures (histogram, scatter) after `c`", ms(o["first_figures"]),
+                   f"a sort key's repaint {ms1(o['sort_key'])}", f"{o['first_figures'] / max(o['sort_key'], 1e-3):.1f}x",
+                   "<= 1 s", o["first_figures"] <= 1.0))
+    res.add(Figure("compare", "screen: tables filled after `c`", ms(o["tables"]), f"load {ms(o['load'])}",
+                   f"{o['tables'] / o['load']:.2f}x"))
+    res.add(Figure("compare", "screen: worst event-loop delay while it computes", ms1(o["worst_lag"]),
+                   "50 ms (the live goal)", f"{o['worst_lag'] / 0.05:.2f}x", "keys answered", o["worst_lag"] <= 0.05))
+
+
+def w_compare_screen(path: str) -> dict:
+    import asyncio
+
+    try:
+        from tracetui.ui.screens.compare import CompareScreen
+        from tracetui.ui.widgets.compare_plots import DurationHistogram
+    except ImportError:
+        return {}
+    from tracetui.ui.app import make_app
+    from tracetui.ui.widgets.trace_table import TraceTable
+
+    t0 = time.perf_counter()
+    store, _ = _load(path)
+    load = time.perf_counter() - t0
+    drawn: list[float] = []
+    original = DurationHistogram.render_line
+
+    def timed_render_line(self, y):
+        if not drawn:
+            drawn.append(time.perf_counter())
+        return original(self, y)
+
+    DurationHistogram.render_line = timed_render_line
+    painted: list[float] = []
+    table_render = TraceTable.render_line
+
+    def timed_table(self, y):
+        painted.append(time.perf_counter())
+        return table_render(self, y)
+
+    TraceTable.render_line = timed_table
+    out: dict = {"load": load}
+
+    async def run() -> None:
+        app = make_app(store, sources=[path])
+        async with app.run_test(size=(160, 46)) as pilot:
+            await pilot.pause()
+            painted.clear()
+            t = time.perf_counter()
+            await pilot.press("d")  # the baseline: a key that re-sorts and repaints the list
+            while not painted:
+                await asyncio.sleep(0.001)
+            out["sort_key"] = painted[0] - t
+            t = time.perf_counter()
+            await pilot.press("c")
+            while not drawn:
+                await asyncio.sleep(0.001)
+            out["first_figures"] = drawn[0] - t
+            lags: list[float] = []
+            while not (isinstance(app.screen, CompareScreen) and app.screen.model.comparison is not None
+                       and not app.screen.computing):
+                s = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lags.append(time.perf_counter() - s - 0.01)
+            out["tables"] = time.perf_counter() - t
+            out["worst_lag"] = max(lags) if lags else 0.0
+
+    asyncio.run(run())
+    return out
+
+
 # -- filter over the spans of the 1M file --------------------------------------------------
 
 
@@ -500,8 +589,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
-           "first_paint": w_first_paint, "live": w_live, "flame": w_flame}
-SECTIONS = ["load", "first_paint", "open", "flame", "filter", "live"]
+           "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen}
+SECTIONS = ["load", "first_paint", "open", "flame", "filter", "compare", "live"]
 
 
 def main() -> None:
@@ -536,6 +625,8 @@ def main() -> None:
         bench_flame(res, repeats)
     if "filter" in sections:
         bench_filter(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
+    if "compare" in sections:
+        bench_compare(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:
         bench_live(res, 3 if args.quick else 10)
     info = machine()

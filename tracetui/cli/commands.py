@@ -9,6 +9,7 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
+from tracetui.cli.compare import compare_cmd
 from tracetui.cli.diff import diff_cmd
 from tracetui.cli.export import export_cmd
 from tracetui.cli.flame import flame_cmd
@@ -76,6 +77,7 @@ def main() -> None:
     \b
     tracetui FILE...            open trace dumps in the explorer
     tracetui summary FILE...    print the traces (or one with --trace) headless
+    tracetui compare FILE...    what the slowest 10% (or --select QUERY) have in common
     tracetui flame FILE...      a flame graph headless (--folded for flamegraph.pl, speedscope)
     tracetui --listen           receive OTLP live (127.0.0.1:4318) and explore as traces arrive
     tracetui record -o F.jsonl  receive OTLP headless into a capture file
@@ -87,6 +89,7 @@ main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(map_cmd)  # tracetui map (cli/map.py)
 main.add_command(export_cmd)  # tracetui export (cli/export.py)
 main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
+main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
 main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
 main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
@@ -212,41 +215,14 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli.backends import (
-        load_backend_sources,
-        needs_a_service,
-        open_backends,
-        service_hint,
-        split_sources,
-    )
-    from tracetui.loaders.problems import problem_lines
-    from tracetui.model import TraceStore
-    from tracetui.render.summary_json import find_trace, summary_json, trace_json
-    from tracetui.sources.files import load_paths
+    from tracetui.cli.loading import find_trace_or_exit, finish, load_for_print
+    from tracetui.render.summary_json import summary_json, trace_json
 
-    err = _LazyConsole(stderr=True, highlight=False)  # rich only when there is something to say
-    store = TraceStore(adjust_skew=not no_adjust)
-    backend_sources, paths = split_sources(_sources(sources))
-    problems = load_paths(paths, store) if paths else []
-    backends = open_backends(backend_sources)
-    for b in needs_a_service(backends, search, trace_id):
-        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    problems += load_backend_sources(backends, store, search, trace_id)
-    for line in problem_lines(problems, verbose=verbose):
-        err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count and backend_sources and trace_id is None and not paths:
-        err.print("tracetui: no traces matched the search", markup=False)  # an answer, not a failure
-    elif not store.span_count:
-        err.print("tracetui: no spans could be loaded", markup=False)
-        sys.exit(2)
-    if trace_id is not None:
-        trace, error = find_trace(store, trace_id)
-        if trace is None:
-            err.print(f"tracetui: {error}", markup=False)
-            sys.exit(2)
+    store, problems, err = load_for_print(sources, search, trace_id, verbose, adjust_skew=not no_adjust,
+                                          empty_search_ok=True)
+    trace = find_trace_or_exit(store, trace_id, err) if trace_id is not None else None
     if as_json:
-        doc = trace_json(trace) if trace_id is not None else summary_json(store)
+        doc = trace_json(trace) if trace is not None else summary_json(store)
         from tracetui.render.text import json_bytes
 
         sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
@@ -257,27 +233,11 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         from tracetui.render.summary import print_summary, print_trace
 
         out = Console(highlight=False)
-        if trace_id is not None:
+        if trace is not None:
             print_trace(out, trace, utc=utc, top=top)
         else:
             print_summary(out, store, utc=utc)
-    if store.traceless_logs:
-        n = len(store.traceless_logs)
-        err.print(f"tracetui: {_count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
-                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
-    if store.duplicate_spans:
-        dup = store.duplicate_spans
-        err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
-                  f"{'are' if dup != 1 else 'is'} counted once",
-                  markup=False)
-    skipped = _skipped(problems)
-    # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
-    # though they count no spans.
-    if any(not p.warning for p in problems):
-        err.print(f"tracetui: {_count(skipped, 'span')} skipped" if skipped else "tracetui: some input could not be read",
-                  markup=False)
-        _exit_now(1, store)
-    _exit_now(0, store)
+    finish(store, problems, err)
 
 
 FAST_EXIT_SPANS = 100_000

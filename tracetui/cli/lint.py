@@ -24,33 +24,11 @@ def lint_cmd(sources: tuple[str, ...], as_json: bool, verbose: bool, search) -> 
     Exit status: 0 when nothing was found, 1 when something was, 2 when nothing loaded.
     """
     from tracetui.analysis.lint import lint
-    from tracetui.cli.backends import (
-        load_backend_sources,
-        needs_a_service,
-        open_backends,
-        service_hint,
-        split_sources,
-    )
-    from tracetui.cli.commands import _exit_now, _LazyConsole, _sources
-    from tracetui.loaders.problems import problem_lines
-    from tracetui.model import TraceStore
+    from tracetui.cli.commands import _exit_now
+    from tracetui.cli.loading import load_for_print
     from tracetui.render.lint import lint_json, time_problems
-    from tracetui.sources.files import load_paths
 
-    err = _LazyConsole(stderr=True, highlight=False)
-    store = TraceStore()
-    backend_sources, paths = split_sources(_sources(sources))
-    problems = load_paths(paths, store) if paths else []
-    backends = open_backends(backend_sources)
-    for b in needs_a_service(backends, search, None):
-        err.print(f"tracetui: {service_hint(b)}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    problems += load_backend_sources(backends, store, search, None)
-    for line in problem_lines(problems, verbose=verbose):
-        err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
-    if not store.span_count:
-        err.print("tracetui: no spans could be loaded", markup=False)
-        sys.exit(2)
+    store, problems, _err = load_for_print(sources, search, None, verbose)
     report = lint(store, time_problems(problems))
     if as_json:
         from tracetui.render.text import json_bytes

@@ -1,5 +1,5 @@
-"""Loading for the headless commands that print one analysis (`flame`, `diff`): sources into a
-store with the problem lines and exit statuses of `tracetui summary` (see README)."""
+"""Loading for the headless commands (`summary`, `lint`, `flame`, `diff`, `sample`…): sources into
+a store, the problem lines on stderr, and `summary`'s exit statuses (see README)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import sys
 from tracetui.cli.backends import SearchRequest
 
 
-def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: str | None, verbose: bool):
+def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: str | None, verbose: bool, *,
+                   adjust_skew: bool = True, empty_search_ok: bool = False):
     """Load `sources` (files, '-', backends: fetched by `trace_id` or searched); print the
-    problems on stderr. Exits 2 when nothing loaded. Returns (store, problems, err) where `err`
-    prints lines on stderr, each through `clean` (the one cleaning function)."""
+    problems on stderr. Exits 2 when nothing loaded — but with `empty_search_ok`, a backend search
+    that matched nothing is an answer (said, and the command goes on). Returns (store, problems,
+    err) where `err` prints lines on stderr, each through `clean` (the one cleaning function).
+    `adjust_skew=False`: times as read (`--no-adjust`)."""
     from tracetui.cli.backends import (
         load_backend_sources,
         needs_a_service,
@@ -25,7 +28,7 @@ def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: st
     from tracetui.sources.files import load_paths
 
     err = _LazyConsole(stderr=True, highlight=False)
-    store = TraceStore()
+    store = TraceStore(adjust_skew=adjust_skew)
     backend_sources, paths = split_sources(_sources(sources))
     problems = load_paths(paths, store) if paths else []
     backends = open_backends(backend_sources)
@@ -36,9 +39,11 @@ def load_for_print(sources: tuple[str, ...], search: SearchRequest, trace_id: st
     for line in problem_lines(problems, verbose=verbose):
         err.print(f"tracetui: {line}", markup=False, highlight=False, soft_wrap=True)
     if not store.span_count:
-        err.print("tracetui: no spans could be loaded" if paths or trace_id is not None
-                  else "tracetui: no traces matched the search", markup=False)
-        sys.exit(2)
+        searched = bool(backend_sources) and not paths and trace_id is None
+        err.print("tracetui: no traces matched the search" if searched else "tracetui: no spans could be loaded",
+                  markup=False)
+        if not (searched and empty_search_ok):
+            sys.exit(2)
     return store, problems, err
 
 
@@ -58,10 +63,16 @@ def finish(store, problems, err) -> None:
     """Exit as `summary` does: 1 when some input was skipped, else 0 (duplicates noted)."""
     from tracetui.cli.commands import _count, _exit_now, _skipped
 
+    if store.traceless_logs:
+        n = len(store.traceless_logs)
+        err.print(f"tracetui: {_count(n, 'log record')} name{'s' if n == 1 else ''} no trace: counted, not under any "
+                  "trace (the explorer lists them: ! then l)", markup=False, soft_wrap=True)
     if store.duplicate_spans:
         dup = store.duplicate_spans
         err.print(f"tracetui: {_count(dup, 'span')} appeared more than once and "
                   f"{'are' if dup != 1 else 'is'} counted once", markup=False)
+    # Any problem but a warning (data kept) lost input: a missing file or a line of bad JSON too,
+    # though they count no spans.
     if any(not p.warning for p in problems):
         skipped = _skipped(problems)
         err.print(f"tracetui: {_count(skipped, 'span')} skipped" if skipped else "tracetui: some input could not be read",

@@ -22,6 +22,16 @@ from tracetui.viewmodels.trace_list import SORT_KEYS, TraceIdsQuery
 FILTER_DELAY = 0.15
 
 
+class _TraceIds:
+    """A trace-list filter that lists these traces (the comparison's Enter)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+
+    def match_trace(self, trace) -> bool:
+        return trace.trace_id in self.ids
+
+
 class TraceListScreen(TraceTuiScreen):
     """One row per trace. `/` filters, `d`/`t`/`o` sort, Enter opens."""
 
@@ -44,6 +54,7 @@ class TraceListScreen(TraceTuiScreen):
                 show=False, id="list.service_map"),
         Binding("X", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
                 show=False, id="list.export"),
+        Binding("c", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("C", "crisp", "CRISP", tooltip="Critical path of many traces, by percentile", id="list.crisp"),
         Binding("m", "mark", "Mark A", tooltip="Mark this trace to diff another against it", show=False,
@@ -62,6 +73,7 @@ class TraceListScreen(TraceTuiScreen):
 
     def on_mount(self) -> None:
         self._filter_text = ""
+        self._compare_back: tuple[object, str, object] | None = None  # (query, text, CompareState)
         self._sampling = None  # the sampling panel's last policy
         self.table.rows_changed()
         self.table.focus()
@@ -153,7 +165,9 @@ class TraceListScreen(TraceTuiScreen):
 
     def action_escape(self) -> None:
         bar = self.filter_bar
-        if isinstance(self.app.index.query, TraceIdsQuery) and not bar.is_open:
+        if self._compare_back is not None and not bar.input.has_focus:
+            self._back_to_compare()
+        elif isinstance(self.app.index.query, TraceIdsQuery) and not bar.is_open:
             self._filter_text = ""  # the service map's edge filter
             self.app.index.set_query(self.app.store, None)
             self.table.rows_changed()
@@ -165,8 +179,42 @@ class TraceListScreen(TraceTuiScreen):
                 bar.hide()
             self.set_focus(self.table)
 
+    # -- the comparison ----------------------------------------------------------------------
+    def action_compare(self) -> None:
+        """Compare the traces listed now (after the filter): the slowest 10% against the rest."""
+        from tracetui.ui.screens.compare import CompareScreen
+
+        if not self.app.index.rows:
+            self.notify("no traces listed to compare", markup=False)
+            return
+        self._compare_back = None
+        self.app.push_screen(CompareScreen.for_listed(self.app))
+
+    def show_only(self, trace_ids: set[str], label: str, state: object) -> None:
+        """List only these traces (a row chosen in the comparison); Esc goes back to it."""
+        index = self.app.index
+        self._compare_back = (index.query, self._filter_text, state)
+        index.set_query(self.app.store, _TraceIds(trace_ids))
+        self._filter_text = label
+        self.table.go_top()
+        self.table.focus()
+        self._update_title()
+
+    def _back_to_compare(self) -> None:
+        from tracetui.ui.screens.compare import CompareScreen
+
+        assert self._compare_back is not None
+        query, text, state = self._compare_back
+        self._compare_back = None
+        self.app.index.set_query(self.app.store, query)  # type: ignore[arg-type]
+        self._filter_text = text
+        self.table.rows_changed()
+        self._update_title()
+        self.app.push_screen(CompareScreen(state))  # type: ignore[arg-type]
+
     def on_query_bar_applied(self, message: QueryBar.Applied) -> None:
         message.stop()
+        self._compare_back = None
         self._filter_text = message.text
         app = self.app
         app.index.set_query(app.store, None if message.query.is_empty else message.query)
