@@ -8,7 +8,8 @@ flame.svg (the same trace's flame graph: w, f) and flame_left_heavy.svg (left he
 sandwich table, the detail pane hidden: w, m, t, p); from the replica incident
 (sample_traces/replica_*.jsonl.gz): crisp.svg (CRISP, the slowest 5% against the fastest half)
 and trace_diff.svg (the fastest trace, A, against the slowest, B); compare.svg is the comparison
-screen (key c) on sample_traces/incident.json.
+screen (key c) on sample_traces/incident.json; service_map.svg (the map of every trace of the
+shop, an edge selected).
 Times are shown in UTC so the pictures do not depend on where they were made.
 """
 
@@ -76,6 +77,7 @@ async def shoot(source: Path) -> list[Path]:
     await run("trace_view", ["f"], open_trace=True)
     await run("service_filter", ["s", "space"], open_trace=True)
     await run("help", ["question_mark"], open_trace=True)
+    await run("service_map", ["M", "j", "j", "j", "j"], open_trace=False)
     await run("flame", ["w", "f"], open_trace=True)
     await run("flame_left_heavy", ["w", "m", "t", "p"], open_trace=True)
     out.extend(await shoot_incident())

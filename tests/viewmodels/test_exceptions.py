@@ -3,7 +3,8 @@
 from builders import span, trace
 
 from tracetui.analysis.exceptions import ExceptionGroup
-from tracetui.viewmodels.exceptions import TraceIdFilter, cells, describe
+from tracetui.viewmodels.exceptions import cells, describe
+from tracetui.viewmodels.trace_list import TraceIdFilter
 
 
 def test_cells_show_clock_times_and_clean_text():

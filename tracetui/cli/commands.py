@@ -11,11 +11,14 @@ from tracetui import __version__
 from tracetui.cli.backends import search_options
 from tracetui.cli.compare import compare_cmd
 from tracetui.cli.diff import diff_cmd
+from tracetui.cli.export import export_cmd
 from tracetui.cli.flame import flame_cmd
 from tracetui.cli.headless import sources_or_stdin
 from tracetui.cli.lint import lint_cmd
 from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
+from tracetui.cli.map import map_cmd
 from tracetui.cli.sample import sample_cmd  # tracetui sample
+from tracetui.cli.serve import serve_cmd, served
 from tracetui.cli.stats import stats_cmd
 
 
@@ -71,6 +74,9 @@ def main() -> None:
 
 main.add_command(record_cmd)  # tracetui record (cli/live.py)
 main.add_command(stats_cmd)  # tracetui stats (cli/stats.py)
+main.add_command(map_cmd)  # tracetui map (cli/map.py)
+main.add_command(export_cmd)  # tracetui export (cli/export.py)
+main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
 main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
 main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
 main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
@@ -83,17 +89,24 @@ main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
 @live_options
 @click.option("--trace", "trace_id", metavar="ID", help="From a backend: fetch this trace instead of searching.")
 @click.option("--utc", is_flag=True, help="Show times in UTC instead of local time.")
+@click.option("--follow-capture", metavar="FILE", hidden=True,
+              help="Follow a capture file `record` is writing (a browser tab of `serve --listen`).")
+@click.option("--capture-label", metavar="TEXT", hidden=True, default="", help="How the followed capture is named.")
 @search_options(follow=True)
-def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) -> None:
+def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search, follow_capture: str | None = None,
+             capture_label: str = "") -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
     from tracetui.model import TraceStore
 
+    if follow_capture is not None:
+        return _open_capture(sources, follow_capture, capture_label, utc)
     backend_sources, paths = split_sources(sources_or_stdin(sources))
     store = TraceStore()
     # Backends are searched now, so a wrong URL or token is one line before the screen opens.
     backends = open_backends(backend_sources)
-    _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
+    if not served():  # under `tracetui serve` the screen and keys are a browser tab's
+        _need_a_terminal(keys="-" not in paths)  # keys come from /dev/tty after a pipe is read
     ask = needs_a_service(backends, search, trace_id)  # Jaeger without --service: ask in the TUI
     problems = load_backend_sources(backends, store, search, trace_id, progress=True, skip=tuple(ask))
     loader = files_loader(paths)
@@ -104,6 +117,22 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search) 
     make_app(store, problems=problems, sources=[*paths, *(b.label for b in backends)],
              loader=loader if paths else None, utc=utc, backends=backends, search=search.params() if backends else None,
              follow=search.follow, search_first=bool(ask), open_trace_id=trace_id).run()
+
+
+def _open_capture(sources: tuple[str, ...], capture: str, label: str, utc: bool) -> None:
+    """The explorer of a browser tab of `serve --listen`: the files named, and the capture file
+    the shared receiver writes, followed as it grows (retention as in live mode)."""
+    from tracetui.model import TraceStore
+    from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
+    from tracetui.ui.app import make_app
+    from tracetui.ui.feeders.capture import CaptureFeeder
+
+    if not served():
+        _need_a_terminal()
+    paths = list(sources)
+    store = TraceStore(max_spans=DEFAULT_MAX_SPANS)
+    make_app(store, sources=paths, loader=files_loader(paths) if paths else None, utc=utc,
+             feeders=[CaptureFeeder(capture, label)]).run()
 
 
 def files_loader(paths: list[str]):

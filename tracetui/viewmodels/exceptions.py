@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracetui.analysis.exceptions import ExceptionGroup
-from tracetui.model.trace import Trace
 from tracetui.render.text import clean
 from tracetui.render.units import fmt_time
 
@@ -42,20 +41,3 @@ def cells(g: ExceptionGroup, utc: bool = False) -> dict[str, str]:
 def describe(g: ExceptionGroup) -> str:
     """How the trace list names the filter Enter applies."""
     return f"{clean(g.type, 30)} in {clean(g.service, 30)}: {clean(g.message, 40)}"
-
-
-class TraceIdFilter:
-    """A trace-list filter that keeps the traces of a set (the traces of one exception group)."""
-
-    __slots__ = ("trace_ids", "text")
-
-    def __init__(self, trace_ids: set[str], text: str) -> None:
-        self.trace_ids = frozenset(trace_ids)
-        self.text = text
-
-    @property
-    def is_empty(self) -> bool:
-        return False
-
-    def match_trace(self, trace: Trace) -> bool:
-        return trace.trace_id in self.trace_ids

@@ -34,6 +34,24 @@ class TraceQuery(Protocol):
     def match_trace(self, trace: Trace) -> bool: ...
 
 
+class TraceIdFilter:
+    """A trace-list filter that keeps the traces of a set: those of one exception group, or of
+    the service map's selected edge. `text` says which, where the typed filter would show."""
+
+    __slots__ = ("trace_ids", "text")
+
+    def __init__(self, trace_ids: Iterable[str], text: str) -> None:
+        self.trace_ids = frozenset(trace_ids)
+        self.text = text
+
+    @property
+    def is_empty(self) -> bool:
+        return False
+
+    def match_trace(self, trace: Trace) -> bool:
+        return trace.trace_id in self.trace_ids
+
+
 class Rows(Sequence[TraceSummary]):
     """The visible rows in display order: a view over the index's sorted keys (no copy)."""
 

@@ -17,8 +17,8 @@ from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.ui.widgets.status_bar import StatusBar
 from tracetui.ui.widgets.trace_table import TraceTable
-from tracetui.viewmodels.exceptions import TraceIdFilter, describe
-from tracetui.viewmodels.trace_list import SORT_KEYS
+from tracetui.viewmodels.exceptions import describe
+from tracetui.viewmodels.trace_list import SORT_KEYS, TraceIdFilter
 
 FILTER_DELAY = 0.15
 
@@ -51,6 +51,10 @@ class TraceListScreen(TraceTuiScreen):
         Binding("2", "sort('duration')", "Sort by duration", show=False, id="list.sort_2"),
         Binding("3", "sort('spans')", "Sort by spans", show=False, id="list.sort_3"),
         Binding("4", "sort('errors')", "Sort by errors", show=False, id="list.sort_4"),
+        Binding("M", "service_map", "Service map", tooltip="The calls between services of the listed traces",
+                show=False, id="list.service_map"),
+        Binding("X", "export", "Export", tooltip="Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+                show=False, id="list.export"),
         Binding("c", "compare", "Compare", tooltip="The slowest 10% against the rest (any selection)", id="list.compare"),
         Binding("escape", "escape", "Clear filter", show=False, id="list.escape"),
         Binding("x", "exceptions", "Exceptions", tooltip="Exceptions across the loaded traces, grouped", show=False,
@@ -172,7 +176,7 @@ class TraceListScreen(TraceTuiScreen):
             if not bar.input.value:
                 bar.hide()
             self.set_focus(self.table)
-        elif isinstance(self.app.index.query, TraceIdFilter):  # the traces of an exception: back to all
+        elif isinstance(self.app.index.query, TraceIdFilter):  # an exception's or an edge's traces: back to all
             self.show_traces(None)
 
     # -- exceptions ----------------------------------------------------------------------------
@@ -186,7 +190,8 @@ class TraceListScreen(TraceTuiScreen):
             TraceIdFilter(g.trace_ids, f"exception {describe(g)}"))))
 
     def show_traces(self, only: TraceIdFilter | None) -> None:
-        """List only the traces of `only` (None: the filter of the bar, or every trace)."""
+        """List only the traces of `only` (an exception group's, a service map edge's); None: every
+        trace again. Esc or a typed filter ends it."""
         app = self.app
         bar = self.filter_bar
         if only is None:
@@ -248,6 +253,28 @@ class TraceListScreen(TraceTuiScreen):
         if message.submitted:
             self.set_focus(self.table)
 
+    def listed_traces(self) -> list:
+        store = self.app.store
+        return [t for t in (store.get(r.trace_id) for r in self.app.index.rows) if t is not None]
+
+    def _scope(self, n: int) -> str:
+        if self.app.index.query is None:
+            return f"all {n:,} traces"
+        return f"{n:,} traces (filter: {clean(self._filter_text, 40)})"
+
+    def action_service_map(self) -> None:
+        from tracetui.ui.screens.service_map import ServiceMapScreen
+
+        traces = self.listed_traces()
+        self.app.push_screen(ServiceMapScreen(traces, self._scope(len(traces))))
+
+    def action_export(self) -> None:
+        from tracetui.ui.screens.export import ExportDialog
+
+        traces = self.listed_traces()
+        if traces:
+            self.app.push_screen(ExportDialog(traces, self._scope(len(traces))))
+
     # -- lint ----------------------------------------------------------------------------------
     def action_lint(self) -> None:
         from tracetui.ui.screens.lint import LintScreen
@@ -305,6 +332,10 @@ class TraceListScreen(TraceTuiScreen):
                             self.action_mark)
         yield SystemCommand("Diff this trace against A (D)", "The union of both call trees, by change in "
                             "critical path", self.action_diff)
+        yield SystemCommand("Service map (M)", "The calls between services of the listed traces, as a graph",
+                            self.action_service_map)
+        yield SystemCommand("Export traces (X)", "Write the listed traces as OTLP, Jaeger or Zipkin JSON",
+                            self.action_export)
         for key in SORT_KEYS:
             yield SystemCommand(f"Sort traces by {key}", f"Order the trace list by {key}",
                                 lambda k=key: self.action_sort(k))

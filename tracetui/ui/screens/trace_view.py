@@ -81,6 +81,7 @@ class TraceViewScreen(TraceTuiScreen):
         Binding("y", "copy", "Copy value", show=False, id="trace.copy"),
         Binding("v", "view_value", "View full value", show=False, id="trace.view_value"),
         Binding("p", "toggle_detail", "Detail pane", show=False, id="trace.toggle_detail"),
+        Binding("X", "export", "Export", show=False, id="trace.export"),
         Binding("i", "lint", "Lint", show=False, tooltip="Broken instrumentation and anti-patterns in this trace",
                 id="trace.lint"),
         Binding("w", "toggle_flame", "Flame graph", tooltip="Switch between the waterfall and the flame graph",
@@ -196,6 +197,11 @@ class TraceViewScreen(TraceTuiScreen):
 
     def _layout_for(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "narrow")
+
+    def action_export(self) -> None:
+        from tracetui.ui.screens.export import ExportDialog
+
+        self.app.push_screen(ExportDialog([self.trace], f"trace {self.trace.trace_id}"))
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("no-detail")
