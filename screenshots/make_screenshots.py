@@ -18,10 +18,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ["TZ"] = "UTC"
+# The pictures never depend on choices remembered on this machine (theme, palette: ui/settings.py).
+os.environ["TRACETUI_STATE"] = str(Path(tempfile.mkdtemp()) / "state.json")
+os.environ["TRACETUI_CONFIG"] = str(Path(tempfile.mkdtemp()) / "config.toml")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
