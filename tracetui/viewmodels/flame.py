@@ -31,6 +31,7 @@ from tracetui.model.gcpause import gc_paused
 from tracetui.model.query import Query
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.trace import NO_PARENT, Trace
+from tracetui.viewmodels.rows import tree_ranks
 
 TIME, MERGED = "time", "merged"
 _START, _END = attrgetter("start_ns"), attrgetter("end_ns")
@@ -479,10 +480,7 @@ class FlameModel:
 
     def _ranks(self) -> list[int]:
         if self._rank is None:
-            rank = [0] * len(self.trace.spans)
-            for r, p in enumerate(self.trace.order):
-                rank[p] = r
-            self._rank = rank
+            self._rank = tree_ranks(self.trace)
         return self._rank
 
     def reveal(self, pos: int) -> None:

@@ -21,6 +21,15 @@ _TOP = None  # effective parent of a top-level node
 _resource_of = attrgetter("resource")
 
 
+def tree_ranks(trace: Trace) -> list[int]:
+    """Each span's place in the trace's tree pre-order (`trace.order`): what "next in tree
+    order" steps by, in the waterfall and the flame graph alike."""
+    rank = [0] * len(trace.spans)
+    for r, p in enumerate(trace.order):
+        rank[p] = r
+    return rank
+
+
 class RowView:
     """Visible rows of one trace, with collapse state and hidden services.
 

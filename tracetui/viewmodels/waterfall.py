@@ -18,7 +18,7 @@ from tracetui.analysis.overview import TraceAnalysis
 from tracetui.model.query import Query
 from tracetui.model.trace import NO_PARENT, Trace
 from tracetui.viewmodels.layout import zoom_window
-from tracetui.viewmodels.rows import RowView
+from tracetui.viewmodels.rows import RowView, tree_ranks
 
 DUR_W = 15  # "  13.2ms  4.10ms": duration and self time, 7 cells each
 MIN_BAR = 10
@@ -256,10 +256,7 @@ class WaterfallModel:
 
     def _ranks(self) -> list[int]:
         if self._rank is None:
-            rank = [0] * len(self.trace.spans)
-            for r, p in enumerate(self.trace.order):
-                rank[p] = r
-            self._rank = rank
+            self._rank = tree_ranks(self.trace)
         return self._rank
 
     # -- rows ----------------------------------------------------------------------------------------------
