@@ -45,6 +45,7 @@ SAMPLES = HERE.parent.parent / "sample_traces"
 import sys  # noqa: E402
 
 sys.path.insert(0, str(HERE))
+from loops import cancel_the_rest  # noqa: E402
 from otlp_writer import jaeger_trace, traces_data, traces_proto, zipkin_spans  # noqa: E402
 
 from tracetui.loaders import read_bytes  # noqa: E402
@@ -303,6 +304,8 @@ class FakeBackend:
             ready.set()
             self._loop.run_forever()
             self._loop.run_until_complete(self._runner.cleanup())
+            self._loop.run_until_complete(cancel_the_rest())  # none destroyed pending in a later test
+            self._loop.close()
 
         self._thread = threading.Thread(target=run, daemon=True)
         self._thread.start()

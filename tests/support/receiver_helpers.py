@@ -10,6 +10,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from loops import cancel_the_rest
+
 from tracetui.model import TraceStore
 from tracetui.sources.receiver.config import Limits
 from tracetui.sources.receiver.http import OtlpHttpReceiver
@@ -57,7 +59,7 @@ class LiveReceiver:
             if self.grpc_server is not None:
                 self.run(self.grpc_server.stop())
             self.run(self.http.stop())
-            self.run(_cancel_the_rest())
+            self.run(cancel_the_rest())
         finally:
             self.ingest.close()
             self.loop.call_soon_threadsafe(self.loop.stop)
@@ -85,16 +87,6 @@ class LiveReceiver:
         finally:
             if own:
                 c.close()
-
-
-async def _cancel_the_rest() -> None:
-    """As asyncio.run does before closing its loop: cancel what is left (a handler still writing to a
-    client that hung up) and wait for it, so no task is destroyed pending and no exception goes
-    unretrieved; otherwise their complaints are logged when they are collected, in a later test."""
-    rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for t in rest:
-        t.cancel()
-    await asyncio.gather(*rest, return_exceptions=True)
 
 
 def in_thread(fn: Callable[[], Any]) -> Future:
