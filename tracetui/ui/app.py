@@ -39,9 +39,14 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feeder)
 
-# Arriving traces are summarized this many per turn of the event loop (~20-40 ms), and the list
-# re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
+# Arriving traces are summarized a slice at a time between the event loop's other work: a slice
+# ends after SLICE_SECONDS (or SLICE_TRACES traces), so a key waits for one slice at most
+# however big the traces are (the drain of a 1M-span load took steps of 20-70 ms when slices
+# were counted in traces). The list is re-sorted and redrawn at the end of the queue, and at
+# most every VIEW_SECONDS while a big batch is worked through.
+SLICE_SECONDS = 0.004
 SLICE_TRACES = 1500
+_SLICE_STEP = 16  # traces summarized between two looks at the clock
 VIEW_SECONDS = 0.25
 
 # What counts as the user doing something (a live feeder waits for a quiet moment to collect).
@@ -63,7 +68,9 @@ class TraceTuiApp(App[None]):
         Binding("ctrl+t", "toggle_utc", "UTC or local time", show=False, id="app.toggle_utc"),
     ]
 
-    status: reactive[Status] = reactive(Status, init=False, always_update=True)
+    # No repaint of its own: the widgets that show the status watch it. (A reactive of the app
+    # repaints the whole screen when it changes: every step of a load repainted every widget.)
+    status: reactive[Status] = reactive(Status, init=False, always_update=True, repaint=False)
 
     def __init__(self, store: TraceStore, *, feeders: Iterable[Feeder] = (), problems: Iterable[Problem] = (),
                  sources: Iterable[str] = (), utc: bool = False, palette: str | None = None,
@@ -212,12 +219,12 @@ class TraceTuiApp(App[None]):
             self.refresh_status()
         if self._draining or not dirty:
             return
-        if len(dirty) <= SLICE_TRACES:
-            self._drain_slice()  # a live trickle: at once
-            self._after_drain()
-        else:
+        self._drain_slice()  # a live trickle: at once (the rest, if any, slice by slice)
+        if dirty:
             self._draining = True
             self._drain_big()
+        else:
+            self._after_drain()
 
     @work(group="drain", exit_on_error=False)
     async def _drain_big(self) -> None:
@@ -232,17 +239,23 @@ class TraceTuiApp(App[None]):
             self._after_drain()
 
     def _drain_slice(self) -> None:
-        """Summarize up to SLICE_TRACES queued traces; re-sort and tell the screens at the end
-        of the queue, and at most every VIEW_SECONDS during a long drain."""
+        """Summarize queued traces for SLICE_SECONDS (up to SLICE_TRACES); re-sort and tell the
+        screens at the end of the queue, and at most every VIEW_SECONDS during a long drain."""
         dirty = self._dirty
-        ids = list(islice(dirty, SLICE_TRACES))
-        for tid in ids:
-            del dirty[tid]
-        new = self.index.update(self.store, ids, reorder=False)
-        self._drained.update(ids)
-        if self._mark_new:
-            self._drained_new |= new & self._mark_new
-            self._mark_new.difference_update(ids)
+        deadline = time.perf_counter() + SLICE_SECONDS
+        summarized = 0
+        while dirty and summarized < SLICE_TRACES:
+            ids = list(islice(dirty, min(_SLICE_STEP, SLICE_TRACES - summarized)))
+            for tid in ids:
+                del dirty[tid]
+            new = self.index.update(self.store, ids, reorder=False)
+            self._drained.update(ids)
+            if self._mark_new:
+                self._drained_new |= new & self._mark_new
+                self._mark_new.difference_update(ids)
+            summarized += len(ids)
+            if time.perf_counter() >= deadline:
+                break
         now = time.monotonic()
         if not dirty or now - self._last_view >= VIEW_SECONDS:
             self._last_view = now
