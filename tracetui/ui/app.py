@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
 from tracetui.loaders.problems import Problem, ProblemLog, problem_count
 from tracetui.model.store import TraceStore
@@ -106,6 +107,7 @@ class TraceTuiApp(App[None]):
         self._drained_new: set[str] = set()
         self._draining = False
         self._last_view = 0.0
+        self._view_timer: Timer | None = None  # a redraw of the list due (see _drain_slice)
         self._load_finished: LoadProgress | None = None  # the last progress of a load, once done
         self.set_reactive(TraceTuiApp.status, self._status(Status()))
 
@@ -233,7 +235,10 @@ class TraceTuiApp(App[None]):
         try:
             while self._dirty:
                 self._drain_slice()
-                await asyncio.sleep(0.002)
+                # Keys, timers and repaints run between two slices. (No pause here: a loader
+                # thread gives way while this thread is busy, see ui/feeders/pacer.py; a pause
+                # would leave both idle.)
+                await asyncio.sleep(0)
         finally:
             self._draining = False
             self._after_drain()
@@ -257,14 +262,27 @@ class TraceTuiApp(App[None]):
             if time.perf_counter() >= deadline:
                 break
         now = time.monotonic()
-        if not dirty or now - self._last_view >= VIEW_SECONDS:
-            self._last_view = now
-            self.index.reorder()
-            done, self._drained = frozenset(self._drained), set()
-            new_ids, self._drained_new = self._drained_new, set()
-            for screen in self._tui_screens():
-                screen.spans_arrived(done, new_ids)
-            self.refresh_status()
+        if now - self._last_view >= VIEW_SECONDS or (not dirty and not self.status.loading):
+            self._show_drained()
+        elif not dirty and self._view_timer is None:
+            # A bulk load: the list is redrawn every VIEW_SECONDS, not after every hand-over
+            # (a redraw of the list is the longest step of the event loop while loading).
+            self._view_timer = self.set_timer(VIEW_SECONDS - (now - self._last_view), self._show_late)
+
+    def _show_late(self) -> None:
+        self._view_timer = None
+        if self._drained or self._drained_new:
+            self._show_drained()
+
+    def _show_drained(self) -> None:
+        """Re-sort the list and tell the screens about the traces summarized since the last time."""
+        self._last_view = time.monotonic()
+        self.index.reorder()
+        done, self._drained = frozenset(self._drained), set()
+        new_ids, self._drained_new = self._drained_new, set()
+        for screen in self._tui_screens():
+            screen.spans_arrived(done, new_ids)
+        self.refresh_status()
 
     def _after_drain(self) -> None:
         if self._load_finished is not None and not self._dirty:
@@ -281,6 +299,8 @@ class TraceTuiApp(App[None]):
     def _finish_load(self, message: LoadProgress) -> None:
         """The load is done and every trace it brought is in the list."""
         self._load_finished = None
+        if self._drained or self._drained_new:
+            self._show_drained()
         if message.then is not None:
             message.then()
         self.refresh_status(loading=False, fraction=None, failure=message.failure)

@@ -15,7 +15,13 @@ from __future__ import annotations
 import time
 
 STEP = 0.001  # how long the loader sleeps at a time while the app's thread is busy
-BUSY_SHARE = 0.2  # the app's thread used more than this share of the time since the last look
+# The app's thread is busy when it used more than this share of the time since the last look:
+# since the last piece (while the two threads shared the lock, so it had half of it at most),
+# and then, while the loader sleeps, since the last step (it has the lock to itself: an idle
+# thread uses ~0, a busy one ~1; a thread the system does not run just now also comes out low,
+# and then the loader goes on rather than leave both waiting).
+BUSY_SHARE = 0.2
+STILL_BUSY_SHARE = 0.5
 MAX_WAIT = 0.1  # the longest wait at one pace(): a long step of the app does not stop the load
 
 
@@ -38,9 +44,11 @@ class GiveWay:
             return
         cpu, wall = time.clock_gettime(clock), time.perf_counter()
         began = wall
-        while cpu - self._cpu > BUSY_SHARE * (wall - self._wall) and wall - began < MAX_WAIT:
+        share = BUSY_SHARE
+        while cpu - self._cpu > share * (wall - self._wall) and wall - began < MAX_WAIT:
             self._cpu, self._wall = cpu, wall
             time.sleep(STEP)
             cpu, wall = time.clock_gettime(clock), time.perf_counter()
+            share = STILL_BUSY_SHARE
         self.waited += wall - began
         self._cpu, self._wall = cpu, wall
