@@ -18,15 +18,15 @@ from typing import Any
 from tracetui.loaders.otlp_json.typed import (
     resource_of,
     resource_spans_of,
+    scope_of,
     span_ids,
     span_where,
 )
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.vocabulary import ends_before_start
 from tracetui.model.ids import normalize_id
-from tracetui.model.span import NO_SCOPE, Scope, Span
+from tracetui.model.span import NO_SCOPE, Span
 from tracetui.model.store import DistinctSpans
-from tracetui.model.values import key_values
 
 _SPAN_ID, _PARENT_ID = attrgetter("span_id"), attrgetter("parent_id")
 _HEX_LOWER = b"0123456789abcdef"
@@ -99,7 +99,7 @@ class FastConverter:
             for ss in (rs.scope_spans + rs.instrumentation_library_spans
                        if rs.instrumentation_library_spans else rs.scope_spans):
                 sc = ss.scope or ss.instrumentation_library
-                scope = Scope(sc.name, sc.version, key_values(sc.attributes)) if sc else NO_SCOPE
+                scope = scope_of(sc) if sc else NO_SCOPE
                 spans = ss.spans
                 for s in spans:
                     s.__class__ = span_cls  # same layout: the span becomes a plain `Span`
