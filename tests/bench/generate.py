@@ -334,6 +334,7 @@ FILES = {
     "attrs1m.json": (1_000_000, False, False),
     "sdk100k.jsonl": (100_000, True, False),
     "sdk1m.jsonl": (1_000_000, True, False),
+    "spans5.json": (5, False, False),  # one small trace: the start of `tracetui summary` (run.py "start")
 }
 
 
