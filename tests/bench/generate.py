@@ -307,7 +307,7 @@ def _sdk_lines(total: int, batch: int = 512) -> Iterator[bytes]:
     made, copy = 0, 0
     while made < total:
         tag, shift = f"{copy:08x}", copy * period
-        for rs, spans in zip(doc["resourceSpans"], spans_of):
+        for rs, spans in zip(doc["resourceSpans"], spans_of, strict=True):
             out = []
             for sp in spans[: total - made]:
                 sp = dict(sp, traceId=tag + sp["traceId"][8:], spanId=tag[2:] + sp["spanId"][6:],

@@ -135,7 +135,7 @@ def bench_start(res: Results, repeats: int, name: str = "spans5.json") -> None:
 def bench_load(res: Results, names: list[str], repeats: int, naive: bool) -> None:
     print("load: `tracetui summary FILE --json` against the msgspec floor and the naive orjson way")
     for name in names:
-        path = str(generate.DATA / name)
+        path = str(generate.ensure([name])[0])
         size = os.path.getsize(path) / 1e6
         floor, ours, slow = [], [], []
         for i in range(repeats):
@@ -521,17 +521,21 @@ def bench_stats(res: Results, repeats: int, name: str) -> None:
     for key, what in (("all_stats", f"`stats` of every trace ({spans:,} spans, critical paths included)"),
                       ("durations", "percentile index (durations sorted per operation)"),
                       ("exceptions", "exceptions across traces (grouped)"),
-                      ("span_group", "filter `{service=payment duration>50ms}`")):
+                      ("span_group", "filter `{service=payment duration>50ms}`"),
+                      ("crisp", f"CRISP (`C`) of the most frequent root operation ({o['crisp_traces']:,.0f} traces)"),
+                      ("diff", f"two-trace diff (`D`) of the two biggest traces ({o['diff_spans']:,.0f} spans)")):
         res.add(Figure("stats", what, ms(o[key]), f"plain scan {ms(base)}", f"{o[key] / base:.1f}x"))
 
 
 def w_stats(trace_path: str, path: str) -> dict:
     import gc
 
+    from tracetui.analysis.crisp import crisp, traces_of_root
     from tracetui.analysis.exceptions import exception_groups
     from tracetui.analysis.overview import TraceAnalysis
     from tracetui.analysis.percentiles import SpanDurations
     from tracetui.analysis.stats import trace_stats, traces_stats
+    from tracetui.analysis.trace_diff import diff_traces
     from tracetui.model.query import parse_query
 
     store, _ = _load(trace_path)
@@ -551,6 +555,11 @@ def w_stats(trace_path: str, path: str) -> dict:
     out["exceptions"] = _timed(lambda: exception_groups(traces), 2)
     query = parse_query("{service=payment duration>50ms}")
     out["span_group"] = _timed(lambda: [t for t in traces if query.match_trace(t)], 3)
+    out["crisp"] = _timed(lambda: crisp(traces), 1)  # the most frequent root operation
+    out["crisp_traces"] = float(len(traces_of_root(traces)[1]))
+    big = sorted(traces, key=lambda t: len(t.spans))[-2:]  # the two biggest traces, as `D` diffs them
+    out["diff"] = _timed(lambda: diff_traces(*big), 2)
+    out["diff_spans"] = float(sum(len(t.spans) for t in big))
     return out
 
 
@@ -690,8 +699,10 @@ def main() -> None:
         bench_start(res, 3 if args.quick else 10)
     if "load" in sections:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
+        bench_load(res, ["attrs100k.json", "sdk100k.jsonl"], repeats, False)  # issue 15's other shapes
         if big:
             bench_load(res, big, 3, not args.no_naive)
+            bench_load(res, ["attrs1m.json", "sdk1m.jsonl"], 3, False)
     if "first_paint" in sections:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
