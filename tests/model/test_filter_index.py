@@ -71,6 +71,23 @@ def terms_of(store: TraceStore, rng: random.Random, n: int = 12) -> list[str]:
     return out
 
 
+def one_span_queries(store: TraceStore, rng: random.Random, n: int = 25) -> list[str]:
+    """Terms that must hold on one span together: a group of a field and a span's duration, of
+    fields and negated fields, and positive terms side by side on the list."""
+    spans = [s for t in store for s in t.spans]
+    out = []
+    for s in rng.sample(spans, min(n, len(spans))):
+        service, name, d = quote_value(s.resource.service), quote_value(s.name), s.end_ns - s.start_ns
+        word = fragment(rng, s.name) or "a"
+        for op in (">", ">=", "<", "<="):
+            out += [f"{{service={service} duration{op}{d}ns}}", f"-{{name={name} duration{op}{d}ns}}",
+                    f"{{{word} kind=server duration{op}{d + 1}ns}}"]
+        out += [f"{{service={service} -error}}", f"{{service={service} error}}", f"-{{name={name} -error}}",
+                f"{{-service={service} kind=client}}", f"{quote_value(word)} error", f"service={service} {word}",
+                f"service={service} name={name} status=unset", f"{{name={name} status!=error duration>0ns}}"]
+    return out
+
+
 def queries_of(terms: list[str], rng: random.Random) -> list[str]:
     """Each term alone and negated, in a span group, and some pairs and groups of them."""
     out = []
@@ -105,7 +122,7 @@ def test_the_index_answers_as_the_plain_filter_on_real_dumps(path):
     assert len(store)
     rng = random.Random(path.name)
     queries = queries_of(terms_of(store, rng), rng)
-    checked = assert_same(store, rng.sample(queries, min(len(queries), 1000)))
+    checked = assert_same(store, rng.sample(queries, min(len(queries), 1000)) + one_span_queries(store, rng))
     assert checked > 200
 
 
@@ -181,7 +198,7 @@ HOSTILE_TERMS = [
 def test_the_index_answers_as_the_plain_filter_on_hostile_text():
     store = hostile_store()
     rng = random.Random(5)
-    assert assert_same(store, queries_of(HOSTILE_TERMS, rng)) > 400
+    assert assert_same(store, queries_of(HOSTILE_TERMS, rng) + one_span_queries(store, rng)) > 400
 
 
 # -- a store that changes after the index was built ------------------------------------------------

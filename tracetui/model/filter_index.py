@@ -39,6 +39,7 @@ from tracetui.model.trace import Trace
 from tracetui.model.values import decode_key_values
 
 KEY_VALUES_CAP = 50_000  # distinct values of one attribute key kept; past it only its presence
+KINDS_OF_SPAN_CAP = 200_000  # distinct (service, name, kind, status, scope) kept; past it none
 _MEMO_CAP = 20_000  # distinct raw attribute lists remembered while building
 
 _NAME, _SERVICE, _KIND, _STATUS = attrgetter("name"), attrgetter("resource.service"), attrgetter("kind"), \
@@ -203,7 +204,8 @@ def _merge(d: dict, key: Any, posting: Any) -> None:
         d[key] = array("I", sorted(_union([old, posting])))
 
 
-_Sets = tuple[set[int], "set[int] | None"]  # (surely, maybe: None for every trace)
+_Sets = tuple[set[int], "set[int] | None"]
+_KIND_FIELDS = {"service": 0, "name": 1, "kind": 2, "status": 3, "scope": 4}  # places in a kind of span  # (surely, maybe: None for every trace)
 
 
 class FilterIndex:
@@ -231,6 +233,9 @@ class FilterIndex:
         self.log_bodies: list[str] = []  # lower-cased bodies, "\n"-joined as the ids
         self.odd_logs: set[int] = set()  # traces with a body holding a newline
         self.severities: dict[int, Any] = {}
+        # Kinds of span: (service, name, kind, status, scope) -> [traces, longest, shortest]
+        # (per trace having that kind, its longest and shortest span of it); None past the cap.
+        self.kinds_of_span: dict[tuple, list[array]] | None = {}
 
     def __len__(self) -> int:
         return len(self.traces)
@@ -286,6 +291,29 @@ class FilterIndex:
         self.durations.append(trace.duration_ns)
         self.longest.append(max(lengths, default=0))
         self.shortest.append(min(lengths, default=0))
+        kinds = self.kinds_of_span
+        if kinds is not None:
+            here: dict[tuple, list[int]] = {}
+            keys = zip(map(_SERVICE, spans), map(_NAME, spans), map(_KIND, spans), map(_STATUS, spans),
+                       map(_SCOPE, spans), strict=True)
+            for k, d in zip(keys, lengths, strict=True):
+                got = here.get(k)
+                if got is None:
+                    here[k] = [d, d]
+                elif d > got[0]:
+                    got[0] = d
+                elif d < got[1]:
+                    got[1] = d
+            for k, (hi, lo) in here.items():
+                entry = kinds.get(k)
+                if entry is None:
+                    kinds[k] = [array("I", (o,)), array("q", (hi,)), array("q", (lo,))]
+                else:
+                    entry[0].append(o)
+                    entry[1].append(hi)
+                    entry[2].append(lo)
+            if len(kinds) > KINDS_OF_SPAN_CAP:
+                self.kinds_of_span = None
         attrs.add(o, map(_RAW, spans))
         logs = trace.logs
         if logs:
@@ -320,6 +348,9 @@ class FilterIndex:
             total += posting_dict(d)
         total += size(self.resources) + sum(size(p) for _, p in self.resources)
         total += size(self.attributes)
+        if self.kinds_of_span is not None:
+            total += size(self.kinds_of_span) + sum(size(k) + size(e) + sum(map(size, e))
+                                                    for k, e in self.kinds_of_span.items())
         for k, kv in self.attributes.items():
             total += size(k) + size(kv.present) + posting_dict(kv.texts) + posting_dict(kv.numbers)
         return total
@@ -350,6 +381,8 @@ class FilterIndex:
         surely: list[set[int]] = []  # a certain trace is in each of these
         doubtful: list[set[int] | None] = []  # and in none of these
         span_terms = 0
+        together = [t for t in query.terms if not t.negated and t.duration is None and t.log_test is None]
+        one_span = self._one_span_sets(together, in_group=False) if len(together) > 1 else None
         for t in query.terms:
             if t.duration is not None:
                 op, ns = t.duration
@@ -364,8 +397,11 @@ class FilterIndex:
         for g in query.groups:
             sure, maybe = self._group_sets(g)
             cand = _narrow(cand, len(self.traces), g.negated, sure, maybe, surely, doubtful)
-        if span_terms > 1:  # the positive span terms must hold on one span together: test
-            return cand, set()
+        if span_terms > 1:  # the positive span terms must hold on one span together
+            if one_span is None:
+                return cand, set()  # test them
+            sure, maybe = one_span
+            cand = _narrow(cand, len(self.traces), False, sure, maybe, surely, doubtful)
         certain = set(range(len(self.traces))) if cand is None else set(cand)
         for s in surely:
             certain &= s
@@ -376,6 +412,10 @@ class FilterIndex:
         return cand, certain
 
     def _group_sets(self, g: SpanGroup) -> _Sets:
+        if len(g.terms) > 1:
+            found = self._one_span_sets(g.terms, in_group=True)
+            if found is not None:
+                return found
         maybe: set[int] | None = None
         sure: set[int] = set()
         for t in g.terms:
@@ -392,6 +432,52 @@ class FilterIndex:
             sure = s
         if len(g.terms) != 1 or g.terms[0].negated:
             sure = set()  # several terms on one span: only a test tells
+        return sure, maybe
+
+    def _one_span_sets(self, terms: list[Term], in_group: bool) -> _Sets | None:
+        """Sets for terms that must hold on one span together, from the kinds of span, when every
+        term reads only what a kind of span fixes (service, name, kind, status, scope; a word's
+        name and service part) and at most one is a span's duration > or <. None otherwise."""
+        kinds = self.kinds_of_span
+        if kinds is None:
+            return None
+        tests: list[Callable[[tuple], bool]] = []
+        duration: tuple[str, int] | None = None
+        words: list[Term] = []
+        for t in terms:
+            spec = t.spec
+            if t.duration is not None and not t.negated and in_group and duration is None and t.duration[0] != "=":
+                duration = t.duration
+            elif t.word is not None and not t.negated:
+                words.append(t)
+                w = t.word
+                tests.append(lambda k, w=w: w in k[1].lower() or w in k[0].lower())
+            elif spec is not None and spec[0] == "error" and t.log_test is None:
+                tests.append(lambda k, neg=t.negated: (k[3] == STATUS_ERROR) != neg)
+            elif spec is not None and spec[0] == "field" and spec[1] in _KIND_FIELDS:
+                at, check = _KIND_FIELDS[spec[1]], spec[2]
+                tests.append(lambda k, at=at, check=check, neg=t.negated: bool(check(k[at])) != neg)
+            else:
+                return None
+        sure: set[int] = set()
+        for k, (ords, longest, shortest) in kinds.items():
+            if all(test(k) for test in tests):
+                if duration is None:
+                    sure.update(ords)
+                else:
+                    op, ns = duration
+                    lengths = longest if op in (">", ">=") else shortest
+                    sure.update(o for o, d in zip(ords, lengths, strict=True) if _compare(op, d, ns))
+        maybe = sure
+        for t in words:  # a word may also be in a span id (or, on the list, the trace id): tested
+            w = t.word
+            if "\n" in w:
+                return sure, None
+            hits = {o for o, ids in enumerate(self.span_ids) if w in ids}
+            if not in_group:
+                hits.update(o for o, tid in enumerate(self.trace_ids) if w in tid)
+            if hits:
+                maybe = maybe | hits
         return sure, maybe
 
     def _span_duration_sets(self, op: str, ns: int) -> _Sets:
