@@ -31,7 +31,8 @@ Outside groups, on the trace list: `duration`, log terms and a word that is in t
 about the trace; the other positive terms must all hold on one span; a negated term on no span.
 
 Attributes stay undecoded until a term needs them, and a span whose raw attributes do not even
-contain the key's text is rejected without decoding.
+contain the key's text (nor, for text values, the value's) is rejected without decoding. On the
+trace list, a big load is answered from an index instead (model/filter_index.py).
 """
 
 from __future__ import annotations
