@@ -123,7 +123,7 @@ class _AttributeBuilder:
     def __init__(self) -> None:
         self.ids: dict[tuple[str, str, float | None], int] = {}
         self.pairs: list[tuple[str, str, float | None] | tuple[str, None, None]] = []
-        self.posts: list[list[int]] = []
+        self.posts: list[array] = []  # arrays: the collector does not walk them
         self.texts_of_key: dict[str, int] = {}
         self.overflow: dict[str, int] = {}  # key -> the id of "has the key, value not kept"
         self.memo: dict[bytes, tuple[int, ...]] = {}
@@ -131,7 +131,7 @@ class _AttributeBuilder:
     def _new(self, pair: tuple) -> int:
         pid = len(self.pairs)
         self.pairs.append(pair)
-        self.posts.append([])
+        self.posts.append(array("I"))
         return pid
 
     def _ids_of(self, attrs: dict[str, Any]) -> tuple[int, ...]:
@@ -168,7 +168,7 @@ class _AttributeBuilder:
                 got = memo[b] = self._ids_of(decode_key_values(b))
             seen.update(got)
         if seen:
-            deque(map(list.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)
+            deque(map(array.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)
 
     def finish(self) -> dict[str, _KeyValues]:
         self.memo.clear()
@@ -178,7 +178,7 @@ class _AttributeBuilder:
             kv = out.get(k)
             if kv is None:
                 kv = out[k] = _KeyValues()
-            posting: Any = post[0] if len(post) == 1 else array("I", sorted(post))
+            posting: Any = post[0] if len(post) == 1 else post  # ascending: traces came in order
             present.setdefault(k, set()).update(post)
             if text is None or k in self.overflow:
                 continue
