@@ -304,7 +304,7 @@ class Trace:
     """
 
     __slots__ = ("trace_id", "spans", "version", "_tree", "_stats", "_keys", "adjust_skew", "_shifts", "_applied",
-                 "_originals", "logs", "_log_keys", "_logs_by_span")
+                 "_originals", "logs", "_log_keys", "_logs_by_span", "__weakref__")
 
     def __init__(self, trace_id: str, spans: Iterable[Span] = (), adjust_skew: bool = True) -> None:
         self.trace_id = trace_id
