@@ -68,3 +68,13 @@ def test_without_a_cpu_clock_for_the_thread_it_never_waits(monkeypatch):
     pacer = GiveWay(threading.get_ident())
     pacer()
     assert pacer.waited == 0
+
+
+def test_after_the_app_thread_ended_it_goes_on_alone():
+    t, stop = _thread(lambda stop: stop.wait())
+    pacer = GiveWay(t.ident)
+    stop.set()
+    t.join()
+    for _ in range(3):
+        pacer()  # its clock is gone (or another thread's, idle): no wait, no error
+    assert pacer.waited < 0.01

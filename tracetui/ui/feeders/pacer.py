@@ -42,13 +42,17 @@ class GiveWay:
         clock = self._clock
         if clock is None:
             return
-        cpu, wall = time.clock_gettime(clock), time.perf_counter()
-        began = wall
-        share = BUSY_SHARE
-        while cpu - self._cpu > share * (wall - self._wall) and wall - began < MAX_WAIT:
-            self._cpu, self._wall = cpu, wall
-            time.sleep(STEP)
+        try:
             cpu, wall = time.clock_gettime(clock), time.perf_counter()
-            share = STILL_BUSY_SHARE
+            began = wall
+            share = BUSY_SHARE
+            while cpu - self._cpu > share * (wall - self._wall) and wall - began < MAX_WAIT:
+                self._cpu, self._wall = cpu, wall
+                time.sleep(STEP)
+                cpu, wall = time.clock_gettime(clock), time.perf_counter()
+                share = STILL_BUSY_SHARE
+        except OSError:  # the app's thread has ended (the app closed during the load): go on alone
+            self._clock = None
+            return
         self.waited += wall - began
         self._cpu, self._wall = cpu, wall
