@@ -22,7 +22,10 @@ STEP = 0.001  # how long the loader sleeps at a time while the app's thread is b
 # and then the loader goes on rather than leave both waiting).
 BUSY_SHARE = 0.2
 STILL_BUSY_SHARE = 0.5
-MAX_WAIT = 0.1  # the longest wait at one pace(): a long step of the app does not stop the load
+# The longest wait at one pace(); after a wait that long (the app's thread busy all along: a
+# long step, or a screen that never rests) the loader goes on unpaced for as long, so it keeps
+# at least half of the time however busy the app is.
+MAX_WAIT = 0.1
 
 
 class GiveWay:
@@ -37,6 +40,7 @@ class GiveWay:
         except (AttributeError, OSError):  # no per-thread CPU clock here: never wait
             self._clock = None
         self._wall = time.perf_counter()
+        self._unpaced_until = 0.0
 
     def __call__(self) -> None:
         clock = self._clock
@@ -44,6 +48,9 @@ class GiveWay:
             return
         try:
             cpu, wall = time.clock_gettime(clock), time.perf_counter()
+            if wall < self._unpaced_until:
+                self._cpu, self._wall = cpu, wall
+                return
             began = wall
             share = BUSY_SHARE
             while cpu - self._cpu > share * (wall - self._wall) and wall - began < MAX_WAIT:
@@ -55,4 +62,6 @@ class GiveWay:
             self._clock = None
             return
         self.waited += wall - began
+        if wall - began >= MAX_WAIT:
+            self._unpaced_until = wall + MAX_WAIT
         self._cpu, self._wall = cpu, wall
