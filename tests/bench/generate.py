@@ -257,6 +257,7 @@ FILES = {
     "spans1m.json": (1_000_000, False, False),
     "spans1m.jsonl": (1_000_000, True, False),
     "trace100k.json": (100_000, False, True),
+    "spans5.json": (5, False, False),  # one small trace: the start of `tracetui summary` (run.py "start")
 }
 
 

@@ -108,6 +108,27 @@ def ms1(s: float) -> str:
     return f"{s * 1000:.1f} ms"
 
 
+# -- start ----------------------------------------------------------------------------------
+
+START_FLOOR = "import sys, msgspec; msgspec.json.decode(open(sys.argv[1], 'rb').read())"
+
+
+def bench_start(res: Results, repeats: int, name: str = "spans5.json") -> None:
+    print("start: `tracetui summary SMALL --json` and `tracetui --help` against a process that imports msgspec "
+          "and decodes the same file")
+    path = str(generate.ensure([name])[0])
+    floor, summary, helps = [], [], []
+    for _ in range(repeats):
+        floor.append(child([sys.executable, "-c", START_FLOOR, path]))
+        summary.append(child([sys.executable, "-m", "tracetui", "summary", path, "--json"]))
+        helps.append(child([sys.executable, "-m", "tracetui", "--help"]))
+    f = best(floor)
+    for what, runs in ((f"summary {name} --json", summary), ("--help", helps)):
+        o = best(runs)
+        res.add(Figure("start", f"start: `tracetui {what}`", ms1(o.seconds), f"floor {ms1(f.seconds)}",
+                       f"{o.seconds / f.seconds:.2f}x", "<= 3x floor", o.seconds <= 3 * f.seconds))
+
+
 # -- load -----------------------------------------------------------------------------------
 
 
@@ -613,7 +634,7 @@ def machine() -> dict[str, str]:
     }
 
 
-_SECTION_OF = {"load": "load", "first paint": "first_paint", "open": "open", "scroll": "open",
+_SECTION_OF = {"start": "start", "load": "load", "first paint": "first_paint", "open": "open", "scroll": "open",
                "filter": "filter", "live": "live"}
 
 
@@ -672,7 +693,7 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
            "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen,
            "stats": w_stats, "live_memory": w_live_memory}
-SECTIONS = ["load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
+SECTIONS = ["start", "load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
 
 
 def main() -> None:
@@ -692,9 +713,12 @@ def main() -> None:
     sections = [s for s in args.only.split(",") if s] or SECTIONS
     big = [] if args.quick else ["spans1m.json", "spans1m.jsonl"]
     files = ["spans100k.json", "spans100k.jsonl", "trace100k.json", *big]
-    generate.ensure(files)
+    if set(sections) - {"start"}:  # `--only start` needs only its small file
+        generate.ensure(files)
     res = Results()
     repeats = 1 if args.quick else 3
+    if "start" in sections:
+        bench_start(res, 3 if args.quick else 10)
     if "load" in sections:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
         if big:
