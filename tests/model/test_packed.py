@@ -219,3 +219,22 @@ def test_a_trace_remembers_its_spans_by_id_as_remember_does():
         for i in range(cut, len(spans), 3):  # later requests
             t.add(spans[i:i + 3])
         assert sorted(map(id, t.spans)) == sorted(map(id, want)), spans
+
+
+def test_the_filter_index_reads_packed_attributes_as_match_trace_does():
+    from tracetui.model import TraceStore
+    from tracetui.model.filter_index import FilterIndex
+
+    store = TraceStore()
+    rnd = random.Random(5)
+    for i in range(60):
+        attributes = {"http.response.status_code": rnd.choice([200, 404, 503]), "url.path": f"/items/{i % 7}",
+                      "retry": rnd.random() < 0.2}
+        store.add([span("r", "", 0, 10, trace_id=f"t{i}", raw_attributes=pack(attributes)),
+                   span("c", "r", 1, 5, trace_id=f"t{i}", raw_attributes=_as_json_raw({"other": i}))])
+    index = FilterIndex.build(list(store))
+    for text in ("http.response.status_code=503", "url.path~=items/3", "retry=true", "http.response.status_code>=404"):
+        q = parse_query(text)
+        want = {t.trace_id for t in store if q.match_trace(t)}
+        assert 0 < len(want) < 60
+        assert index.matching(store, q, list(store.traces)) == want, text
