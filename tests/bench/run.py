@@ -652,6 +652,37 @@ def bench_live(res: Results, seconds: float) -> None:
                        f"{key / 50:.2f}x goal", "<= 50 ms" if judged else "", key <= 50 if judged else None))
 
 
+def bench_live_memory(res: Results, spans: int) -> None:
+    print(f"live: memory per retained span ({spans:,} SDK spans, ten attributes each, through the receiver's ingest)")
+    o = child(worker("live_memory", str(spans))).out
+    if not o:
+        res.notes.append("live memory: the OpenTelemetry SDK is not installed (pip install -e '.[samples]'): "
+                         "not measured.")
+        return
+    for enc in ("protobuf", "json"):
+        r = o[enc]
+        per, wire = r["per_span"], r["wire_per_span"]
+        res.add(Figure("live", f"memory per retained span, {enc} (tracemalloc)", f"{per / 1000:.2f} KB",
+                       f"{wire / 1000:.2f} KB the span on the wire", f"{per / wire:.2f}x", "<= 0.8 KB", per <= 800))
+
+
+def w_live_memory(spans: str) -> dict:
+    sys.path.insert(0, str(HERE.parent / "support"))
+    try:
+        from live_memory import as_json, retained, sdk_requests
+    except ImportError:
+        return {}
+    try:
+        pb = sdk_requests(int(spans))
+    except ImportError:
+        return {}
+    out = {}
+    for enc, reqs in (("protobuf", pb), ("json", as_json(pb))):
+        r = retained(reqs, enc)
+        out[enc] = {"per_span": r["per_span"], "wire_per_span": sum(map(len, reqs)) / r["spans"]}
+    return out
+
+
 def w_live(seconds: str) -> dict:
     try:
         from receiver_bench import bench
@@ -739,7 +770,7 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
            "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen,
-           "stats": w_stats}
+           "stats": w_stats, "live_memory": w_live_memory}
 SECTIONS = ["start", "load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
 
 
@@ -788,6 +819,7 @@ def main() -> None:
         bench_stats(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:
         bench_live(res, 3 if args.quick else 10)
+        bench_live_memory(res, 20_000 if args.quick else 100_000)
     info = machine()
     info["load at start"] = load_at_start
     argv = sys.argv[1:]

@@ -32,6 +32,7 @@ from typing import Any
 from weakref import ref
 
 from tracetui.model.log import LogRecord
+from tracetui.model.packed import unpack
 from tracetui.model.query import Query, SpanGroup, Term, _as_number, _as_text, _compare
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.store import TraceStore
@@ -165,7 +166,7 @@ class _AttributeBuilder:
             if got is None:
                 if len(memo) >= _MEMO_CAP:
                     memo.clear()
-                got = memo[b] = self._ids_of(decode_key_values(b))
+                got = memo[b] = self._ids_of(unpack(b) if raw.__class__ is bytes else decode_key_values(b))
             seen.update(got)
         if seen:
             deque(map(array.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)

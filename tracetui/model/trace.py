@@ -48,6 +48,24 @@ def remember(keys: dict, s: Span) -> bool:
     keys[k6] = s
     return True
 
+
+def remember_by_id(keys: dict, s: Span) -> bool:
+    """`remember`, keyed by the span id alone as long as an id is one span's (the common case):
+    the key is a string the span holds anyway, where `remember` keeps a tuple of four per span
+    (~100 bytes more a span, for every trace that arrives in more than one request: live mode).
+    An id found on another span is remembered from then on as `remember` does it."""
+    sid = s.span_id
+    first = keys.get(sid)
+    if first is None:
+        keys[sid] = s
+        return True
+    if (first.parent_id == s.parent_id and first.start_ns == s.start_ns and first.end_ns == s.end_ns
+            and first.name == s.name and first.resource.service == s.resource.service):
+        return False
+    keys.setdefault((sid, first.parent_id, first.start_ns, first.end_ns), first)
+    return remember(keys, s)
+
+
 _SPAN_ID, _PARENT_ID, _SERVICE = attrgetter("span_id"), attrgetter("parent_id"), attrgetter("resource.service")
 
 
@@ -313,7 +331,7 @@ class Trace:
         self.version = 0
         self._tree: TraceTree | None = None
         self._stats: TraceStats | None = None
-        self._keys: dict[tuple, Span] | None = None
+        self._keys: dict[str | tuple, Span] | None = None  # see remember_by_id
         self.logs: Sequence[LogRecord] = _NO_LOGS  # in time order
         self._log_keys: set[tuple] | None = None
         self._logs_by_span: dict[str, list[LogRecord]] | None = None
@@ -364,7 +382,7 @@ class Trace:
     def add(self, spans: Iterable[Span]) -> int:
         """Add late spans; return how many were new. A span already in the trace (same id,
         parent, start, end, name and service: an exporter's retry, or the same dump loaded
-        twice; see `remember`) is not added again. The key set is only built once a trace receives a second batch.
+        twice; see `remember_by_id`) is not added again. The key set is only built once a trace receives a second batch.
         Spans are compared on their times as read (shifts are undone first, and measured again
         on first use)."""
         applied = self._applied
@@ -373,19 +391,18 @@ class Trace:
         keys = self._keys
         if keys is None:
             spans_now = self.spans
-            keys = self._keys = {(s.span_id, s.parent_id, s.start_ns, s.end_ns): s for s in spans_now}
-            if len(keys) < len(spans_now):  # different spans sharing an id and times: one by one
+            keys = self._keys = {s.span_id: s for s in spans_now}
+            if len(keys) < len(spans_now):  # different spans sharing an id: one by one
                 keys.clear()
                 for s in spans_now:
-                    remember(keys, s)
+                    remember_by_id(keys, s)
         fresh = []
-        for s in spans:  # `remember`, inlined for the common case (a million spans can come this way)
-            k = (s.span_id, s.parent_id, s.start_ns, s.end_ns)
-            first = keys.get(k)
+        for s in spans:  # `remember_by_id`, inlined for the common case (a million spans can come this way)
+            first = keys.get(s.span_id)
             if first is None:
-                keys[k] = s
+                keys[s.span_id] = s
                 fresh.append(s)
-            elif remember(keys, s):
+            elif remember_by_id(keys, s):
                 fresh.append(s)
         if not fresh:
             if applied:
