@@ -152,21 +152,26 @@ class _AttributeBuilder:
         return tuple(out)
 
     def add(self, o: int, raws: Iterable[Any]) -> None:
-        memo = self.memo
-        seen: set[int] = set()
-        for raw in raws:
-            if raw is None:
-                continue
-            if isinstance(raw, dict):
-                seen.update(self._ids_of(raw))
-                continue
-            b = bytes(raw)
-            got = memo.get(b)
-            if got is None:
-                if len(memo) >= _MEMO_CAP:
-                    memo.clear()
-                got = memo[b] = self._ids_of(decode_key_values(b))
-            seen.update(got)
+        """Note the attributes of trace `o`'s spans (C-level passes; Python only for lists not
+        met before)."""
+        raws = list(filter(None, raws))  # (None, {} and empty JSON hold nothing)
+        if not raws:
+            return
+        dicts = [r for r in raws if type(r) is dict] if dict in set(map(type, raws)) else []
+        if dicts:
+            raws = [r for r in raws if type(r) is not dict]
+        data = list(map(bytes, raws))
+        got = list(map(self.memo.get, data))
+        if None in got:
+            memo = self.memo
+            for i, b in enumerate(data):
+                if got[i] is None:
+                    if len(memo) >= _MEMO_CAP:
+                        memo.clear()
+                    ids = memo.get(b)
+                    got[i] = memo[b] = ids if ids is not None else self._ids_of(decode_key_values(b))
+        got.extend(map(self._ids_of, dicts))
+        seen = set().union(*got)
         if seen:
             deque(map(array.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)
 

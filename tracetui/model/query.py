@@ -37,6 +37,7 @@ trace list, a big load is answered from an index instead (model/filter_index.py)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -453,22 +454,36 @@ def _json_safe(text: str) -> bool:
     return text.isascii() and '"' not in text and "\\" not in text and text.isprintable()
 
 
-def _raw_search(text: str | None, fold: bool = False) -> Callable[[Any], Any] | None:
-    """A search of undecoded JSON (a `msgspec.Raw`, searched in place) that finds `text` or any
-    backslash: where JSON escapes something the text may be there unseen, so it is decoded."""
-    if text is None or not _json_safe(text):
+# Where undecoded JSON may hold a value whose text, as the filter compares it, is not in the JSON
+# as such: escapes, doubles (503 reads as 503.0), arrays and maps (shown as lists), numbers in
+# exponent form, with underscores or too long for a float. Spans holding any of these are decoded.
+_UNSURE = rb"\\|double|rayValue|ray_value|kvlist|\d[eE][+-]?\d|\d_\d|\d{16}"
+
+
+def _raw_search(texts: list[str], fold: bool = False, unsure: bytes = rb"\\",
+                quoted: bool = False) -> Callable[[Any], Any] | None:
+    """A search of undecoded JSON (a `msgspec.Raw`, searched in place, ASCII case-folded with
+    `fold`) that finds any of `texts` (in double quotes with `quoted`) or the `unsure` pattern;
+    None when a text may be escaped."""
+    if not texts or not all(map(_json_safe, texts)):
         return None
-    return re.compile(re.escape(text.encode()) + rb"|\\", re.IGNORECASE if fold else 0).search
+    q = b'"' if quoted else b""
+    needles = b"|".join(re.escape(q + t.encode() + q) for t in texts)
+    return re.compile(needles + b"|" + unsure, re.IGNORECASE if fold else 0).search
 
 
 def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
     # Undecoded OTLP JSON attributes are searched as bytes first: without the key's text (and,
-    # for = and ~= on text, the value's text, ASCII case-folded) the span cannot match and is
-    # not decoded. A value that reads as a number is not searched for: `=` also compares numbers
-    # (`status=503.0` holds on 503).
-    key_search = _raw_search(f'"{key}"')
-    textual = op == "~=" or (op == "=" and _as_number(value) is None)
-    value_search = _raw_search(value.lower() if textual else None, fold=True)
+    # for = and ~=, the value's text, ASCII case-folded, or for `=` a number's digits: 503.0
+    # holds on 503) the span cannot match and is not decoded (see _UNSURE for the exceptions).
+    key_search = _raw_search([key], quoted=True)
+    value_search = None
+    if op in ("=", "~="):
+        texts = [value.lower()]
+        num = _as_number(value)
+        if op == "=" and num is not None and math.isfinite(num) and num.is_integer():
+            texts.append(str(int(num)))
+        value_search = _raw_search(texts, fold=True, unsure=_UNSURE)
     res_memo: dict[int, tuple[Any, bool]] = {}  # resources are shared: decide each once
 
     def on_resource(s: Span) -> bool:
