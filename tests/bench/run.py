@@ -135,7 +135,7 @@ def bench_start(res: Results, repeats: int, name: str = "spans5.json") -> None:
 def bench_load(res: Results, names: list[str], repeats: int, naive: bool) -> None:
     print("load: `tracetui summary FILE --json` against the msgspec floor and the naive orjson way")
     for name in names:
-        path = str(generate.DATA / name)
+        path = str(generate.ensure([name])[0])
         size = os.path.getsize(path) / 1e6
         floor, ours, slow = [], [], []
         for i in range(repeats):
@@ -589,17 +589,21 @@ def bench_stats(res: Results, repeats: int, name: str) -> None:
     for key, what in (("all_stats", f"`stats` of every trace ({spans:,} spans, critical paths included)"),
                       ("durations", "percentile index (durations sorted per operation)"),
                       ("exceptions", "exceptions across traces (grouped)"),
-                      ("span_group", "filter `{service=payment duration>50ms}`")):
+                      ("span_group", "filter `{service=payment duration>50ms}`"),
+                      ("crisp", f"CRISP (`C`) of the most frequent root operation ({o['crisp_traces']:,.0f} traces)"),
+                      ("diff", f"two-trace diff (`D`) of the two biggest traces ({o['diff_spans']:,.0f} spans)")):
         res.add(Figure("stats", what, ms(o[key]), f"plain scan {ms(base)}", f"{o[key] / base:.1f}x"))
 
 
 def w_stats(trace_path: str, path: str) -> dict:
     import gc
 
+    from tracetui.analysis.crisp import crisp, traces_of_root
     from tracetui.analysis.exceptions import exception_groups
     from tracetui.analysis.overview import TraceAnalysis
     from tracetui.analysis.percentiles import SpanDurations
     from tracetui.analysis.stats import trace_stats, traces_stats
+    from tracetui.analysis.trace_diff import diff_traces
     from tracetui.model.query import parse_query
 
     store, _ = _load(trace_path)
@@ -619,6 +623,11 @@ def w_stats(trace_path: str, path: str) -> dict:
     out["exceptions"] = _timed(lambda: exception_groups(traces), 2)
     query = parse_query("{service=payment duration>50ms}")
     out["span_group"] = _timed(lambda: [t for t in traces if query.match_trace(t)], 3)
+    out["crisp"] = _timed(lambda: crisp(traces), 1)  # the most frequent root operation
+    out["crisp_traces"] = float(len(traces_of_root(traces)[1]))
+    big = sorted(traces, key=lambda t: len(t.spans))[-2:]  # the two biggest traces, as `D` diffs them
+    out["diff"] = _timed(lambda: diff_traces(*big), 2)
+    out["diff_spans"] = float(sum(len(t.spans) for t in big))
     return out
 
 
@@ -641,6 +650,37 @@ def bench_live(res: Results, seconds: float) -> None:
                        f"{rate / 20000:.2f}x goal", ">= 20,000/s" if judged else "", rate >= 20000 if judged else None))
         res.add(Figure("live", f"  key handling meanwhile (worst), {label}", f"{key:.0f} ms", "goal 50 ms",
                        f"{key / 50:.2f}x goal", "<= 50 ms" if judged else "", key <= 50 if judged else None))
+
+
+def bench_live_memory(res: Results, spans: int) -> None:
+    print(f"live: memory per retained span ({spans:,} SDK spans, ten attributes each, through the receiver's ingest)")
+    o = child(worker("live_memory", str(spans))).out
+    if not o:
+        res.notes.append("live memory: the OpenTelemetry SDK is not installed (pip install -e '.[samples]'): "
+                         "not measured.")
+        return
+    for enc in ("protobuf", "json"):
+        r = o[enc]
+        per, wire = r["per_span"], r["wire_per_span"]
+        res.add(Figure("live", f"memory per retained span, {enc} (tracemalloc)", f"{per / 1000:.2f} KB",
+                       f"{wire / 1000:.2f} KB the span on the wire", f"{per / wire:.2f}x", "<= 0.8 KB", per <= 800))
+
+
+def w_live_memory(spans: str) -> dict:
+    sys.path.insert(0, str(HERE.parent / "support"))
+    try:
+        from live_memory import as_json, retained, sdk_requests
+    except ImportError:
+        return {}
+    try:
+        pb = sdk_requests(int(spans))
+    except ImportError:
+        return {}
+    out = {}
+    for enc, reqs in (("protobuf", pb), ("json", as_json(pb))):
+        r = retained(reqs, enc)
+        out[enc] = {"per_span": r["per_span"], "wire_per_span": sum(map(len, reqs)) / r["spans"]}
+    return out
 
 
 def w_live(seconds: str) -> dict:
@@ -729,7 +769,7 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
            "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen,
-           "stats": w_stats}
+           "stats": w_stats, "live_memory": w_live_memory}
 SECTIONS = ["start", "load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
 
 
@@ -758,8 +798,10 @@ def main() -> None:
         bench_start(res, 3 if args.quick else 10)
     if "load" in sections:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
+        bench_load(res, ["attrs100k.json", "sdk100k.jsonl"], repeats, False)  # issue 15's other shapes
         if big:
             bench_load(res, big, 3, not args.no_naive)
+            bench_load(res, ["attrs1m.json", "sdk1m.jsonl"], 3, False)
     if "first_paint" in sections:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
@@ -774,6 +816,7 @@ def main() -> None:
         bench_stats(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:
         bench_live(res, 3 if args.quick else 10)
+        bench_live_memory(res, 20_000 if args.quick else 100_000)
     info = machine()
     argv = sys.argv[1:]
     if args.only and args.out.exists():

@@ -31,7 +31,10 @@ from operator import attrgetter, sub
 from typing import Any
 from weakref import ref
 
+from msgspec import Raw
+
 from tracetui.model.log import LogRecord
+from tracetui.model.packed import unpack
 from tracetui.model.query import Query, SpanGroup, Term, _as_number, _as_text, _compare
 from tracetui.model.span import STATUS_ERROR
 from tracetui.model.store import TraceStore
@@ -126,7 +129,21 @@ class _AttributeBuilder:
         self.posts: list[array] = []  # arrays: the collector does not walk them
         self.texts_of_key: dict[str, int] = {}
         self.overflow: dict[str, int] = {}  # key -> the id of "has the key, value not kept"
-        self.memo: dict[bytes, tuple[int, ...]] = {}
+        self.memo: dict[bytes, tuple[int, ...]] = {}  # OTLP JSON attribute lists seen
+        self.packed: dict[bytes, tuple[int, ...]] = {}  # packed ones (model/packed.py)
+
+    def _cached(self, memo: dict[bytes, tuple[int, ...]], data: list[bytes],
+                decode: Callable[[bytes], dict[str, Any]]) -> list[tuple[int, ...]]:
+        """The pair ids of each attribute list, each distinct list decoded once."""
+        got = list(map(memo.get, data))
+        if None in got:
+            for i, b in enumerate(data):
+                if got[i] is None:
+                    if len(memo) >= _MEMO_CAP:
+                        memo.clear()
+                    ids = memo.get(b)
+                    got[i] = memo[b] = ids if ids is not None else self._ids_of(decode(b))
+        return got
 
     def _new(self, pair: tuple) -> int:
         pid = len(self.pairs)
@@ -153,30 +170,24 @@ class _AttributeBuilder:
 
     def add(self, o: int, raws: Iterable[Any]) -> None:
         """Note the attributes of trace `o`'s spans (C-level passes; Python only for lists not
-        met before)."""
+        met before). Dicts are read as they are, packed `bytes` (model/packed.py) unpacked, the
+        rest (`msgspec.Raw`) decoded as OTLP JSON."""
         raws = list(filter(None, raws))  # (None, {} and empty JSON hold nothing)
         if not raws:
             return
-        dicts = [r for r in raws if type(r) is dict] if dict in set(map(type, raws)) else []
-        if dicts:
-            raws = [r for r in raws if type(r) is not dict]
-        data = list(map(bytes, raws))
-        got = list(map(self.memo.get, data))
-        if None in got:
-            memo = self.memo
-            for i, b in enumerate(data):
-                if got[i] is None:
-                    if len(memo) >= _MEMO_CAP:
-                        memo.clear()
-                    ids = memo.get(b)
-                    got[i] = memo[b] = ids if ids is not None else self._ids_of(decode_key_values(b))
-        got.extend(map(self._ids_of, dicts))
+        got: list[tuple[int, ...] | None] = []
+        if set(map(type, raws)) != {Raw}:  # (as Span.attributes reads them)
+            got.extend(self._ids_of(r) for r in raws if r.__class__ is not bytes and isinstance(r, dict))
+            got.extend(self._cached(self.packed, [r for r in raws if r.__class__ is bytes], unpack))
+            raws = [r for r in raws if r.__class__ is not bytes and not isinstance(r, dict)]
+        got.extend(self._cached(self.memo, list(map(bytes, raws)), decode_key_values))
         seen = set().union(*got)
         if seen:
             deque(map(array.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)
 
     def finish(self) -> dict[str, _KeyValues]:
         self.memo.clear()
+        self.packed.clear()
         out: dict[str, _KeyValues] = {}
         present: dict[str, set[int]] = {}
         for (k, text, num), post in zip(self.pairs, self.posts, strict=True):

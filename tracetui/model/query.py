@@ -51,6 +51,8 @@ from typing import Any
 from tracetui.model import durations
 from tracetui.model.log import LogRecord
 from tracetui.model.log_query import LOG_KEYS, LogQueryError, log_test
+from tracetui.model.packed import keys as packed_keys
+from tracetui.model.packed import unpack
 from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
 from tracetui.model.trace import Trace
 
@@ -515,6 +517,9 @@ def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool])
         if raw is not None:
             if isinstance(raw, dict):
                 if key in raw and check(raw[key]):
+                    return True
+            elif raw.__class__ is bytes:  # packed (live mode): its keys are known without decoding
+                if key in packed_keys(raw) and check(unpack(raw)[key]):
                     return True
             else:
                 data = bytes(raw)
