@@ -3,11 +3,13 @@ critical-path time, self time, span durations and errors."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from itertools import chain
 
 from tracetui.analysis.compare.facts import Op, TraceFacts
 from tracetui.analysis.compare.significance import percentile
+from tracetui.analysis.compare.steps import Steps, run
 
 
 class _Group:
@@ -19,7 +21,7 @@ class _Group:
         self.self_ns = 0
         self.spans = 0
         self.errors = 0
-        self.durations: list[list[int]] = []
+        self.durations: list[array] = []
 
 
 class OperationRow:
@@ -87,7 +89,7 @@ class OperationRow:
         }
 
 
-def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> None:
+def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> Steps[None]:
     get = groups.get
     for f in facts:
         for op, of in f.ops.items():
@@ -100,17 +102,24 @@ def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> None:
             g.spans += of.spans
             g.errors += of.errors
             g.durations.append(of.durations)
+        yield None
 
 
-def operation_rows(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]) -> list[OperationRow]:
+def operation_rows_steps(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]
+                         ) -> Steps[list[OperationRow]]:
     """One row per operation seen in either group, the largest critical-path difference first
-    (ties: the largest self-time difference, then by service and name)."""
+    (ties: the largest self-time difference, then by service and name). In steps: see steps.py."""
     sel: dict[Op, _Group] = {}
     base: dict[Op, _Group] = {}
-    _add(sel, selection)
-    _add(base, baseline)
+    yield from _add(sel, selection)
+    yield from _add(base, baseline)
     empty = _Group()
     rows = [OperationRow(op, sel.get(op, empty), base.get(op, empty), len(selection), len(baseline))
             for op in sel.keys() | base.keys()]
     rows.sort(key=lambda r: (-r.delta_cp_ns, -r.delta_self_ns, r.service, r.name))
     return rows
+
+
+def operation_rows(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]) -> list[OperationRow]:
+    """`operation_rows_steps` at once."""
+    return run(operation_rows_steps(selection, baseline))

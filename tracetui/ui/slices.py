@@ -1,0 +1,57 @@
+"""Long work on the app's event loop without stalling it: the work is a generator of small steps
+(`tracetui.analysis.compare.steps`), driven here a slice of at most `SLICE_SECONDS` at a time;
+between slices the loop answers keys and paints. Cancelling the task (a Textual worker) stops
+the work at the next slice.
+
+Why not a thread: the work is pure Python, so a thread holds the GIL for 5 ms switch intervals
+at a time and the app's thread waits behind it for every GIL hand-over (measured: the screen's
+worst event-loop delay was ~300 ms with the analysis in a thread). Why not a process: the data
+is the app's store (1.4 GB for 1M spans); a forked child works, but its results (rows holding
+span durations) cross back pickled, cancelling means killing it and losing the facts it had
+computed, and forking a process that runs Textual's threads risks a lock held at fork time.
+
+The cyclic collector stays paused from the first slice to the last (as during a load, see
+model/gcpause.py): the work allocates many objects, so with the collector on, full collections
+came every second or so, each walking every object created since the load was frozen (the trace
+list's summaries, Textual's widgets, the facts: 0.1-0.45 s at 1M spans) — these were the
+screen's worst event-loop delays once the work was sliced. The facts themselves are kept out of
+its sight (analysis/compare/facts.py `OpFacts`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from tracetui.analysis.compare.steps import Steps, T
+from tracetui.model.gcpause import GcHold
+
+SLICE_SECONDS = 0.012  # the longest stretch of work between two turns of the event loop
+
+
+async def run_in_slices(steps: Steps[T], progress: Callable[[str, int, int], None] | None = None,
+                        budget: float | None = None) -> T:
+    """Drive `steps` to the end, `budget` seconds (default SLICE_SECONDS) at a time, and return
+    their result; `progress(what, done, total)` after each slice that reported progress."""
+    budget = SLICE_SECONDS if budget is None else budget
+    clock = time.perf_counter
+    hold = GcHold()  # for the whole work, not per slice: see the module doc
+    try:
+        while True:
+            last = None
+            end = clock() + budget
+            try:
+                while True:  # one step at least
+                    step = next(steps)
+                    if step is not None:
+                        last = step
+                    if clock() >= end:
+                        break
+            except StopIteration as done:
+                return done.value
+            if last is not None and progress is not None:
+                progress(*last)
+            await asyncio.sleep(0)
+    finally:
+        hold.release()
