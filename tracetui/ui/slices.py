@@ -10,12 +10,13 @@ is the app's store (1.4 GB for 1M spans); a forked child works, but its results 
 span durations) cross back pickled, cancelling means killing it and losing the facts it had
 computed, and forking a process that runs Textual's threads risks a lock held at fork time.
 
-The cyclic collector stays paused from the first slice to the last (as during a load, see
-model/gcpause.py): the work allocates many objects, so with the collector on, full collections
-came every second or so, each walking every object created since the load was frozen (the trace
-list's summaries, Textual's widgets, the facts: 0.1-0.45 s at 1M spans) — these were the
-screen's worst event-loop delays once the work was sliced. The facts themselves are kept out of
-its sight (analysis/compare/facts.py `OpFacts`).
+The cyclic collector is paused within each slice (as around any bulk building, model/gcpause.py)
+and runs between them. Holding it paused from the first slice to the last was tried: the first
+young collection afterwards then walked everything allocated meanwhile (80-190 ms in one step).
+What made full collections expensive while the screen computed was the analysis's own objects
+(730k tracked: trees of the traces built for their facts, per-operation facts and their
+duration lists; a full collection took 0.33 s): now 27k (trees dropped once a trace's facts are
+known, `OpFacts` untracked with its durations as bytes, operation keys shared).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable
 
 from tracetui.analysis.compare.steps import Steps, T
-from tracetui.model.gcpause import GcHold
+from tracetui.model.gcpause import gc_paused
 
 SLICE_SECONDS = 0.012  # the longest stretch of work between two turns of the event loop
 
@@ -36,11 +37,10 @@ async def run_in_slices(steps: Steps[T], progress: Callable[[str, int, int], Non
     their result; `progress(what, done, total)` after each slice that reported progress."""
     budget = SLICE_SECONDS if budget is None else budget
     clock = time.perf_counter
-    hold = GcHold()  # for the whole work, not per slice: see the module doc
-    try:
-        while True:
-            last = None
-            end = clock() + budget
+    while True:
+        last = None
+        end = clock() + budget
+        with gc_paused():
             try:
                 while True:  # one step at least
                     step = next(steps)
@@ -50,8 +50,6 @@ async def run_in_slices(steps: Steps[T], progress: Callable[[str, int, int], Non
                         break
             except StopIteration as done:
                 return done.value
-            if last is not None and progress is not None:
-                progress(*last)
-            await asyncio.sleep(0)
-    finally:
-        hold.release()
+        if last is not None and progress is not None:
+            progress(*last)
+        await asyncio.sleep(0)

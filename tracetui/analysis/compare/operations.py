@@ -3,11 +3,10 @@ critical-path time, self time, span durations and errors."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from itertools import chain
 
-from tracetui.analysis.compare.facts import Op, TraceFacts
+from tracetui.analysis.compare.facts import Op, TraceFacts, as_ints
 from tracetui.analysis.compare.significance import percentile
 from tracetui.analysis.compare.steps import Steps, run
 
@@ -21,7 +20,7 @@ class _Group:
         self.self_ns = 0
         self.spans = 0
         self.errors = 0
-        self.durations: list[array] = []
+        self.durations: list[bytes] = []  # each trace's, see facts.OpFacts
 
 
 class OperationRow:
@@ -70,7 +69,7 @@ class OperationRow:
         if self._percentiles is None:
             out: list[int] = []
             for lists in self._durations:
-                values = sorted(chain.from_iterable(lists))
+                values = sorted(chain.from_iterable(map(as_ints, lists)))
                 out += [percentile(values, 50), percentile(values, 99)]
             self._percentiles = (out[0], out[1], out[2], out[3])
         return self._percentiles
@@ -101,7 +100,7 @@ def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> Steps[None]:
             g.self_ns += of.self_ns
             g.spans += of.spans
             g.errors += of.errors
-            g.durations.append(of.durations)
+            g.durations.append(of.durations)  # type: ignore[arg-type]
         yield None
 
 
