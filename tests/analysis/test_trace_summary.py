@@ -64,3 +64,31 @@ def test_tree_build_on_a_deep_chain_listed_children_first():
     spans = [span(f"s{i}", f"s{i - 1}" if i else "", i, 2 * n - i) for i in range(n)]
     t = Trace("t1", spans[::-1])  # children listed before their parents
     assert t.depth[0] == n - 1 and t.order[0] == n - 1 and t.roots == [n - 1]
+
+
+def exact(spans) -> tuple:
+    """The figures from the tree, as TraceStats.count gives them once a tree is built."""
+    from tracetui.model.trace import TraceStats
+
+    t = Trace("t1", spans)
+    t.ensure_built()
+    st = TraceStats.count(t)
+    return (st.start_ns, st.end_ns, st.error_count, st.services, st.orphan_count, st.root)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(ids.filter(bool), ids, st.integers(0, 5), st.integers(0, 6), st.sampled_from("pqr"),
+                          st.sampled_from([1, 2, 3, 5]), st.sampled_from([0, 2])), min_size=1, max_size=10))
+def test_the_small_trace_pass_gives_the_figures_and_the_skew_verdict_of_the_separate_passes(rows):
+    """Small traces get skew check and figures from one loop; both must be what the passes for
+    big traces (and the tree) say, on any shape: cycles, repeated ids, services, kinds, errors."""
+    from tracetui.model.skew import might_be_skewed
+    from tracetui.model.trace import small_trace_figures
+
+    spans = [span(sid, parent, start, start + length, service=svc, kind=kind, status=status)
+             for sid, parent, start, length, svc, kind, status in rows]
+    skewed, figures = small_trace_figures(spans)
+    assert skewed == might_be_skewed(spans)
+    if figures is not None:
+        assert (figures.start_ns, figures.end_ns, figures.error_count, figures.services, figures.orphan_count,
+                figures.root) == exact(spans)

@@ -127,19 +127,23 @@ class World:
         self.resources = []
         self.ops: list[list[Op]] = []
         for i, name in enumerate(SERVICES):
-            lang = ["go", "java", "python", "nodejs", "dotnet"][i % 5]
-            self.resources.append({"attributes": [
-                kv("service.name", name), kv("service.version", f"1.{i}.{self.rng.randrange(40)}"),
-                kv("service.namespace", "shop"), kv("deployment.environment.name", "production"),
-                kv("host.name", f"node-{i % 7}"), kv("k8s.pod.name", f"{name}-7c9d{i:02d}-x{i * 7 % 10}k"),
-                kv("k8s.namespace.name", "shop"), kv("telemetry.sdk.language", lang),
-                kv("telemetry.sdk.name", "opentelemetry"), kv("telemetry.sdk.version", "1.38.0"),
-            ]})
+            self.resources.append(self.resource(i, name, self.rng))
             self.ops.append(_ops(self.rng, name))
         self.scope = {"name": "io.opentelemetry.contrib", "version": "2.10.0"}
         self.log_events = [
             [{"timeUnixNano": "", "name": "cache.miss", "attributes": [kv("cache.key", f"k{v}")]}] for v in range(8)
         ]
+
+    @staticmethod
+    def resource(i: int, name: str, rng: random.Random) -> dict:
+        lang = ["go", "java", "python", "nodejs", "dotnet"][i % 5]
+        return {"attributes": [
+            kv("service.name", name), kv("service.version", f"1.{i}.{rng.randrange(40)}"),
+            kv("service.namespace", "shop"), kv("deployment.environment.name", "production"),
+            kv("host.name", f"node-{i % 7}"), kv("k8s.pod.name", f"{name}-7c9d{i:02d}-x{i * 7 % 10}k"),
+            kv("k8s.namespace.name", "shop"), kv("telemetry.sdk.language", lang),
+            kv("telemetry.sdk.name", "opentelemetry"), kv("telemetry.sdk.version", "1.38.0"),
+        ]}
 
     # One trace: a list of (service index, span dict).
     def trace(self, n: int, t_start: int, chain: int = 0) -> list[tuple[int, dict]]:
@@ -250,13 +254,87 @@ def _requests(world: World, total: int, per_request: int, one_trace: bool) -> It
         yield flush()
 
 
+def _attrs_requests(rng: random.Random, total: int) -> Iterator[dict]:
+    """The dense shape: traces of 100 spans where every span has 8 attributes and an event, one
+    resourceSpans per service and trace (as one batch of one service arrives)."""
+    resources = [World.resource(i, name, rng) for i, name in enumerate(SERVICES[:10])]
+    scope = {"name": "io.opentelemetry.dense", "version": "1.0.0"}
+    t = T0
+    for _ in range(total // 100):
+        trace_id = f"{rng.getrandbits(128):032x}"
+        ids = [f"{rng.getrandbits(64):016x}" for _ in range(100)]
+        by_service: dict[int, list[dict]] = {}
+        start, end = [t], [t + rng.randrange(50_000_000, 900_000_000)]
+        for i in range(100):
+            if i:
+                p = rng.randrange(i)
+                t0 = start[p] + (end[p] - start[p]) // 4 + rng.randrange(1000)
+                t1 = t0 + max(1000, (end[p] - t0) * rng.randrange(10, 90) // 100)
+                start.append(t0), end.append(t1)
+            s = rng.randrange(len(resources))
+            span = {
+                "traceId": trace_id, "spanId": ids[i], "name": f"op-{s}-{i % 12}", "kind": 2 if i % 3 else 3,
+                "startTimeUnixNano": str(start[i]), "endTimeUnixNano": str(end[i]),
+                "attributes": [
+                    kv("http.request.method", "GET"), kv("http.route", f"/api/item/{i % 20}"),
+                    kv("http.response.status_code", 200 if i % 40 else 500), kv("server.address", f"svc-{s}"),
+                    kv("server.port", 8080), kv("user.id", f"u-{rng.randrange(10_000)}"),
+                    kv("cache.hit", bool(i % 2)), kv("items", rng.randrange(100)),
+                ],
+                "events": [{"timeUnixNano": str(start[i] + 500), "name": "checkpoint",
+                            "attributes": [kv("step", i % 7), kv("note", "reached")]}],
+            }
+            if i:
+                span["parentSpanId"] = ids[p]
+            by_service.setdefault(s, []).append(span)
+        yield {"resourceSpans": [{"resource": resources[s], "scopeSpans": [{"scope": scope, "spans": spans}]}
+                                 for s, spans in sorted(by_service.items())]}
+        t += rng.randrange(1_000_000, 100_000_000)
+
+
+SDK_SAMPLE = Path(__file__).resolve().parents[2] / "sample_traces" / "incident.json"
+
+
+def _sdk_lines(total: int, batch: int = 512) -> Iterator[bytes]:
+    """Real OpenTelemetry SDK output (sample_traces/incident.json: 160 traces of a shop, 1,440 spans)
+    copied with new ids and later times until `total` spans, one line per export batch of up to
+    512 spans of one service: what the Collector's file exporter writes for many small traces."""
+    doc = orjson.loads(SDK_SAMPLE.read_bytes())
+    spans_of = [[sp for ss in rs["scopeSpans"] for sp in ss["spans"]] for rs in doc["resourceSpans"]]
+    starts = [int(sp["startTimeUnixNano"]) for spans in spans_of for sp in spans]
+    ends = [int(sp["endTimeUnixNano"]) for spans in spans_of for sp in spans]
+    period = max(ends) - min(starts) + 1_000_000
+    made, copy = 0, 0
+    while made < total:
+        tag, shift = f"{copy:08x}", copy * period
+        for rs, spans in zip(doc["resourceSpans"], spans_of, strict=True):
+            out = []
+            for sp in spans[: total - made]:
+                sp = dict(sp, traceId=tag + sp["traceId"][8:], spanId=tag[2:] + sp["spanId"][6:],
+                          startTimeUnixNano=str(int(sp["startTimeUnixNano"]) + shift),
+                          endTimeUnixNano=str(int(sp["endTimeUnixNano"]) + shift))
+                if sp.get("parentSpanId"):
+                    sp["parentSpanId"] = tag[2:] + sp["parentSpanId"][6:]
+                out.append(sp)
+            made += len(out)
+            for i in range(0, len(out), batch):
+                yield orjson.dumps({"resourceSpans": [{"resource": rs["resource"], "scopeSpans": [
+                    {"scope": rs["scopeSpans"][0].get("scope", {}), "spans": out[i:i + batch]}]}]})
+        copy += 1
+
+
 FILES = {
-    # name: (spans, JSON Lines?, one trace?)
+    # name: (spans, JSON Lines?, one trace?); the "attrs" and "sdk" shapes are made by their own functions
     "spans100k.json": (100_000, False, False),
     "spans100k.jsonl": (100_000, True, False),
     "spans1m.json": (1_000_000, False, False),
     "spans1m.jsonl": (1_000_000, True, False),
     "trace100k.json": (100_000, False, True),
+    "attrs100k.json": (100_000, False, False),
+    "attrs1m.json": (1_000_000, False, False),
+    "sdk100k.jsonl": (100_000, True, False),
+    "sdk1m.jsonl": (1_000_000, True, False),
+    "spans5.json": (5, False, False),  # one small trace: the start of `tracetui summary` (run.py "start")
 }
 
 
@@ -265,6 +343,22 @@ def generate(name: str, out_dir: Path = DATA, seed: int = 7) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / name
     tmp = path.with_suffix(path.suffix + ".tmp")
+    if name.startswith(("attrs", "sdk")):
+        with open(tmp, "wb") as f:
+            if name.startswith("sdk"):
+                for line in _sdk_lines(total):
+                    f.write(line + b"\n")
+            else:
+                f.write(b'{"resourceSpans":[')
+                first = True
+                for req in _attrs_requests(random.Random(seed + total), total):
+                    for rs in req["resourceSpans"]:
+                        f.write(b"" if first else b",")
+                        f.write(orjson.dumps(rs))
+                        first = False
+                f.write(b"]}\n")
+        tmp.replace(path)
+        return path
     world = World(seed + total + (1 if one_trace else 0))
     with open(tmp, "wb") as f:
         if jsonl:

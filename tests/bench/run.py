@@ -108,13 +108,34 @@ def ms1(s: float) -> str:
     return f"{s * 1000:.1f} ms"
 
 
+# -- start ----------------------------------------------------------------------------------
+
+START_FLOOR = "import sys, msgspec; msgspec.json.decode(open(sys.argv[1], 'rb').read())"
+
+
+def bench_start(res: Results, repeats: int, name: str = "spans5.json") -> None:
+    print("start: `tracetui summary SMALL --json` and `tracetui --help` against a process that imports msgspec "
+          "and decodes the same file")
+    path = str(generate.ensure([name])[0])
+    floor, summary, helps = [], [], []
+    for _ in range(repeats):
+        floor.append(child([sys.executable, "-c", START_FLOOR, path]))
+        summary.append(child([sys.executable, "-m", "tracetui", "summary", path, "--json"]))
+        helps.append(child([sys.executable, "-m", "tracetui", "--help"]))
+    f = best(floor)
+    for what, runs in ((f"summary {name} --json", summary), ("--help", helps)):
+        o = best(runs)
+        res.add(Figure("start", f"start: `tracetui {what}`", ms1(o.seconds), f"floor {ms1(f.seconds)}",
+                       f"{o.seconds / f.seconds:.2f}x", "<= 3x floor", o.seconds <= 3 * f.seconds))
+
+
 # -- load -----------------------------------------------------------------------------------
 
 
 def bench_load(res: Results, names: list[str], repeats: int, naive: bool) -> None:
     print("load: `tracetui summary FILE --json` against the msgspec floor and the naive orjson way")
     for name in names:
-        path = str(generate.DATA / name)
+        path = str(generate.ensure([name])[0])
         size = os.path.getsize(path) / 1e6
         floor, ours, slow = [], [], []
         for i in range(repeats):
@@ -457,7 +478,22 @@ def w_compare_screen(path: str) -> dict:
 # -- filter over the spans of the 1M file --------------------------------------------------
 
 
-QUERIES = ["checkout", "error", "service=payment", "duration>1.5s", "http.response.status_code=503"]
+# One query per kind of term of the filter language (tracetui/model/query.py).
+FILTER_KINDS = [
+    ("word", "checkout"),
+    ("attribute =", "http.response.status_code=503"),
+    ("attribute ~=", "http.route~=cart"),
+    ("attribute >=", "http.response.status_code>=500"),
+    ("negation", "-checkout"),
+    ("negated attribute", "-db.system=postgresql"),
+    ("error", "error"),
+    ("service=", "service=payment"),
+    ("duration>", "duration>1.5s"),
+    ("span group", "{service=payment duration>50ms}"),
+    ("log ~=", "log~=timeout"),
+    ("severity", "severity>=warn"),
+]
+SPAN_QUERIES = ["checkout", "error", "service=payment"]
 
 
 def bench_filter(res: Results, repeats: int, name: str) -> None:
@@ -465,44 +501,97 @@ def bench_filter(res: Results, repeats: int, name: str) -> None:
     runs = [child(worker("filter", str(generate.DATA / name))) for _ in range(repeats)]
     o = {k: min(r.out[k] for r in runs) for k in runs[0].out if isinstance(runs[0].out[k], float)}
     base = o["plain_scan"]
-    spans, traces = runs[0].out["spans"], runs[0].out["traces"]
-    if not runs[0].out.get("query"):
-        res.add(Figure("filter", f"filter {spans:,} spans: predicate scan (placeholder)", ms(base),
-                       "goal 200 ms", f"{base / 0.2:.2f}x goal", "<= 0.2 s", base <= 0.2))
-        res.notes.append("filter: tracetui.model.query is not on this branch; a plain predicate scan stands in.")
-        return
-    for q in QUERIES:
-        t = o[f"list {q}"]
-        res.add(Figure("filter", f"trace list filter `{q}` ({traces:,} traces, {spans:,} spans)", ms(t),
-                       f"plain scan {ms(base)}", f"{t / base:.1f}x", "<= 0.2 s", t <= 0.2))
-    for q in QUERIES[:3]:
+    first = runs[0].out
+    spans, traces, logs = first["spans"], first["traces"], first["logs"]
+    build = o["index_build"]
+    res.add(Figure("filter", f"filter index: built in a thread after the load ({spans:,} spans, {logs:,} log "
+                   f"records); the UI thread's worst wait meanwhile {ms1(o['index_worst_wait'])}",
+                   ms(build), f"plain scan {ms(base)}", f"{build / base:.0f}x",
+                   "in the background; waits <= 50 ms", o["index_worst_wait"] <= 0.05))
+    res.add(Figure("filter", "filter index: memory it adds (RSS after / its own count)",
+                   f"{o['index_rss_mb']:.0f} MB", f"RSS after load {o['rss_load_mb']:.0f} MB",
+                   f"{o['index_rss_mb'] / o['rss_load_mb']:.2f}x", f"counted {o['index_counted_mb']:.0f} MB", None))
+    for kind, q in FILTER_KINDS:
+        t, without = o[f"list {q}"], o[f"plain {q}"]
+        res.add(Figure("filter", f"trace list filter, {kind} `{q}` ({traces:,} traces, {spans:,} spans; "
+                       f"{int(first[f'shown {q}']):,} shown)", ms(t), f"without index {ms(without)}",
+                       f"{t / without:.2f}x", "<= 0.2 s", t <= 0.2))
+    for q in SPAN_QUERIES:
         t = o[f"spans {q}"]
         res.add(Figure("filter", f"  matching spans of every trace `{q}`", ms(t), f"plain scan {ms(base)}",
                        f"{t / base:.1f}x", "", None))
 
 
+def add_bench_logs(store) -> int:
+    """Log records for the filter's log terms (the bench files carry none): one for every tenth
+    span, on that span, bodies from a few templates with numbers in them, severities 5-21."""
+    from tracetui.model.log import LogRecord
+
+    bodies = ["GET /api/cart/{n} 200 in {n}ms", "connection to db-{n} timeout after 30s", "cache miss for key k{n}",
+              "retrying payment {n} (attempt 2)", "user {n} logged in", "slow query on orders: {n}ms",
+              "queue depth {n}", "request {n} failed: upstream reset"]
+    records = []
+    i = 0
+    for t in store:
+        for s in t.spans[::10]:
+            records.append(LogRecord(t.trace_id, s.span_id, s.start_ns, severity=5 + 4 * (i % 5),
+                                     body=bodies[i % len(bodies)].format(n=i % 997)))
+            i += 1
+    store.add_logs(records)
+    return len(records)
+
+
 def w_filter(path: str) -> dict:
     import gc
+    import threading
+
+    from tracetui.model.filter_index import FilterIndex
+    from tracetui.model.query import parse_query
+    from tracetui.viewmodels.trace_list import TraceIndex
 
     store, _ = _load(path)
+    logs = add_bench_logs(store)
     traces = list(store)
     spans = [s for t in traces for s in t.spans]
     gc.collect()
     gc.freeze()
+    out: dict = {"spans": len(spans), "traces": len(traces), "logs": logs}
 
     def plain() -> int:  # the baseline: one substring test per span, nothing else
         return sum(1 for s in spans if "checkout" in s.name)
 
-    out: dict = {"spans": len(spans), "traces": len(traces), "plain_scan": _timed(plain, 3)}
-    try:
-        from tracetui.model.query import parse_query
-    except ImportError:
-        return out
-    out["query"] = True
-    for q in QUERIES:
+    out["plain_scan"] = _timed(plain, 3)
+    listed = TraceIndex()
+    listed.update(store, list(store.traces))
+    for _, q in FILTER_KINDS:  # without the index: what the list does until it is built
         query = parse_query(q)
-        out[f"list {q}"] = _timed(lambda query=query: [t for t in traces if query.match_trace(t)], 3)
+        out[f"plain {q}"] = _timed(lambda query=query: listed.set_query(store, query), 1)
+    for q in SPAN_QUERIES:
+        query = parse_query(q)
         out[f"spans {q}"] = _timed(lambda query=query: [query.matching_positions(t) for t in traces], 2)
+    # The index, built in a thread as the app builds it, while this thread does what the event
+    # loop does between keys: sleep 5 ms and see how late it wakes.
+    out["rss_load_mb"] = _rss_mb()
+    built: list = []
+    thread = threading.Thread(target=lambda: built.append(FilterIndex.build(traces)))
+    t = time.perf_counter()
+    thread.start()
+    worst = 0.0
+    while thread.is_alive():
+        s = time.perf_counter()
+        time.sleep(0.005)
+        worst = max(worst, time.perf_counter() - s - 0.005)
+    thread.join()
+    out["index_build"] = time.perf_counter() - t
+    out["index_worst_wait"] = worst
+    gc.collect()
+    out["index_rss_mb"] = _rss_mb() - out["rss_load_mb"]
+    out["index_counted_mb"] = built[0].memory_bytes() / MB
+    listed.filter_index = built[0]
+    for _, q in FILTER_KINDS:  # with the index ready, as the list after a load
+        query = parse_query(q)
+        out[f"list {q}"] = _timed(lambda query=query: listed.set_query(store, query), 3)
+        out[f"shown {q}"] = float(len(listed.rows))
     return out
 
 
@@ -523,17 +612,21 @@ def bench_stats(res: Results, repeats: int, name: str) -> None:
     for key, what in (("all_stats", f"`stats` of every trace ({spans:,} spans, critical paths included)"),
                       ("durations", "percentile index (durations sorted per operation)"),
                       ("exceptions", "exceptions across traces (grouped)"),
-                      ("span_group", "filter `{service=payment duration>50ms}`")):
+                      ("span_group", "filter `{service=payment duration>50ms}`"),
+                      ("crisp", f"CRISP (`C`) of the most frequent root operation ({o['crisp_traces']:,.0f} traces)"),
+                      ("diff", f"two-trace diff (`D`) of the two biggest traces ({o['diff_spans']:,.0f} spans)")):
         res.add(Figure("stats", what, ms(o[key]), f"plain scan {ms(base)}", f"{o[key] / base:.1f}x"))
 
 
 def w_stats(trace_path: str, path: str) -> dict:
     import gc
 
+    from tracetui.analysis.crisp import crisp, traces_of_root
     from tracetui.analysis.exceptions import exception_groups
     from tracetui.analysis.overview import TraceAnalysis
     from tracetui.analysis.percentiles import SpanDurations
     from tracetui.analysis.stats import trace_stats, traces_stats
+    from tracetui.analysis.trace_diff import diff_traces
     from tracetui.model.query import parse_query
 
     store, _ = _load(trace_path)
@@ -553,6 +646,11 @@ def w_stats(trace_path: str, path: str) -> dict:
     out["exceptions"] = _timed(lambda: exception_groups(traces), 2)
     query = parse_query("{service=payment duration>50ms}")
     out["span_group"] = _timed(lambda: [t for t in traces if query.match_trace(t)], 3)
+    out["crisp"] = _timed(lambda: crisp(traces), 1)  # the most frequent root operation
+    out["crisp_traces"] = float(len(traces_of_root(traces)[1]))
+    big = sorted(traces, key=lambda t: len(t.spans))[-2:]  # the two biggest traces, as `D` diffs them
+    out["diff"] = _timed(lambda: diff_traces(*big), 2)
+    out["diff_spans"] = float(sum(len(t.spans) for t in big))
     return out
 
 
@@ -575,6 +673,37 @@ def bench_live(res: Results, seconds: float) -> None:
                        f"{rate / 20000:.2f}x goal", ">= 20,000/s" if judged else "", rate >= 20000 if judged else None))
         res.add(Figure("live", f"  key handling meanwhile (worst), {label}", f"{key:.0f} ms", "goal 50 ms",
                        f"{key / 50:.2f}x goal", "<= 50 ms" if judged else "", key <= 50 if judged else None))
+
+
+def bench_live_memory(res: Results, spans: int) -> None:
+    print(f"live: memory per retained span ({spans:,} SDK spans, ten attributes each, through the receiver's ingest)")
+    o = child(worker("live_memory", str(spans))).out
+    if not o:
+        res.notes.append("live memory: the OpenTelemetry SDK is not installed (pip install -e '.[samples]'): "
+                         "not measured.")
+        return
+    for enc in ("protobuf", "json"):
+        r = o[enc]
+        per, wire = r["per_span"], r["wire_per_span"]
+        res.add(Figure("live", f"memory per retained span, {enc} (tracemalloc)", f"{per / 1000:.2f} KB",
+                       f"{wire / 1000:.2f} KB the span on the wire", f"{per / wire:.2f}x", "<= 0.8 KB", per <= 800))
+
+
+def w_live_memory(spans: str) -> dict:
+    sys.path.insert(0, str(HERE.parent / "support"))
+    try:
+        from live_memory import as_json, retained, sdk_requests
+    except ImportError:
+        return {}
+    try:
+        pb = sdk_requests(int(spans))
+    except ImportError:
+        return {}
+    out = {}
+    for enc, reqs in (("protobuf", pb), ("json", as_json(pb))):
+        r = retained(reqs, enc)
+        out[enc] = {"per_span": r["per_span"], "wire_per_span": sum(map(len, reqs)) / r["spans"]}
+    return out
 
 
 def w_live(seconds: str) -> dict:
@@ -605,7 +734,7 @@ def machine() -> dict[str, str]:
     }
 
 
-_SECTION_OF = {"load": "load", "first paint": "first_paint", "open": "open", "scroll": "open",
+_SECTION_OF = {"start": "start", "load": "load", "first paint": "first_paint", "open": "open", "scroll": "open",
                "filter": "filter", "live": "live"}
 
 
@@ -663,8 +792,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
            "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen,
-           "stats": w_stats}
-SECTIONS = ["load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
+           "stats": w_stats, "live_memory": w_live_memory}
+SECTIONS = ["start", "load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
 
 
 def main() -> None:
@@ -684,13 +813,18 @@ def main() -> None:
     sections = [s for s in args.only.split(",") if s] or SECTIONS
     big = [] if args.quick else ["spans1m.json", "spans1m.jsonl"]
     files = ["spans100k.json", "spans100k.jsonl", "trace100k.json", *big]
-    generate.ensure(files)
+    if set(sections) - {"start"}:  # `--only start` needs only its small file
+        generate.ensure(files)
     res = Results()
     repeats = 1 if args.quick else 3
+    if "start" in sections:
+        bench_start(res, 3 if args.quick else 10)
     if "load" in sections:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
+        bench_load(res, ["attrs100k.json", "sdk100k.jsonl"], repeats, False)  # issue 15's other shapes
         if big:
             bench_load(res, big, 3, not args.no_naive)
+            bench_load(res, ["attrs1m.json", "sdk1m.jsonl"], 3, False)
     if "first_paint" in sections:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
@@ -705,6 +839,7 @@ def main() -> None:
         bench_stats(res, max(1, repeats - 1), "spans1m.json" if big else "spans100k.json")
     if "live" in sections:
         bench_live(res, 3 if args.quick else 10)
+        bench_live_memory(res, 20_000 if args.quick else 100_000)
     info = machine()
     argv = sys.argv[1:]
     if args.only and args.out.exists():

@@ -285,3 +285,56 @@ async def test_a_big_batch_is_listed_completely_before_loading_ends():
         assert len(app.index.rows) == 4000
         assert "4,000 traces · 4,000 spans" in screen_text(app)
         assert "op-4000" in table_rows(app)[0]  # newest first, sorted once everything is in
+
+
+async def test_the_filter_answers_while_its_index_builds_and_from_the_index_after(monkeypatch):
+    import asyncio
+    import threading
+
+    from tracetui.model.filter_index import FilterIndex
+    from tracetui.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "INDEX_MIN_SPANS", 1)  # index even the four sample traces
+    release = threading.Event()
+    build, matching = FilterIndex.build.__func__, FilterIndex.matching
+    answered: list[str] = []
+
+    def held_build(cls, traces, progress=None, cancelled=None):
+        assert release.wait(10)
+        return build(cls, traces, progress, cancelled)
+
+    def counted(self, store, query, ids):
+        answered.append(query.text)
+        return matching(self, store, query, ids)
+
+    monkeypatch.setattr(FilterIndex, "build", classmethod(held_build))
+    monkeypatch.setattr(FilterIndex, "matching", counted)
+
+    async def show(pilot, query: str) -> list[str]:
+        await pilot.press("slash", "home", "ctrl+k", *query, "enter")
+        await pilot.pause()
+        return table_rows(app)
+
+    app = sample_app(TraceStore(), loader=lambda: read_bytes(sample_bytes(), "sample.json"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_loaded(app, pilot)
+            assert "indexing for the filter" in screen_text(app)
+            while_building = [await show(pilot, q) for q in ("payment", "db.system=postgresql", "-checkout")]
+            assert app.index.filter_index is None and not answered
+            assert len(while_building[0]) == 1 and "GET /checkout" in while_building[0][0]
+            assert while_building[1] == while_building[0]
+            assert len(while_building[2]) == 3 and not any("GET /checkout" in r for r in while_building[2])
+            release.set()
+            for _ in range(200):
+                if app.index.filter_index is not None:
+                    break
+                await asyncio.sleep(0.02)
+            await pilot.pause()
+            assert app.index.filter_index is not None
+            assert "indexing" not in screen_text(app)
+            after = [await show(pilot, q) for q in ("payment", "db.system=postgresql", "-checkout")]
+            assert after == while_building
+            assert answered == ["payment", "db.system=postgresql", "-checkout"]
+    finally:
+        release.set()

@@ -33,6 +33,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.model.packed import unpack, unpack_events
 from tracetui.model.span import Event, Link, Span
 from tracetui.model.trace import Trace
 
@@ -139,6 +140,8 @@ def _otlp(raw: Any, convert) -> Any:
     """A span's attributes, events or links in OTLP JSON form: undecoded OTLP JSON as it is."""
     if isinstance(raw, msgspec.Raw):
         return raw
+    if raw.__class__ is bytes:  # packed (live mode)
+        raw = unpack_events(raw) if convert is _events else unpack(raw)
     return convert(raw)
 
 

@@ -10,11 +10,13 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from tracetui.loaders import Problem
-from tracetui.model import TraceStore
+if TYPE_CHECKING:  # the loaders are imported by the commands that load (`--help` does not)
+    from tracetui.loaders import Problem
+    from tracetui.model import TraceStore
 
 _OPTS = ("service", "operation", "tag", "min_duration", "max_duration", "since", "start", "end", "limit",
          "query", "follow")

@@ -9,20 +9,11 @@ import click
 
 from tracetui import __version__
 from tracetui.cli.backends import search_options
-from tracetui.cli.compare import compare_cmd
-from tracetui.cli.diff import diff_cmd
-from tracetui.cli.export import export_cmd
-from tracetui.cli.flame import flame_cmd
-from tracetui.cli.headless import sources_or_stdin
-from tracetui.cli.lint import lint_cmd
-from tracetui.cli.live import live_options, record_cmd  # --listen on open; record
-from tracetui.cli.map import map_cmd
-from tracetui.cli.sample import sample_cmd  # tracetui sample
-from tracetui.cli.serve import serve_cmd, served
-from tracetui.cli.stats import stats_cmd
+from tracetui.cli.lazy_group import LazyGroup
+from tracetui.cli.live import live_options  # --listen on open
 
 
-class DefaultGroup(click.Group):
+class DefaultGroup(LazyGroup):
     """`tracetui FILE…` means `tracetui open FILE…`: sources are the common case.
 
     A first word that is neither a command nor a source (an existing path, `-`, a backend
@@ -32,9 +23,9 @@ class DefaultGroup(click.Group):
     default_command = "open"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+        if not args or (args[0] not in self.command_names() and args[0] not in ("--help", "-h", "--version")):
             if args and not _could_be_a_source(args[0]):
-                commands = ", ".join(sorted(self.commands))
+                commands = ", ".join(self.command_names())
                 raise click.UsageError(f"no such command or file: {args[0]} (commands: {commands})", ctx)
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -72,16 +63,31 @@ def main() -> None:
     """
 
 
-main.add_command(record_cmd)  # tracetui record (cli/live.py)
-main.add_command(stats_cmd)  # tracetui stats (cli/stats.py)
-main.add_command(map_cmd)  # tracetui map (cli/map.py)
-main.add_command(export_cmd)  # tracetui export (cli/export.py)
-main.add_command(serve_cmd)  # tracetui serve (cli/serve.py)
-main.add_command(compare_cmd)  # tracetui compare (cli/compare.py)
-main.add_command(flame_cmd)  # tracetui flame (cli/flame.py)
-main.add_command(lint_cmd)  # tracetui lint (cli/lint.py)
-main.add_command(diff_cmd)  # tracetui diff (cli/diff.py)
-main.add_command(sample_cmd)  # tracetui sample (cli/sample.py)
+# Each command's module is imported when it runs (cli/lazy_group.py): name, where, first sentence of its help.
+main.add_lazy_command("record", "tracetui.cli.live:record_cmd", "Receive OTLP headless and write every accepted "
+                      "request to a capture file.")
+main.add_lazy_command("stats", "tracetui.cli.stats:stats_cmd", "Count, total, self time, critical path and errors "
+                      "per service or operation.")
+main.add_lazy_command("map", "tracetui.cli.map:map_cmd", "The service map of SOURCES: caller → callee, calls, "
+                      "errors, p50/p99 latency.")
+main.add_lazy_command("export", "tracetui.cli.export:export_cmd", "Write the traces of SOURCES as OTLP JSON, Jaeger "
+                      "JSON or Zipkin v2 JSON.")
+main.add_lazy_command("serve", "tracetui.cli.serve:serve_cmd", "Serve the explorer of SOURCES to a browser "
+                      "(http://127.0.0.1:8000 by default).")
+main.add_lazy_command("compare", "tracetui.cli.compare:compare_cmd", "Compare a selection of the traces in SOURCES "
+                      "with the rest (or a baseline query): which operations take the extra time, which attribute "
+                      "values the selection has more often.")
+main.add_lazy_command("flame", "tracetui.cli.flame:flame_cmd", "Print a flame graph: of one trace (--trace), or of "
+                      "the critical path of many traces (--root).")
+main.add_lazy_command("lint", "tracetui.cli.lint:lint_cmd", "Check traces for broken instrumentation (orphans, lost "
+                      "server spans, split traces, clock skew, bad times, duplicate ids, cycles, missing service "
+                      "names, ids in span names, oversized or renamed attributes) and anti-patterns (N+1 queries, "
+                      "sequential calls, retries).")
+main.add_lazy_command("diff", "tracetui.cli.diff:diff_cmd", "Compare two traces: per call path, the span count, "
+                      "duration and critical-path time in A and in B, the largest change in critical-path time first "
+                      "(JSON) or as a tree (unchanged subtrees folded).")
+main.add_lazy_command("sample", "tracetui.cli.sample:sample_cmd", "Preview a sampling policy on the traces in "
+                      "SOURCES: kept share and what it loses.")
 
 
 @main.command("open")
@@ -97,6 +103,8 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search, 
              capture_label: str = "") -> None:
     """Open trace dumps (files, directories, '-' for stdin) or backends (jaeger+http://…, @name)."""
     from tracetui.cli.backends import load_backend_sources, needs_a_service, open_backends, split_sources
+    from tracetui.cli.headless import sources_or_stdin
+    from tracetui.cli.serve import served
     from tracetui.model import TraceStore
 
     if follow_capture is not None:
@@ -122,6 +130,7 @@ def open_cmd(sources: tuple[str, ...], trace_id: str | None, utc: bool, search, 
 def _open_capture(sources: tuple[str, ...], capture: str, label: str, utc: bool) -> None:
     """The explorer of a browser tab of `serve --listen`: the files named, and the capture file
     the shared receiver writes, followed as it grows (retention as in live mode)."""
+    from tracetui.cli.serve import served
     from tracetui.model import TraceStore
     from tracetui.sources.receiver.config import DEFAULT_MAX_SPANS
     from tracetui.ui.app import make_app

@@ -6,7 +6,6 @@ Kept out of cli/commands.py so that the `open` command only gains one decorator 
 from __future__ import annotations
 
 import functools
-import socket
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +42,8 @@ def live_config(listen: str | None, grpc: str | None, token: str | None, max_req
 def check_free(config) -> None:
     """Say at once, before the screen is taken over, when an address is taken; warn about
     addresses other machines can reach."""
+    import socket
+
     for addr in (config.http, config.grpc):
         if addr is None:
             continue

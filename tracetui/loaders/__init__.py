@@ -7,29 +7,32 @@ cannot be read comes back as `Problem`s next to everything that could.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from tracetui.loaders import console_json, jaeger_json, otlp_json, records, zipkin_json
-from tracetui.loaders.compression import DEFAULT_LIMIT, ZSTD_MAGIC, decompress
-from tracetui.loaders.detect import (
-    COMPRESSED,
-    CONSOLE_JSON,
-    JAEGER_JSON,
-    OTLP_JSON,
-    OTLP_LOGS_PROTO,
-    OTLP_PROTO,
-    RECORDS,
-    ZIPKIN_JSON,
-    detect_format,
-    json_text,
-)
-from tracetui.loaders.other_signals import count_set_aside
-from tracetui.loaders.problems import Batch, Problem, input_skipped, problems_summary
-from tracetui.loaders.text_encoding import to_utf8
+from tracetui.loaders.sizes import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from tracetui.loaders.problems import Batch, Problem
 
 __all__ = ["Batch", "Problem", "detect_format", "input_skipped", "problems_summary", "read_bytes"]
 
 INTERNAL_ERROR = "internal error while reading"
+
+# Re-exported names, imported on first use (PEP 562): importing a small module of this package
+# (`loaders.sizes` for the command line's options) must not import every format's reader, and a
+# format's reader is imported only when its format is met (`_read_text`).
+_LAZY = {"Batch": "problems", "Problem": "problems", "input_skipped": "problems", "problems_summary": "problems",
+         "detect_format": "detect"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
 
 
 def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_LIMIT) -> Iterator[Batch]:
@@ -38,6 +41,9 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
     `source` names the input in problems (a path, "<stdin>"); `where` locates a part of it
     (a record); `limit` caps the bytes decompression may produce (a bomb is cut there).
     """
+    from tracetui.loaders.other_signals import count_set_aside
+    from tracetui.loaders.problems import Batch, Problem
+
     try:
         yield from count_set_aside(_read(data, source, where, limit, 0), source, where)
     except RecursionError:  # msgspec's answer to thousands of nested brackets
@@ -49,6 +55,9 @@ def read_bytes(data: bytes, source: str, where: str = "", limit: int = DEFAULT_L
 
 
 def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
+    from tracetui.loaders.problems import Batch
+    from tracetui.loaders.text_encoding import to_utf8
+
     data, offsets, problems = to_utf8(data, source, where)
     if problems:
         yield Batch(problems=problems)
@@ -59,11 +68,26 @@ def _read(data: bytes, source: str, where: str, limit: int, depth: int) -> Itera
 
 
 def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> Iterator[Batch]:
+    from tracetui.loaders.detect import (
+        COMPRESSED,
+        CONSOLE_JSON,
+        JAEGER_JSON,
+        OTLP_JSON,
+        OTLP_LOGS_PROTO,
+        OTLP_PROTO,
+        RECORDS,
+        ZIPKIN_JSON,
+        detect_format,
+    )
+    from tracetui.loaders.problems import Batch, Problem
+
     fmt = detect_format(data)
     if fmt == COMPRESSED:
         if depth >= 3:
             yield Batch(problems=[Problem(source, where, "compressed data nested too deep: skipped")])
             return
+        from tracetui.loaders.compression import decompress
+
         data, problems = decompress(data, source, where, limit)
         if problems:
             yield Batch(problems=problems)
@@ -75,6 +99,8 @@ def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> 
         if problem is not None:
             yield Batch(problems=[problem])
     if fmt == RECORDS:
+        from tracetui.loaders import records
+
         yield from records.read_records(data, source, lambda d, s, where, limit: _read(d, s, where, limit, depth + 1),
                                         limit)
     elif fmt == OTLP_PROTO:
@@ -86,12 +112,20 @@ def _read_text(data: bytes, source: str, where: str, limit: int, depth: int) -> 
 
         yield from read_logs_proto(data, source, where)
     elif fmt == OTLP_JSON:
+        from tracetui.loaders import otlp_json
+
         yield from otlp_json.read_otlp_json(data, source, where, count_set_aside_here=False)
     elif fmt == JAEGER_JSON:
+        from tracetui.loaders import jaeger_json
+
         yield from jaeger_json.read_jaeger_json(data, source)
     elif fmt == ZIPKIN_JSON:
+        from tracetui.loaders import zipkin_json
+
         yield from zipkin_json.read_zipkin_json(data, source)
     elif fmt == CONSOLE_JSON:
+        from tracetui.loaders import console_json
+
         yield from console_json.read_console_json(data, source)
     else:
         yield Batch(problems=[Problem(source, where, _unknown(data))])
@@ -103,12 +137,17 @@ def _valid_utf8(data: bytes, source: str, where: str) -> tuple[bytes, Problem | 
         data.decode("utf-8")
     except UnicodeDecodeError as e:
         loc = f"{where}: byte {e.start:,}" if where else f"byte {e.start:,}"
+        from tracetui.loaders.problems import Problem
+
         return data.decode("utf-8", "replace").encode("utf-8"), Problem(
             source, loc, "invalid UTF-8 (here and maybe further on): shown as \ufffd", warning=True)
     return data, None
 
 
 def _unknown(data: bytes) -> str:
+    from tracetui.loaders.compression import ZSTD_MAGIC
+    from tracetui.loaders.detect import json_text
+
     if not data.strip():
         return "empty input: no spans"
     text = json_text(data)

@@ -13,16 +13,11 @@ from __future__ import annotations
 import io
 import zlib
 
-import zstandard
-
 from tracetui.loaders.problems import Problem
+from tracetui.loaders.sizes import DEFAULT_LIMIT
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-# The one input limit: for what decompression may produce and for raw input alike (see
-# `tracetui.sources.files`). 4 GiB of OTLP JSON is ~5 million spans and takes ~12 GB to load:
-# far above any dump one can explore, far below a bomb's 10 GB or an endless pipe.
-DEFAULT_LIMIT = 4 << 30
 _CHUNK = 1 << 20  # the most output one decompress call may give
 _GZIP_SLICE = 16 << 10  # compressed input fed per gzip call: the damage is then found to the byte cheaply
 # zstd has no output cap per call: it is fed slices of 32 B (a 128 KiB RLE block is 4 bytes: at most
@@ -182,6 +177,8 @@ def _damaged(e: zlib.error, size: int) -> str:
 
 
 def _unzstd(data: bytes, at: _Where, limit: int) -> tuple[bytes, list[Problem]]:
+    import zstandard  # ~13 ms of import: only for zstd input, not at every start
+
     sink = _Sink(limit)
     start = 0
     while True:

@@ -176,6 +176,7 @@ def read_otlp_proto(data: bytes, source: str, where: str = "") -> Iterator[Batch
     batch = Batch()
     r_i = 0
     prefix = f"{where}: " if where else ""
+    shared = Shared()
     try:
         for field, wire, a, b in _fields(data, 0, len(data)):
             if field != 1 or wire != 2:
@@ -187,11 +188,11 @@ def read_otlp_proto(data: bytes, source: str, where: str = "") -> Iterator[Batch
                 batch.problems.append(Problem(source, f"{prefix}byte {a:,}",
                                               f"resourceSpans[{r_i}] is not valid protobuf ({b - a:,} bytes): skipped"))
             else:
-                _add_resource_spans(rs, r_i, batch, source, where)
+                _add_resource_spans(rs, r_i, batch, source, where, shared)
             r_i += 1
             if len(batch.spans) >= _SPANS_PER_BATCH:
                 yield batch
-                batch = Batch()
+                batch, shared = Batch(), Shared()
     except _Cut as cut:
         off = cut.offset
         got = 0
@@ -200,7 +201,7 @@ def read_otlp_proto(data: bytes, source: str, where: str = "") -> Iterator[Batch
             rs, off, spans = _salvage_resource_spans(data, inner[1], len(data))
             got = len(spans)
             if spans:
-                _add_resource_spans(rs, r_i, batch, source, where)
+                _add_resource_spans(rs, r_i, batch, source, where, shared)
         what = "ends early (truncated)" if cut.why == "truncated" else f"is not OTLP protobuf from here ({cut.why})"
         if not batch.spans and r_i == 0 and off == 0:
             batch.problems.append(Problem(source, where, "not an OTLP protobuf request (undecodable)"))
@@ -216,43 +217,66 @@ def read_otlp_proto(data: bytes, source: str, where: str = "") -> Iterator[Batch
 def request_to_batch(req: Any, source: str, where: str = "") -> Batch:
     """Spans of a parsed `ExportTraceServiceRequest`/`TracesData`."""
     batch = Batch()
+    shared = Shared()
     for r_i, rs in enumerate(req.resource_spans):
-        _add_resource_spans(rs, r_i, batch, source, where)
+        _add_resource_spans(rs, r_i, batch, source, where, shared)
     return batch
 
 
-def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str) -> None:
+class Shared:
+    """Strings that repeat across the spans of one request, made once: a trace id on each span of
+    the trace, a parent id on each child (the parent's own span id string), a span name on every
+    span of its operation. About 200 bytes less per stored span (live mode keeps a million)."""
+
+    __slots__ = ("ids", "names")
+
+    MAX_NAMES = 10_000  # past this many distinct names, sharing them costs more than it saves
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+
+
+def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str, shared: Shared) -> None:
     resource = resource_from_attributes(key_values(rs.resource.attributes))
+    ids = shared.ids.setdefault
+    names = shared.names
+    if len(names) > Shared.MAX_NAMES:
+        names.clear()
+    name_of = names.setdefault
     for ss_i, ss in enumerate(rs.scope_spans):
         sc = ss.scope
         scope = Scope(sc.name, sc.version, key_values(sc.attributes))
         for s_i, sp in enumerate(ss.spans):
             tid, sid = id_from_bytes(sp.trace_id), id_from_bytes(sp.span_id)
-            loc = f"resourceSpans[{r_i}].scopeSpans[{ss_i}].spans[{s_i}]"
-            loc = f"{where}: {loc}" if where else loc
+            tid, sid = ids(tid, tid), ids(sid, sid)
             if not tid or not sid:
-                batch.problems.append(Problem(source, loc, span_without("traceId" if not tid else "spanId"), 1))
+                batch.problems.append(Problem(source, _where(where, r_i, ss_i, s_i),
+                                              span_without("traceId" if not tid else "spanId"), 1))
                 continue
             start, end = sp.start_time_unix_nano, sp.end_time_unix_nano  # fixed64: always in range
             if end < start:
-                batch.problems.append(Problem(source, loc, ends_before_start(sid, end), warning=True))
+                batch.problems.append(Problem(source, _where(where, r_i, ss_i, s_i), ends_before_start(sid, end),
+                                              warning=True))
                 end = start
             # Enums are open in proto3: a number OTLP does not define comes through as is.
             kind, status = int(sp.kind), int(sp.status.code)
             if not (0 <= kind <= MAX_KIND and 0 <= status <= MAX_STATUS):
                 kind, bad_kind = kind_or_problem(kind)
                 status, bad_status = status_or_problem(status)
-                batch.problems.extend(Problem(source, loc, bad, warning=True)
+                batch.problems.extend(Problem(source, _where(where, r_i, ss_i, s_i), bad, warning=True)
                                       for bad in (bad_kind, bad_status) if bad is not None)
             events = [Event(e.time_unix_nano, e.name, key_values(e.attributes)) for e in sp.events]
             links = [
                 Link(id_from_bytes(ln.trace_id), id_from_bytes(ln.span_id), key_values(ln.attributes), ln.trace_state)
                 for ln in sp.links
             ]
+            pid = id_from_bytes(sp.parent_span_id)
+            name = sp.name
             batch.spans.append(
                 Span(
-                    trace_id=tid, span_id=sid, parent_id=id_from_bytes(sp.parent_span_id),
-                    name=sp.name, kind=kind, start_ns=start, end_ns=end,
+                    trace_id=tid, span_id=sid, parent_id=ids(pid, pid) if pid else "",
+                    name=name_of(name, name), kind=kind, start_ns=start, end_ns=end,
                     status=status, status_message=sp.status.message,
                     resource=resource, scope=scope,
                     raw_attributes=key_values(sp.attributes) or None,
@@ -260,6 +284,12 @@ def _add_resource_spans(rs: Any, r_i: int, batch: Batch, source: str, where: str
                     trace_state=sp.trace_state,
                 )
             )
+
+
+def _where(where: str, r_i: int, ss_i: int, s_i: int) -> str:
+    """Where a span is, for a problem line (made only when there is a problem)."""
+    loc = f"resourceSpans[{r_i}].scopeSpans[{ss_i}].spans[{s_i}]"
+    return f"{where}: {loc}" if where else loc
 
 
 def key_values(kvs: Any) -> dict[str, Any]:

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+# The one input limit: for what decompression may produce and for raw input alike (see
+# `tracetui.sources.files`). 4 GiB of OTLP JSON is ~5 million spans and takes ~12 GB to load:
+# far above any dump one can explore, far below a bomb's 10 GB or an endless pipe.
+DEFAULT_LIMIT = 4 << 30
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])i?b?|b)?\s*$", re.IGNORECASE)
 _SCALE = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 

@@ -31,7 +31,8 @@ Outside groups, on the trace list: `duration`, log terms and a word that is in t
 about the trace; the other positive terms must all hold on one span; a negated term on no span.
 
 Attributes stay undecoded until a term needs them, and a span whose raw attributes do not even
-contain the key's text is rejected without decoding.
+contain the key's text (nor, for text values, the value's) is rejected without decoding. On the
+trace list, a big load is answered from an index instead (model/filter_index.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ from typing import Any
 from tracetui.model import durations
 from tracetui.model.log import LogRecord
 from tracetui.model.log_query import LOG_KEYS, LogQueryError, log_test
+from tracetui.model.packed import keys as packed_keys
+from tracetui.model.packed import unpack
 from tracetui.model.span import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, Span
 from tracetui.model.trace import Trace
 
@@ -81,6 +84,10 @@ class Term:
     duration: tuple[str, int] | None = None  # (op, ns) for duration terms: trace-level
     word: str | None = None  # lower-cased plain word: may also match the trace id
     log_test: Callable[[LogRecord], bool] | None = None  # a term on log records (log~=, severity>=)
+    # What the term reads, for the filter index (model/filter_index.py): ("error",),
+    # ("field", key, check, op, value), ("attr", key, op, value, check), ("log", key, op, value); None for
+    # words (see `word`) and durations (see `duration`).
+    spec: tuple | None = None
 
     def verdicts(self, spans: list[Span]) -> Iterable[bool]:
         """Whether each span satisfies the term (negation applied)."""
@@ -328,7 +335,7 @@ def _term(tok: str) -> Term:
     if _fully_quoted(body):
         return _word_term(tok, negated, _unquote(body))
     if body.lower() == "error":
-        return Term(tok, negated, lambda s: s.status == STATUS_ERROR,
+        return Term(tok, negated, lambda s: s.status == STATUS_ERROR, spec=("error",),
                     mask=lambda spans: map(eq, map(_status, spans), repeat(STATUS_ERROR)))
     m = _KEYED.match(body)
     if m is None:
@@ -352,8 +359,9 @@ def _term(tok: str) -> Term:
     builtin = _BUILTIN_FIELDS.get(key)
     if builtin is not None:
         get, show = builtin
-        return _field_term(tok, negated, get, (lambda v: check(show(v))) if show else check, cost=1)
-    return Term(tok, negated, _attribute_test(key, op, value, check), cost=5)
+        shown = (lambda v: check(show(v))) if show else check
+        return _field_term(tok, negated, get, shown, cost=1, spec=("field", key, shown, op, value))
+    return Term(tok, negated, _attribute_test(key, op, value, check), cost=5, spec=("attr", key, op, value, check))
 
 
 def _log_term(tok: str, negated: bool, key: str, op: str, value: str) -> Term:
@@ -361,7 +369,7 @@ def _log_term(tok: str, negated: bool, key: str, op: str, value: str) -> Term:
         test = log_test(key, op, value)
     except LogQueryError as e:
         raise QueryError(str(e)) from None
-    return Term(tok, negated, lambda s: False, cost=3, log_test=test)
+    return Term(tok, negated, lambda s: False, cost=3, log_test=test, spec=("log", key, op, value))
 
 
 def _word_term(tok: str, negated: bool, word: str) -> Term:
@@ -447,12 +455,22 @@ def _json_safe(text: str) -> bool:
     return text.isascii() and '"' not in text and "\\" not in text and text.isprintable()
 
 
+def _raw_search(text: str | None, fold: bool = False) -> Callable[[Any], Any] | None:
+    """A search of undecoded JSON (a `msgspec.Raw`, searched in place) that finds `text` or any
+    backslash: where JSON escapes something the text may be there unseen, so it is decoded."""
+    if text is None or not _json_safe(text):
+        return None
+    return re.compile(re.escape(text.encode()) + rb"|\\", re.IGNORECASE if fold else 0).search
+
+
 def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool]) -> Callable[[Span], bool]:
     # Undecoded OTLP JSON attributes are searched as bytes first: without the key's text (and,
-    # for = and ~=, the value's text, case-folded) the span cannot match and is not decoded.
-    key_needle = f'"{key}"'.encode() if _json_safe(key) else None
-    value_needle = value.lower().encode() if op in ("=", "~=") and _json_safe(value) else None
-    fold = value_needle is not None and value_needle != value_needle.upper()  # has letters
+    # for = and ~= on text, the value's text, ASCII case-folded) the span cannot match and is
+    # not decoded. A value that reads as a number is not searched for: `=` also compares numbers
+    # (`status=503.0` holds on 503).
+    key_search = _raw_search(f'"{key}"')
+    textual = op == "~=" or (op == "=" and _as_number(value) is None)
+    value_search = _raw_search(value.lower() if textual else None, fold=True)
     res_memo: dict[int, tuple[Any, bool]] = {}  # resources are shared: decide each once
 
     def on_resource(s: Span) -> bool:
@@ -469,13 +487,14 @@ def _attribute_test(key: str, op: str, value: str, check: Callable[[Any], bool])
             if isinstance(raw, dict):
                 if key in raw and check(raw[key]):
                     return True
-            else:
-                data = bytes(raw)
-                if (key_needle is None or key_needle in data) and (
-                        value_needle is None or value_needle in (data.lower() if fold else data)):
-                    attrs = s.attributes
-                    if key in attrs and check(attrs[key]):
-                        return True
+            elif raw.__class__ is bytes:  # packed (live mode): its keys are known without decoding
+                if key in packed_keys(raw) and check(unpack(raw)[key]):
+                    return True
+            elif (key_search is None or key_search(raw) is not None) and (
+                    value_search is None or value_search(raw) is not None):
+                attrs = s.attributes
+                if key in attrs and check(attrs[key]):
+                    return True
         return on_resource(s)
 
     return test

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from tracetui.model.span import KIND_CONSUMER, KIND_PRODUCER, KIND_SERVER, Span
 
-_CALLEES = frozenset((KIND_SERVER, KIND_CONSUMER))
+CALLEES = frozenset((KIND_SERVER, KIND_CONSUMER))
 
 
 class ClockShifts:
@@ -59,7 +59,7 @@ def callee_shift(child: Span, p_start: int, p_end: int, parent_kind: int) -> int
     """How much `child` (a span of another service than its parent) must move to lie where its
     parent (times `p_start`..`p_end`, kind `parent_kind`) says it ran; 0 when it does."""
     kind = child.kind
-    if kind not in _CALLEES:
+    if kind not in CALLEES:
         return 0
     c_start, c_end = child.start_ns, child.end_ns
     if kind == KIND_CONSUMER or child.follows_from or parent_kind == KIND_PRODUCER:
@@ -88,7 +88,7 @@ def might_be_skewed(spans: Sequence[Span]) -> bool:
         if pid == sid or sid in index:
             return True
         index[sid] = i
-        if pid and s.kind in _CALLEES:
+        if pid and s.kind in CALLEES:
             callees.append(i)
     get = index.get
     for i in callees:

@@ -1,7 +1,8 @@
 """The span: one unit of work, stored compactly for a million of them.
 
 Attributes, events and links are kept as the loader produced them: either already decoded
-(small formats) or as undecoded OTLP JSON (`msgspec.Raw`), decoded only when someone looks.
+(small formats), as undecoded OTLP JSON (`msgspec.Raw`), or (attributes, events) packed as `bytes`
+(model/packed.py: the OTLP protobuf loader and the live receiver), decoded only when someone looks.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from tracetui.model.packed import unpack, unpack_events
 from tracetui.model.values import decode_events, decode_key_values, decode_links
 
 # OTLP SpanKind values.
@@ -104,6 +106,8 @@ class Span(msgspec.Struct, gc=False):
         raw = self.raw_attributes
         if raw is None:
             return {}
+        if raw.__class__ is bytes:
+            return unpack(raw)
         if isinstance(raw, dict):
             return raw
         return decode_key_values(raw)
@@ -113,6 +117,8 @@ class Span(msgspec.Struct, gc=False):
         raw = self.raw_events
         if raw is None:
             return []
+        if raw.__class__ is bytes:
+            return unpack_events(raw)
         if isinstance(raw, list):
             return raw
         return decode_events(raw)

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from tracetui.model.ids import normalize_id
 
@@ -74,6 +75,57 @@ def decode_key_values(raw: msgspec.Raw | bytes) -> dict[str, Any]:
         return key_values(_json.decode(raw))
     except msgspec.DecodeError:
         return {}
+
+
+class _Fast(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An `AnyValue` of a common kind (string, int, bool, double; camelCase), decoded in C. Any
+    other key (lists, maps, bytes, snake_case) fails, as does a null or a type `any_value` would
+    read another way: such a list is read the generic way."""
+
+    stringValue: str | UnsetType = UNSET  # noqa: N815 (OTLP JSON's names)
+    intValue: int | str | UnsetType = UNSET  # noqa: N815
+    boolValue: bool | UnsetType = UNSET  # noqa: N815
+    doubleValue: float | UnsetType = UNSET  # noqa: N815
+
+
+class _FastKeyValue(msgspec.Struct, gc=False):
+    key: str
+    value: _Fast | UnsetType = UNSET
+
+
+_fast_list = msgspec.json.Decoder(list[_FastKeyValue])
+
+
+def fast_key_values(raw: msgspec.Raw | bytes) -> dict[str, Any] | None:
+    """What `decode_key_values(raw)` gives, decoded in C (several times faster), for lists of
+    the common kinds; None for any other (lists, maps, bytes, snake_case, NaN as text, nulls,
+    two kinds in one value), which only `decode_key_values` reads as it must."""
+    try:
+        items = _fast_list.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    out: dict[str, Any] = {}
+    for kv in items:
+        v = kv.value
+        if v is UNSET:
+            out[kv.key] = None
+            continue
+        string, i, b, d = v.stringValue, v.intValue, v.boolValue, v.doubleValue
+        if i is UNSET and b is UNSET and d is UNSET:
+            out[kv.key] = None if string is UNSET else string
+            continue
+        if string is not UNSET or (i is not UNSET) + (b is not UNSET) + (d is not UNSET) > 1:
+            return None  # two kinds: `any_value` takes the one written first, not known here
+        if i is not UNSET:
+            if i.__class__ is str:
+                try:
+                    i = int(i)
+                except ValueError:
+                    return None
+            out[kv.key] = i
+        else:
+            out[kv.key] = b if d is UNSET else float(d)
+    return out
 
 
 def decode_events(raw: msgspec.Raw | bytes) -> list:

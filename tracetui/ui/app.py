@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from tracetui.loaders.problems import Problem, ProblemLog, problem_count
 from tracetui.model.store import TraceStore
@@ -26,7 +27,7 @@ from tracetui.render.text import clean
 from tracetui.ui.commands import TraceCommands
 from tracetui.ui.feeders.base import Feeder
 from tracetui.ui.feeders.files import Loader
-from tracetui.ui.messages import FollowLink, LoadProgress, OpenTrace, SpansArrived
+from tracetui.ui.messages import FilterIndexProgress, FollowLink, LoadProgress, OpenTrace, SpansArrived
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.settings import Remembered, load_keymap, load_remembered, save_remembered
 from tracetui.ui.status import Status
@@ -43,6 +44,11 @@ F = TypeVar("F", bound=Feeder)
 # re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
 SLICE_TRACES = 1500
 VIEW_SECONDS = 0.25
+
+# A load of at least this many spans gets a filter index (model/filter_index.py) built in the
+# background; below it the plain filter takes well under 0.2 s.
+INDEX_MIN_SPANS = 50_000
+INDEX_PROGRESS_SECONDS = 0.25
 
 # What counts as the user doing something (a live feeder waits for a quiet moment to collect).
 _INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
@@ -271,6 +277,43 @@ class TraceTuiApp(App[None]):
         if message.then is not None:
             message.then()
         self.refresh_status(loading=False, fraction=None, failure=message.failure)
+        self.start_filter_index()
+
+    # -- the filter index ------------------------------------------------------------------------
+    def start_filter_index(self) -> None:
+        """Index the traces loaded for the list's filter, in a thread (a newer build replaces a
+        running one). Until it is done the filter tests every span, as without an index; traces
+        that arrive or change later are tested that way too (`FilterIndex.matching`)."""
+        if self.store.span_count < INDEX_MIN_SPANS:
+            return
+        traces = list(self.store)
+        self.refresh_status(indexing=0.0)
+        self.run_worker(lambda: self._build_filter_index(traces), thread=True, exclusive=True,
+                        group="filter-index", exit_on_error=False)
+
+    def _build_filter_index(self, traces: list) -> None:
+        from tracetui.model.filter_index import FilterIndex
+
+        worker = get_current_worker()
+        shown = [time.monotonic()]
+
+        def progress(fraction: float) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= INDEX_PROGRESS_SECONDS:
+                shown[0] = now
+                self.post_message(FilterIndexProgress(fraction))
+
+        t = time.perf_counter()
+        built = FilterIndex.build(traces, progress, lambda: worker.is_cancelled)
+        if built is not None:
+            self.post_message(FilterIndexProgress(1.0, built, time.perf_counter() - t))
+
+    def on_filter_index_progress(self, message: FilterIndexProgress) -> None:
+        if message.index is not None:
+            self.index.filter_index = message.index  # type: ignore[assignment]
+            self.refresh_status(indexing=None)
+        elif self.status.indexing is not None:
+            self.refresh_status(indexing=message.fraction)
 
     # -- navigation ----------------------------------------------------------------------------
     def _tui_screens(self) -> list[TraceTuiScreen]:

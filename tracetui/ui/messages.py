@@ -49,6 +49,20 @@ class LoadProgress(Message):
         return isinstance(message, LoadProgress) and not message.done
 
 
+class FilterIndexProgress(Message):
+    """The filter index (model/filter_index.py) is being built: `fraction` done; `index` is the
+    finished index at the end (built in `seconds`)."""
+
+    def __init__(self, fraction: float, index: object | None = None, seconds: float = 0.0) -> None:
+        super().__init__()
+        self.fraction = fraction
+        self.index = index
+        self.seconds = seconds
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FilterIndexProgress) and message.index is None
+
+
 class TraceHighlighted(Message):
     """The trace list's cursor moved to this trace."""
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, overload
 
 from tracetui.analysis.summary import TraceSummary, summarize
+from tracetui.model.filter_index import FilterIndex
+from tracetui.model.query import Query
 from tracetui.model.store import TraceStore
 from tracetui.model.trace import Trace
 
@@ -101,6 +103,9 @@ class TraceIndex:
         self.sort = sort
         self.descending = descending
         self.query: TraceQuery | None = None
+        # The filter index of the traces loaded (built in the background once a load is done):
+        # a query is answered from it where it is sure; None until it is ready.
+        self.filter_index: FilterIndex | None = None
         self._matches: set[str] | None = None
         self._keys: dict[str, tuple] = {}  # trace id -> its key in _view (visible traces only)
         self._view: list[tuple] = []  # keys of the visible traces, ascending
@@ -177,6 +182,8 @@ class TraceIndex:
         self.query = query
         if query is None:
             self._matches = None
+        elif self.filter_index is not None and isinstance(query, Query):
+            self._matches = self.filter_index.matching(store, query, self.summaries)
         else:
             self._matches = {tid for tid in self.summaries
                              if (t := store.get(tid)) is not None and query.match_trace(t)}

@@ -16,6 +16,7 @@ import re
 
 from tracetui.analysis.lint.findings import INFO, WARNING, Hit, in_traces, kind
 from tracetui.analysis.lint.semconv import RENAMED
+from tracetui.model.packed import keys as packed_keys
 from tracetui.model.trace import Trace
 
 MAX_VALUE_BYTES = 4096
@@ -57,6 +58,8 @@ def _may_hold(raw, limit: int) -> tuple[bool, bool]:
         return False, False
     if isinstance(raw, dict):
         return True, True
+    if raw.__class__ is bytes:  # packed (live mode): no value is longer than the whole; keys known
+        return len(raw) > limit, any(k in RENAMED for k in packed_keys(raw))
     data = bytes(raw)
     return len(data) > limit, _RENAMED_BYTES.search(data) is not None
 

@@ -12,34 +12,31 @@ all (enum names, `{"low","high"}` times) goes the typed path.
 """
 
 from itertools import islice
-from operator import attrgetter
 from typing import Any
 
 from tracetui.loaders.otlp_json.typed import (
     resource_of,
     resource_spans_of,
+    scope_of,
     span_ids,
     span_where,
 )
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.vocabulary import ends_before_start
 from tracetui.model.ids import normalize_id
-from tracetui.model.span import NO_SCOPE, Scope, Span
+from tracetui.model.span import NO_SCOPE, Span
 from tracetui.model.store import DistinctSpans
-from tracetui.model.values import key_values
 
-_SPAN_ID, _PARENT_ID = attrgetter("span_id"), attrgetter("parent_id")
 _HEX_LOWER = b"0123456789abcdef"
 _ZERO16 = "0" * 16
 
 
-def _ids_ok(span_ids: list[str], parent_ids: list[str], trace_ids: list[str]) -> bool:
-    """Whether every id is already lower-case hex of its size (span 16; parent 16 or empty;
-    trace 32 or 16) and none all zeros: then `normalize_id` would return each unchanged."""
-    if (not set(map(len, span_ids)) <= {16} or not set(map(len, parent_ids)) <= {0, 16}
-            or not set(map(len, trace_ids)) <= {16, 32}):
+def _ids_ok(ids: list[str], trace_ids: list[str]) -> bool:
+    """Whether every id is already lower-case hex of its size (span and parent ids 16, trace ids
+    32 or 16) and none all zeros: then `normalize_id` would return each unchanged."""
+    if not set(map(len, ids)) <= {16} or not set(map(len, trace_ids)) <= {16, 32}:
         return False
-    joined = "".join(span_ids) + "".join(parent_ids) + "".join(trace_ids)
+    joined = "".join(ids) + "".join(trace_ids)
     if not joined.isascii() or joined.encode().translate(None, _HEX_LOWER):
         return False
     # A false alarm (zeros across two ids) only sends these spans the careful way.
@@ -54,21 +51,25 @@ def fast_convert(doc: Any, source: str, where: str, ids: "BatchIds | None" = Non
 
 
 class BatchIds:
-    """The span ids of the spans a fast converter put into one batch, while it is filled.
+    """The span and parent ids the fast converter met in one batch, while it is filled.
 
-    The converter hashes every span id anyway (to share parent id strings); doing it in one dict
-    per batch tells for nothing whether the batch holds a span id twice, which the store would
-    otherwise find out by hashing them again, cold (10-20 ms per 100k spans)."""
+    Every span id and parent id goes through `strings`, so a parent id becomes the parent's
+    own span id string (one string fewer per span, 80 bytes each), whichever comes first. Only
+    within one batch: a dict of every span id loaded so far cost 1 us per insert at 1M spans
+    (cache misses), twice what it saved. `seen` holds the span ids alone: whether the batch
+    holds a span id twice is then known for nothing, which the store would otherwise find out
+    by hashing them again, cold (10-20 ms per 100k spans)."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.strings: dict[str, str] = {}
         self.spoiled = False  # spans went in another way (ids rewritten): say nothing
 
     def mark(self, spans: list[Span]) -> list[Span]:
         """`spans` (the batch, about to be handed out) as `DistinctSpans` when every one of
         them came through the converter with an id of its own; then start afresh."""
         distinct = not self.spoiled and len(self.seen) == len(spans)
-        self.seen, self.spoiled = {}, False
+        self.seen, self.strings, self.spoiled = set(), {}, False
         return DistinctSpans(spans) if distinct else spans
 
 
@@ -79,7 +80,7 @@ class FastConverter:
 
     def __init__(self, source: str, where: str, ids: BatchIds | None = None) -> None:
         self.source, self.where = source, where
-        self.ids = ids
+        self.ids = ids if ids is not None else BatchIds()
         self.trace_ids: dict[str, str] = {}
         self.names: dict[str, str] = {}
 
@@ -91,15 +92,18 @@ class FastConverter:
         names = self.names
         if len(names) > self.MAX_NAMES:
             names.clear()
+        ids = self.ids
+        strings = ids.strings
+        share, seen_add = strings.setdefault, ids.seen.add
         careful = False
         span_cls = Span
-        n_trace_ids = len(trace_ids)
+        n_trace_ids, n_strings = len(trace_ids), len(strings)
         for rs in rss:
             resource = resource_of(rs.resource.attributes if rs.resource else [])
             for ss in (rs.scope_spans + rs.instrumentation_library_spans
                        if rs.instrumentation_library_spans else rs.scope_spans):
                 sc = ss.scope or ss.instrumentation_library
-                scope = Scope(sc.name, sc.version, key_values(sc.attributes)) if sc else NO_SCOPE
+                scope = scope_of(sc) if sc else NO_SCOPE
                 spans = ss.spans
                 for s in spans:
                     s.__class__ = span_cls  # same layout: the span becomes a plain `Span`
@@ -107,47 +111,40 @@ class FastConverter:
                     s.scope = scope
                     t = s.trace_id
                     s.trace_id = trace_ids.setdefault(t, t)
-                    n = s.name
-                    s.name = names.setdefault(n, n)
-                    st = s.status
-                    if st.__class__ is not int:
-                        s.status = st.code  # (an int in range: see wire.py)
-                        s.status_message = st.message
+                    t = s.span_id
+                    s.span_id = share(t, t)
+                    seen_add(t)
+                    t = s.parent_id
+                    if t:
+                        s.parent_id = share(t, t)
+                    t = s.name
+                    s.name = names.setdefault(t, t)
+                    t = s.status
+                    if t.__class__ is not int:
+                        s.status = t.code  # (an int in range: see wire.py)
+                        s.status_message = t.message
                     if s.end_ns < s.start_ns:
                         careful = True
-                    r = s.raw_attributes
-                    if r is not None and len(r) < 3:  # "[]", "{}": nothing
+                    t = s.raw_attributes
+                    if t is not None and len(t) < 3:  # "[]", "{}": nothing
                         s.raw_attributes = None
-                    r = s.raw_events
-                    if r is not None and len(r) < 3:
+                    t = s.raw_events
+                    if t is not None and len(t) < 3:
                         s.raw_events = None
-                    r = s.raw_links
-                    if r is not None and len(r) < 3:
+                    t = s.raw_links
+                    if t is not None and len(t) < 3:
                         s.raw_links = None
                 out += spans
-        added = out[first:] if first else out
-        if not added:
+        if len(out) == first:
             return
-        span_ids = list(map(_SPAN_ID, added))
-        parent_ids = list(map(_PARENT_ID, added))
+        new_ids = list(islice(reversed(strings), len(strings) - n_strings))
         new_trace_ids = list(islice(reversed(trace_ids), len(trace_ids) - n_trace_ids))
-        if careful or not _ids_ok(span_ids, parent_ids, new_trace_ids):
-            if self.ids is not None:
-                self.ids.spoiled = True  # ids rewritten, spans skipped: the batch is not vouched for
-            trace_ids.clear()  # it may hold ids as written (upper case, base64): not to be shared
+        if careful or not _ids_ok(new_ids, new_trace_ids) or "" in strings:
+            # Ids as written (upper case, base64) are not to be shared: start those afresh.
+            ids.strings, ids.seen, ids.spoiled = {}, set(), True  # the batch is not vouched for
+            trace_ids.clear()
             del out[first:]
             out += _careful(rss, r0, batch, self.source, self.where)
-            return
-        # A parent id among these spans becomes the parent's own span id string: one string
-        # fewer per span (80 bytes each). Only within one batch: a dict of every span id loaded
-        # so far cost 1 us per insert at 1M spans (cache misses), twice what it saved.
-        if self.ids is None:
-            known = dict(zip(span_ids, span_ids, strict=True))
-        else:
-            known = self.ids.seen
-            known.update(zip(span_ids, span_ids, strict=True))
-        for s, p in zip(added, map(known.get, parent_ids, parent_ids), strict=True):
-            s.parent_id = p
 
 
 def _careful(rss: list, r0: int, batch: Batch, source: str, where: str) -> list[Span]:

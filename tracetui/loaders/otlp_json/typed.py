@@ -20,7 +20,7 @@ from tracetui.loaders.vocabulary import (
 )
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import STATUS_UNSET, Resource, Scope, Span
-from tracetui.model.values import key_values
+from tracetui.model.values import decode_key_values, key_values
 
 
 def resource_spans_of(doc: Any, batch: Batch, source: str, where: str) -> list:
@@ -41,7 +41,7 @@ def convert_doc(doc: Any, source: str, where: str) -> Batch:
         resource = resource_of(rs.resource.attributes if rs.resource else [])
         for ss_i, ss in enumerate(list(rs.scope_spans) + list(rs.instrumentation_library_spans)):
             sc = ss.scope or ss.instrumentation_library
-            scope = Scope(sc.name, sc.version, key_values(sc.attributes)) if sc else Scope()
+            scope = scope_of(sc) if sc else Scope()
             for s_i, ws in enumerate(ss.spans):
                 span = to_span(ws, resource, scope, ids, batch, source, where, (r_i, ss_i, s_i))
                 if span is not None:
@@ -53,8 +53,34 @@ def no_resource_spans(doc: Any) -> bool:
     return not (doc.resource_spans or doc.batches)
 
 
-def resource_of(attrs: list) -> Resource:
-    return resource_from_attributes(key_values(attrs))
+_RESOURCES: dict[bytes, Resource] = {}
+_SCOPES: dict[tuple[str, str, bytes], Scope] = {}
+_MAX_SHARED = 10_000  # distinct resources (scopes) remembered; past it the memo starts afresh
+
+
+def resource_of(attrs: list | msgspec.Raw) -> Resource:
+    """The resource of these attributes (a list, or OTLP JSON as read); one `Resource` object for
+    every batch that names the same attributes (a producer sends the same ones with each)."""
+    if not isinstance(attrs, msgspec.Raw):
+        return resource_from_attributes(key_values(attrs))
+    key = bytes(attrs)
+    got = _RESOURCES.get(key)
+    if got is None:
+        if len(_RESOURCES) >= _MAX_SHARED:
+            _RESOURCES.clear()
+        got = _RESOURCES[key] = resource_from_attributes(decode_key_values(key) if len(key) > 2 else {})
+    return got
+
+
+def scope_of(sc: Any) -> Scope:
+    """The scope of a wire `WScope` (attributes as read), shared as resources are."""
+    key = (sc.name, sc.version, bytes(sc.attributes))
+    got = _SCOPES.get(key)
+    if got is None:
+        if len(_SCOPES) >= _MAX_SHARED:
+            _SCOPES.clear()
+        got = _SCOPES[key] = Scope(sc.name, sc.version, decode_key_values(key[2]) if len(key[2]) > 2 else {})
+    return got
 
 
 def int64(v: Any) -> int:

@@ -30,10 +30,12 @@ def camel(name: str) -> str:
 def containers(span_cls: type, rename):
     """The document around spans (resource, scope, Tempo/Jaeger wrappers) for one key style."""
 
+    # Resource and scope attributes stay undecoded: the same few resources repeat in every
+    # batch, and are decoded once each (typed.resource_of, typed.scope_of).
     class WScope(msgspec.Struct, rename=rename):
         name: str = ""
         version: str = ""
-        attributes: list[Any] = []
+        attributes: msgspec.Raw = msgspec.Raw(b"")
 
     class WScopeSpans(msgspec.Struct, rename=rename):
         scope: Union[WScope, None] = None
@@ -41,7 +43,7 @@ def containers(span_cls: type, rename):
         spans: list[span_cls] = []  # type: ignore[valid-type]
 
     class WResource(msgspec.Struct, rename=rename):
-        attributes: list[Any] = []
+        attributes: msgspec.Raw = msgspec.Raw(b"")
 
     class WResourceSpans(msgspec.Struct, rename=rename):
         resource: Union[WResource, None] = None

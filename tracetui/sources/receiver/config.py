@@ -1,14 +1,13 @@
 """Where and how to receive, as the command line sets it: addresses, token, limits.
 
-Imports nothing heavy (no aiohttp, no protobuf): the command line reads it at start-up.
+Imports nothing heavy (no aiohttp, no protobuf, not even socket): the command line reads it at
+start-up.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
-import socket
 from dataclasses import dataclass, field
 
 from tracetui.loaders.sizes import parse_size as _parse_size
@@ -53,6 +52,8 @@ _INET_ATON = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)(\.(0[xX][0-9a-fA-F]*|[0-9]
 def normal_host(host: str) -> str:
     """`127.1` -> `127.0.0.1` (the forms inet_aton and the OS accept); other text unchanged."""
     if _INET_ATON.match(host) and not host.isdigit():
+        import socket  # here, not at the top: the command line reads this module at every start
+
         try:
             return socket.inet_ntoa(socket.inet_aton(host))
         except OSError:
@@ -85,6 +86,9 @@ def _parse_address(text: str, default_port: int) -> tuple[str, int]:
 def is_loopback(host: str) -> bool:
     """Whether only this machine can reach `host`: a loopback address, or a name that resolves
     to loopback addresses only (`localhost`)."""
+    import ipaddress
+    import socket
+
     host = normal_host(host)
     try:
         return ipaddress.ip_address(host).is_loopback

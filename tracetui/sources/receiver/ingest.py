@@ -20,6 +20,7 @@ from google.protobuf.message import DecodeError
 
 from tracetui.loaders import otlp_json, otlp_proto
 from tracetui.loaders.problems import Batch
+from tracetui.model.packed import compact
 from tracetui.sources.receiver import checks
 from tracetui.sources.receiver.config import DEFAULT_MAX_BODY
 
@@ -116,7 +117,9 @@ def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
             msg = otlp_proto.parse_request(body)
         except (DecodeError, ValueError, RuntimeError) as e:
             raise Undecodable(f"not an OTLP protobuf ExportTraceServiceRequest ({e or 'undecodable'})") from None
-        return Received(otlp_proto.request_to_batch(msg, source), PROTOBUF, body, msg)
+        batch = otlp_proto.request_to_batch(msg, source)
+        compact(batch.spans)  # stored for long: packed small (see model/packed.py)
+        return Received(batch, PROTOBUF, body, msg)
     if not body.strip():
         return Received(Batch(), JSON, body)  # an empty request is valid: nothing to add
     try:
@@ -130,6 +133,7 @@ def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
         batch.problems.extend(b.problems)
     if not batch.spans and checks.is_empty_request(body):
         batch.problems = out_of_range  # an empty export: nothing to add, nothing wrong
+    compact(batch.spans)  # stored for long: not holding on to the request (see model/packed.py)
     return Received(batch, JSON, body)
 
 

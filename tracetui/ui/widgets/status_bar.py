@@ -39,6 +39,8 @@ class StatusBar(Horizontal):
             done = f" {status.fraction:.0%}" if status.fraction is not None else ""
             text.append(f"loading…{done} ", style="bold")
         text.append(f"{count(status.traces, 'trace')} · {count(status.spans, 'span')}")
+        if status.indexing is not None:
+            text.append(f" · indexing for the filter {status.indexing:.0%}")
         if status.logs:
             text.append(f" · {count(status.logs, 'log record')}")
             if status.traceless_logs:
