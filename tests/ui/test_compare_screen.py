@@ -6,8 +6,8 @@ import asyncio
 import time
 
 import pytest
-from textual import events
 from conftest import SAMPLES
+from textual import events
 from ui_helpers import screen_text
 
 from tracetui.model import TraceStore
