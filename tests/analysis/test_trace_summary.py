@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tracetui.analysis import summarize
 from tracetui.model import Trace
+from tracetui.model.skew import CALLEES, callee_shift
 
 
 def from_tree(t: Trace) -> tuple:
@@ -79,16 +80,48 @@ def exact(spans) -> tuple:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(ids.filter(bool), ids, st.integers(0, 5), st.integers(0, 6), st.sampled_from("pqr"),
                           st.sampled_from([1, 2, 3, 5]), st.sampled_from([0, 2])), min_size=1, max_size=10))
-def test_the_small_trace_pass_gives_the_figures_and_the_skew_verdict_of_the_separate_passes(rows):
-    """Small traces get skew check and figures from one loop; both must be what the passes for
-    big traces (and the tree) say, on any shape: cycles, repeated ids, services, kinds, errors."""
-    from tracetui.model.skew import might_be_skewed
-    from tracetui.model.trace import small_trace_figures
+def test_the_light_pass_gives_the_figures_and_the_skew_verdict_of_the_separate_passes(rows):
+    """Traces get their skew check and figures from one loop; both must be what the separate
+    passes (and the tree) say, on any shape: cycles, repeated ids, services, kinds, errors."""
+    from tracetui.model.trace import light_figures
 
     spans = [span(sid, parent, start, start + length, service=svc, kind=kind, status=status)
              for sid, parent, start, length, svc, kind, status in rows]
-    skewed, figures = small_trace_figures(spans)
+    skewed, figures = light_figures(spans)
     assert skewed == might_be_skewed(spans)
     if figures is not None:
         assert (figures.start_ns, figures.end_ns, figures.error_count, figures.services, figures.orphan_count,
                 figures.root) == exact(spans)
+
+
+def might_be_skewed(spans: list) -> bool:
+    """Whether some callee, compared with its caller as read, does not fit: the skew check as it
+    was before `light_figures` folded it into its loop, kept here as the reference.
+
+    A trace where this is False has no shifts at all: the first shift in tree order is measured
+    against an unshifted caller. Ids that repeat (Zipkin shared spans) answer True: the tree
+    decides who is whose parent then. One pass to index the spans, then a look at each server
+    or consumer span's parent (a plain loop measured faster here than C-level `map` passes,
+    which build more lists: 0.36 µs a span, about a third of the trace list's figures pass).
+    """
+    index: dict[str, int] = {}
+    callees = []
+    for i, s in enumerate(spans):
+        sid, pid = s.span_id, s.parent_id
+        if pid == sid or sid in index:
+            return True
+        index[sid] = i
+        if pid and s.kind in CALLEES:
+            callees.append(i)
+    get = index.get
+    for i in callees:
+        s = spans[i]
+        p = get(s.parent_id)
+        if p is None:
+            continue  # an orphan
+        ps = spans[p]
+        if s.start_ns >= ps.start_ns and s.end_ns <= ps.end_ns:
+            continue  # inside its caller: no rule moves it
+        if ps.resource.service != s.resource.service and callee_shift(s, ps.start_ns, ps.end_ns, ps.kind):
+            return True
+    return False

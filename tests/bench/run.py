@@ -753,7 +753,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
         "",
         "## Machine",
         "",
-        f"- nproc: {info['nproc']}; python {info['python']}; load average at the end: {info['load average']}",
+        f"- nproc: {info['nproc']}; python {info['python']}; load average at the start: {info['load at start']}; "
+        f"at the end: {info['load average']}",
         "- `free -h`:",
         "",
         "```",
@@ -787,6 +788,8 @@ def main() -> None:
         sys.stdout.write(json.dumps(out) + "\n")
         return
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    with open("/proc/loadavg") as f:
+        load_at_start = f.read().strip()
     sections = [s for s in args.only.split(",") if s] or SECTIONS
     big = [] if args.quick else ["spans1m.json", "spans1m.jsonl"]
     files = ["spans100k.json", "spans100k.jsonl", "trace100k.json", *big]
@@ -818,6 +821,7 @@ def main() -> None:
         bench_live(res, 3 if args.quick else 10)
         bench_live_memory(res, 20_000 if args.quick else 100_000)
     info = machine()
+    info["load at start"] = load_at_start
     argv = sys.argv[1:]
     if args.only and args.out.exists():
         keep_other_sections(res, args.out, sections)
