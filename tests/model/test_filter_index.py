@@ -201,6 +201,20 @@ def test_the_index_answers_as_the_plain_filter_on_hostile_text():
     assert assert_same(store, queries_of(HOSTILE_TERMS, rng) + one_span_queries(store, rng)) > 400
 
 
+def test_packed_attributes_of_live_mode_are_indexed_as_they_read():
+    from msgspec.structs import replace
+
+    from tracetui.model.packed import pack
+
+    hostile = hostile_store()
+    store = TraceStore()
+    for t in hostile:  # the same spans, attributes packed as the live receiver keeps them
+        store.add([replace(s, raw_attributes=pack(s.attributes) if s.attributes else None) for s in t.spans])
+    assert any(type(s.raw_attributes) is bytes for t in store for s in t.spans)
+    rng = random.Random(6)
+    assert assert_same(store, queries_of(HOSTILE_TERMS, rng) + one_span_queries(store, rng)) > 400
+
+
 # -- a store that changes after the index was built ------------------------------------------------
 
 

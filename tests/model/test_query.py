@@ -187,3 +187,20 @@ def test_the_filter_accepts_hours_and_chained_units():
     t = shop_trace(failing=False)  # 400 ms
     assert parse_query("duration<1h").match_trace(t) and not parse_query("duration>1h").match_trace(t)
     assert parse_duration("1h30m") == 5_400_000_000_000 and parse_duration("2d") == 172_800_000_000_000
+
+
+@pytest.mark.parametrize(("raw", "q"), [
+    (b'[{"key":"port","value":{"intValue":"40289"}}]', "port=40289.0"),       # = compares numbers
+    (b'[{"key":"port","value":{"intValue":40289}}]', "port=4.0289e4"),
+    (b'[{"key":"port","value":{"intValue":"40289"}}]', "port~=402"),
+    (b'[{"key":"r","value":{"doubleValue":503}}]', "r~=.0"),                 # a double reads 503.0
+    (b'[{"key":"r","value":{"doubleValue":5.03e2}}]', "r=503"),
+    (b'[{"key":"route","value":{"stringValue":"GET \\/api \\u0041"}}]', 'route="get /api a"'),  # escapes
+    (b'[{"key":"r\\u006fute","value":{"stringValue":"x"}}]', "route=x"),
+    (b'[{"key":"l","value":{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"a"}]}}}]', "l~=\"1, 'a'\""),
+])
+def test_undecoded_attributes_match_as_decoded_ones_do(raw, q):
+    """The raw-bytes shortcut never hides a span the decoded value matches."""
+    s = Span("t", "s", raw_attributes=msgspec.Raw(raw))
+    assert parse_query(q).match_span(s)
+    assert parse_query(q).match_span(Span("t", "s", raw_attributes=s.attributes))

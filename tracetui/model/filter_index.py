@@ -31,6 +31,8 @@ from operator import attrgetter, sub
 from typing import Any
 from weakref import ref
 
+from msgspec import Raw
+
 from tracetui.model.log import LogRecord
 from tracetui.model.packed import unpack
 from tracetui.model.query import Query, SpanGroup, Term, _as_number, _as_text, _compare
@@ -127,7 +129,21 @@ class _AttributeBuilder:
         self.posts: list[array] = []  # arrays: the collector does not walk them
         self.texts_of_key: dict[str, int] = {}
         self.overflow: dict[str, int] = {}  # key -> the id of "has the key, value not kept"
-        self.memo: dict[bytes, tuple[int, ...]] = {}
+        self.memo: dict[bytes, tuple[int, ...]] = {}  # OTLP JSON attribute lists seen
+        self.packed: dict[bytes, tuple[int, ...]] = {}  # packed ones (model/packed.py)
+
+    def _cached(self, memo: dict[bytes, tuple[int, ...]], data: list[bytes],
+                decode: Callable[[bytes], dict[str, Any]]) -> list[tuple[int, ...]]:
+        """The pair ids of each attribute list, each distinct list decoded once."""
+        got = list(map(memo.get, data))
+        if None in got:
+            for i, b in enumerate(data):
+                if got[i] is None:
+                    if len(memo) >= _MEMO_CAP:
+                        memo.clear()
+                    ids = memo.get(b)
+                    got[i] = memo[b] = ids if ids is not None else self._ids_of(decode(b))
+        return got
 
     def _new(self, pair: tuple) -> int:
         pid = len(self.pairs)
@@ -153,26 +169,25 @@ class _AttributeBuilder:
         return tuple(out)
 
     def add(self, o: int, raws: Iterable[Any]) -> None:
-        memo = self.memo
-        seen: set[int] = set()
-        for raw in raws:
-            if raw is None:
-                continue
-            if isinstance(raw, dict):
-                seen.update(self._ids_of(raw))
-                continue
-            b = bytes(raw)
-            got = memo.get(b)
-            if got is None:
-                if len(memo) >= _MEMO_CAP:
-                    memo.clear()
-                got = memo[b] = self._ids_of(unpack(b) if raw.__class__ is bytes else decode_key_values(b))
-            seen.update(got)
+        """Note the attributes of trace `o`'s spans (C-level passes; Python only for lists not
+        met before). Dicts are read as they are, packed `bytes` (model/packed.py) unpacked, the
+        rest (`msgspec.Raw`) decoded as OTLP JSON."""
+        raws = list(filter(None, raws))  # (None, {} and empty JSON hold nothing)
+        if not raws:
+            return
+        got: list[tuple[int, ...] | None] = []
+        if set(map(type, raws)) != {Raw}:  # (as Span.attributes reads them)
+            got.extend(self._ids_of(r) for r in raws if r.__class__ is not bytes and isinstance(r, dict))
+            got.extend(self._cached(self.packed, [r for r in raws if r.__class__ is bytes], unpack))
+            raws = [r for r in raws if r.__class__ is not bytes and not isinstance(r, dict)]
+        got.extend(self._cached(self.memo, list(map(bytes, raws)), decode_key_values))
+        seen = set().union(*got)
         if seen:
             deque(map(array.append, map(self.posts.__getitem__, seen), repeat(o)), maxlen=0)
 
     def finish(self) -> dict[str, _KeyValues]:
         self.memo.clear()
+        self.packed.clear()
         out: dict[str, _KeyValues] = {}
         present: dict[str, set[int]] = {}
         for (k, text, num), post in zip(self.pairs, self.posts, strict=True):
