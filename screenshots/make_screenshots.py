@@ -72,6 +72,8 @@ async def shoot(source: Path) -> list[Path]:
                 await pilot.pause()
             for key in keys:
                 await pilot.press(key)
+                await app.workers.wait_for_complete()  # (the service map reads its calls in a worker)
+                await pilot.pause()
             await pilot.pause(0.3)
             path = HERE / f"{name}.svg"
             app.save_screenshot(path.name, str(HERE))

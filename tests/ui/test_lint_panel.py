@@ -25,12 +25,19 @@ def first_row(view: LintView, level: str, kind: str) -> int:
     return next(i for i, r in enumerate(view.model.rows) if r.level == level and r.kind == kind)
 
 
+async def linted(app, pilot) -> None:
+    """The panel lints off the event loop: wait for its worker, then for the view it mounts."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_enter_on_a_span_of_the_list_wide_panel_opens_its_trace_with_the_span_selected():
     app = broken_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TraceListScreen)
         await pilot.press("i")
+        await linted(app, pilot)
         assert isinstance(app.screen, LintScreen)
         text = screen_text(app)
         assert "Orphans (parent not in the trace)" in text and "spans of inventory are missing" in text
@@ -57,6 +64,7 @@ async def test_enter_on_a_finding_in_a_traces_panel_selects_its_first_span_in_th
         await pilot.pause()
         trace_view = app.screen
         await pilot.press("i")
+        await linted(app, pilot)
         view = app.screen.query_one(LintView)
         assert view.model.trace_id == checkout.trace_id
         # Only this trace's findings: one trace, so no "in 2 traces".
@@ -78,6 +86,7 @@ async def test_space_folds_a_group_and_esc_goes_back():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("i")
+        await linted(app, pilot)
         view = app.screen.query_one(LintView)
         before = len(view.model.rows)
         assert view.model.rows[0].level == GROUP

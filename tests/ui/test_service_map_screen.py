@@ -28,11 +28,17 @@ async def _select(pilot, app, caller: str, callee: str) -> None:
     raise AssertionError(f"no edge {caller} → {callee}")
 
 
+async def drawn(app, pilot) -> None:
+    """The map reads the calls off the event loop: wait for its worker and what it draws."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_m_draws_the_map_with_numbers_on_its_arrows():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("M")
-        await pilot.pause()
+        await drawn(app, pilot)
         assert isinstance(app.screen, ServiceMapScreen)
         text = screen_text(app)
         assert "7 edges between 9 services" in text and "all 5 traces" in text
@@ -46,7 +52,7 @@ async def test_enter_on_an_edge_lists_the_traces_that_contain_the_call():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("M")
-        await pilot.pause()
+        await drawn(app, pilot)
         await _select(pilot, app, "checkout", "payments")
         await pilot.press("enter")
         await pilot.pause()
@@ -63,16 +69,16 @@ async def test_f_keeps_the_paths_through_the_callee_and_esc_returns():
     app = shop_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("M")
-        await pilot.pause()
+        await drawn(app, pilot)
         await _select(pilot, app, "frontend", "catalog")
         await pilot.press("f")
-        await pilot.pause()
+        await drawn(app, pilot)
         screen = app.screen
         assert screen.focus_service == "catalog"
         assert [e.key for e in screen.smap.edges] == [("frontend", "catalog")]
         assert "paths through catalog" in screen_text(app) and "│ payments" not in screen_text(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await drawn(app, pilot)
         assert app.screen.focus_service is None and len(app.screen.smap.edges) == 7
         await pilot.press("escape")
         await pilot.pause()
@@ -87,7 +93,7 @@ async def test_the_map_follows_the_lists_filter():
         await pilot.press("enter")
         await pilot.pause(0.3)
         await pilot.press("M")
-        await pilot.pause()
+        await drawn(app, pilot)
         # only `GET /` calls recommendations: its two calls, not the checkout's
         assert [e.key for e in app.screen.smap.edges] == [("frontend", "catalog"), ("frontend", "recommendations")]
         assert "1 traces (filter: recommendations)" in screen_text(app)

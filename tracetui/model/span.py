@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from tracetui.model.packed import unpack, unpack_events
-from tracetui.model.values import decode_events, decode_key_values, decode_links
+from tracetui.model.values import decode_events, decode_key_values, decode_links, fast_key_values
 
 # OTLP SpanKind values.
 KIND_UNSPECIFIED, KIND_INTERNAL, KIND_SERVER, KIND_CLIENT, KIND_PRODUCER, KIND_CONSUMER = range(6)
@@ -110,7 +110,8 @@ class Span(msgspec.Struct, gc=False):
             return unpack(raw)
         if isinstance(raw, dict):
             return raw
-        return decode_key_values(raw)
+        got = fast_key_values(raw)  # the common kinds in C; the rest the generic way
+        return got if got is not None else decode_key_values(raw)
 
     @property
     def events(self) -> list[Event]:

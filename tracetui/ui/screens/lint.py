@@ -3,9 +3,11 @@ trace (from its view). Enter on a finding or a span closes it with that span to 
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from tracetui.render.text import clean
 from tracetui.ui.screens.base import TraceTuiScreen
@@ -20,7 +22,6 @@ class LintScreen(TraceTuiScreen):
     DEFAULT_CSS = """
     LintScreen > #lint-message { height: auto; max-height: 4; padding: 0 1; background: $panel; }
     """
-    AUTO_FOCUS = "LintView"
     BINDINGS: list[BindingType] = [
         Binding("escape,q,i", "close", "Back", id="lint.close"),
     ]
@@ -30,17 +31,31 @@ class LintScreen(TraceTuiScreen):
         self.trace_id = trace_id
 
     def compose(self) -> ComposeResult:
-        from tracetui.analysis.lint import lint
+        yield Static(f"Linting {len(self.app.store):,} traces…", id="lint-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
         from tracetui.render.lint import time_problems
 
-        app = self.app
         # The whole store even for one trace: a callee "instrumented elsewhere" and a caller "in
-        # another trace" are facts about all the data.
-        report = lint(app.store, time_problems(app.problems))
-        model = LintPanelModel(report, app.store, self.trace_id)
-        yield LintView(model, id="lint-view")
-        yield Static(clean(model.message(0)), id="lint-message", markup=False)
-        yield Footer()
+        # another trace" are facts about all the data. Off the event loop: a million spans take
+        # seconds. (Live traces that change meanwhile are linted as the worker finds them.)
+        self._lint(list(self.app.store), list(time_problems(self.app.problems)))
+
+    @work(thread=True, exclusive=True, group="lint", exit_on_error=False)
+    def _lint(self, traces: list, problems: list) -> None:
+        from tracetui.analysis.lint import lint
+
+        report = lint(traces, problems)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, report)
+
+    def _show(self, report) -> None:
+        model = LintPanelModel(report, self.app.store, self.trace_id)
+        view = LintView(model, id="lint-view")
+        self.mount(view, before="#lint-message")
+        self.query_one("#lint-message", Static).update(clean(model.message(0)))
+        view.focus()
 
     @property
     def view(self) -> LintView:

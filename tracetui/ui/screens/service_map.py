@@ -8,9 +8,11 @@ leaves the focus, then the screen.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from tracetui.analysis.service_map import ServiceMap, service_map
 from tracetui.model.trace import Trace
@@ -42,8 +44,9 @@ class ServiceMapScreen(TraceTuiScreen):
         self.traces = traces
         self.scope = scope  # "all 5 traces", "12 traces (filter: …)"
         self.focus_service: str | None = None
-        self.smap: ServiceMap = service_map(traces)
+        self.smap: ServiceMap = service_map([])  # until the worker has drawn the real one
         self.picture = layout(self.smap)
+        self.working = True
 
     def compose(self) -> ComposeResult:
         yield Static("", id="map-title", markup=False)
@@ -54,7 +57,7 @@ class ServiceMapScreen(TraceTuiScreen):
 
     def on_mount(self) -> None:
         self.graph.focus()
-        self._update()
+        self._show(None)
 
     @property
     def graph(self) -> ServiceGraph:
@@ -68,13 +71,18 @@ class ServiceMapScreen(TraceTuiScreen):
     def _update(self) -> None:
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("Service map", style="bold")
-        title.append(f"  ·  {len(self.smap.edges)} edges between {len(self.smap.services)} services  ·  {self.scope}")
+        if self.working:
+            title.append(f"  ·  reading the calls of {self.scope}…")
+        else:
+            title.append(f"  ·  {len(self.smap.edges)} edges between {len(self.smap.services)} services  ·  {self.scope}")
         if self.focus_service is not None:
             title.append(f"  ·  paths through {clean(self.focus_service, 40)} (Esc: all)", style="bold")
         self.query_one("#map-title", Static).update(title)
         e = self.edge
         detail = Text(no_wrap=True, overflow="ellipsis")
-        if e is None:
+        if self.working:
+            pass
+        elif e is None:
             detail.append("no calls between services in these traces (a call is a parent span in one service "
                           "with a child span in another)")
         else:
@@ -89,10 +97,22 @@ class ServiceMapScreen(TraceTuiScreen):
         self._update()
 
     def _show(self, focus: str | None) -> None:
-        self.focus_service = focus
-        self.smap = service_map(self.traces, focus=focus)
-        self.picture = layout(self.smap)
-        self.graph.show(self.picture)
+        """Read the calls (with `focus`: the paths through that service) off the event loop: the
+        critical path of every trace takes seconds at a million spans."""
+        self.working = True
+        self._update()
+        self._read(focus)
+
+    @work(thread=True, exclusive=True, group="service-map", exit_on_error=False)
+    def _read(self, focus: str | None) -> None:
+        smap = service_map(self.traces, focus=focus)
+        picture = layout(smap)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._drawn, focus, smap, picture)
+
+    def _drawn(self, focus: str | None, smap: ServiceMap, picture) -> None:
+        self.focus_service, self.smap, self.picture, self.working = focus, smap, picture, False
+        self.graph.show(picture)
         self._update()
 
     def action_focus_service(self, which: str) -> None:
