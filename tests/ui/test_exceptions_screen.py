@@ -33,6 +33,7 @@ async def test_x_groups_the_exceptions_and_enter_lists_their_traces_esc_lists_al
         await pilot.pause()
         everything = len(table_rows(app))
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # (grouped off the event loop)
         await pilot.pause()
         assert isinstance(app.screen, ExceptionsScreen)
         table = app.screen.query_one(ExceptionsTable)
@@ -62,8 +63,40 @@ async def test_without_exceptions_the_screen_says_so():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("x")
+        await app.workers.wait_for_complete()  # (grouped off the event loop)
         await pilot.pause()
         text = screen_text(app)
         assert "Exceptions: 0 in 0 traces" in text and "No exception events in the loaded traces." in text
         await pilot.press("enter", "escape")  # nothing to choose; back
         assert isinstance(app.screen, TraceListScreen) and len(table_rows(app)) == 1
+
+
+async def test_the_screen_opens_and_answers_keys_while_the_exceptions_are_grouped(monkeypatch):
+    """At a million spans grouping takes about a second: the screen says what it is doing, and
+    Esc goes back at once rather than after the work."""
+    import threading
+
+    import tracetui.ui.screens.exceptions as screen_module
+
+    release = threading.Event()
+    real = screen_module.exception_groups
+
+    def slow(traces):
+        release.wait(10)
+        return real(traces)
+
+    monkeypatch.setattr(screen_module, "exception_groups", slow)
+    store, _ = load_files(SAMPLES / "shop.json")
+    app = sample_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExceptionsScreen)
+        assert "Grouping the exceptions of 5 traces" in screen_text(app)
+        assert "No exception events" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceListScreen)
+        release.set()
+        await app.workers.wait_for_complete()

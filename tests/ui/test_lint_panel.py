@@ -112,3 +112,30 @@ async def test_the_trace_views_header_counts_the_anti_patterns_and_their_cost():
         app.open_trace(home.trace_id)
         await pilot.pause()
         assert "⚠ sequential calls ×1: " in screen_text(app).splitlines()[1]
+
+
+async def test_the_panel_answers_keys_while_it_lints(monkeypatch):
+    """Lint of a million spans takes many seconds: the panel says so and Esc closes it at once."""
+    import threading
+
+    import tracetui.analysis.lint as lint_module
+
+    release = threading.Event()
+    real = lint_module.lint
+
+    def slow(*args):
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(lint_module, "lint", slow)
+    app = broken_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, LintScreen) and "Linting" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TraceListScreen)
+        release.set()
+        await app.workers.wait_for_complete()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
-from tracetui.analysis.exceptions import ExceptionGroup
+from tracetui.analysis.exceptions import ExceptionGroup, exception_groups
+from tracetui.model.trace import Trace
 from tracetui.ui.screens.base import TraceTuiScreen
 from tracetui.ui.widgets.exceptions_table import ExceptionsTable
 
@@ -27,19 +30,35 @@ class ExceptionsScreen(TraceTuiScreen):
     ExceptionsScreen #exceptions-table { height: 1fr; }
     """
 
-    def __init__(self, groups: list[ExceptionGroup], on_choose: Callable[[ExceptionGroup], None]) -> None:
+    def __init__(self, traces: list[Trace], on_choose: Callable[[ExceptionGroup], None]) -> None:
         super().__init__()
-        self.groups = groups
+        self.traces = traces
+        self.groups: list[ExceptionGroup] = []
         self.on_choose = on_choose
 
     def compose(self) -> ComposeResult:
-        events = sum(g.count for g in self.groups)
-        traces = len(set().union(*(g.trace_ids for g in self.groups))) if self.groups else 0
-        yield Static(f"Exceptions: {events:,} in {traces:,} trace{'s' if traces != 1 else ''}, "
-                     f"{len(self.groups):,} kind{'s' if len(self.groups) != 1 else ''} · "
-                     "Enter: list the traces · Esc: back", id="exceptions-title", markup=False)
-        yield ExceptionsTable(self.groups, utc=self.app.utc, id="exceptions-table")
+        yield Static(f"Grouping the exceptions of {len(self.traces):,} traces…", id="exceptions-title", markup=False)
+        yield ExceptionsTable([], utc=self.app.utc, id="exceptions-table", empty_text="Reading the exception events…")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._group(self.traces)
+
+    @work(thread=True, exclusive=True, group="exceptions", exit_on_error=False)
+    def _group(self, traces: list[Trace]) -> None:
+        """Off the event loop: a million spans take about a second."""
+        groups = exception_groups(traces)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, groups)
+
+    def _show(self, groups: list[ExceptionGroup]) -> None:
+        self.groups = groups
+        events = sum(g.count for g in groups)
+        traces = len(set().union(*(g.trace_ids for g in groups))) if groups else 0
+        self.query_one("#exceptions-title", Static).update(
+            f"Exceptions: {events:,} in {traces:,} trace{'s' if traces != 1 else ''}, "
+            f"{len(groups):,} kind{'s' if len(groups) != 1 else ''} · Enter: list the traces · Esc: back")
+        self.query_one(ExceptionsTable).show(groups, "No exception events in the loaded traces.")
 
     def on_exceptions_table_chosen(self, message: ExceptionsTable.Chosen) -> None:
         message.stop()

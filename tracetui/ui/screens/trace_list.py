@@ -182,11 +182,9 @@ class TraceListScreen(TraceTuiScreen):
     # -- exceptions ----------------------------------------------------------------------------
     def action_exceptions(self) -> None:
         """Exceptions across the loaded traces; Enter there lists the traces of one kind here."""
-        from tracetui.analysis.exceptions import exception_groups
         from tracetui.ui.screens.exceptions import ExceptionsScreen
 
-        groups = exception_groups(self.app.store)
-        self.app.push_screen(ExceptionsScreen(groups, lambda g: self.show_traces(
+        self.app.push_screen(ExceptionsScreen(list(self.app.store), lambda g: self.show_traces(
             TraceIdFilter(g.trace_ids, f"exception {describe(g)}"))))
 
     def show_traces(self, only: TraceIdFilter | None) -> None:

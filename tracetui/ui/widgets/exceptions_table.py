@@ -38,10 +38,16 @@ class ExceptionsTable(RowScrollView):
             super().__init__()
             self.group = group
 
-    def __init__(self, groups: list[ExceptionGroup], *, utc: bool = False, id: str | None = None) -> None:
+    def __init__(self, groups: list[ExceptionGroup], *, utc: bool = False, id: str | None = None,
+                 empty_text: str = "No exception events in the loaded traces.") -> None:
         super().__init__(id=id)
         self.groups = groups
         self.utc = utc
+        self.empty_text = empty_text
+
+    def show(self, groups: list[ExceptionGroup], empty_text: str) -> None:
+        self.groups, self.empty_text = groups, empty_text
+        self.invalidate_rows()
 
     @property
     def selected(self) -> ExceptionGroup | None:
@@ -82,7 +88,7 @@ class ExceptionsTable(RowScrollView):
     def render_below(self, line: int, width: int) -> Strip | None:
         if line == 1 and not self.groups:
             style = self.rich_style + self.get_component_rich_style("exceptions-table--muted", partial=True)
-            return Strip([Segment("  No exception events in the loaded traces.", style)]).adjust_cell_length(
+            return Strip([Segment(f"  {self.empty_text}", style)]).adjust_cell_length(
                 width, self.rich_style)
         return None
 
