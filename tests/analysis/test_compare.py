@@ -157,3 +157,22 @@ def test_big_groups_are_compared_through_the_same_sample_and_counts_stay_whole()
     assert (first.attributes[0].key, first.attributes[0].value) == ("host", "b") == \
         (exact.attributes[0].key, exact.attributes[0].value)
     assert first.operations[0].name == "SELECT" and first.operations[0].baseline_traces == 270
+
+
+def test_a_lazy_snapshot_compared_in_steps_gives_the_same_tables_and_builds_only_the_sample():
+    from tracetui.analysis.compare.snapshot import TraceSnapshot
+    from tracetui.analysis.compare.steps import run
+
+    store = TraceStore()
+    assert load_paths([str(SAMPLES / "incident.json")], store) == []
+    traces = list(store)
+    for selection, baseline, scope in [(Selection.slowest(10), None, None), (Selection.errors(), None, None),
+                                       (Selection.matching("host.name=inventory-7d9f-2"), "duration<300ms", None),
+                                       (Selection.slowest(20), None, ("inventory", "SELECT stock"))]:
+        expected = Comparer(traces, sample=40).compare(selection, baseline, scope).to_json()
+        snapshot = TraceSnapshot.of(traces)
+        comparer = Comparer(snapshot, sample=40)
+        steps = comparer.compare_steps(selection, baseline, scope)
+        assert run(steps).to_json() == expected
+        assert sum(f is not None for f in comparer.facts) <= 80  # the two samples' facts only
+        assert snapshot.built == 0  # each trace built for its facts (or a query) was let go

@@ -385,10 +385,18 @@ def bench_compare(res: Results, repeats: int, name: str) -> None:
     res.add(Figure("compare", "screen: first figures (histogram, scatter) after `c`", ms(o["first_figures"]),
                    f"a sort key's repaint {ms1(o['sort_key'])}", f"{o['first_figures'] / max(o['sort_key'], 1e-3):.1f}x",
                    "<= 1 s", o["first_figures"] <= 1.0))
-    res.add(Figure("compare", "screen: tables filled after `c`", ms(o["tables"]), f"load {ms(o['load'])}",
+    res.add(Figure("compare", "screen: tables shown after `c`", ms(o["tables"]), f"load {ms(o['load'])}",
                    f"{o['tables'] / o['load']:.2f}x"))
+    if "idle_lag" not in o:  # a branch without the baseline below
+        res.add(Figure("compare", "screen: worst event-loop delay while it computes", ms1(o["worst_lag"]),
+                       "50 ms (the live goal)", f"{o['worst_lag'] / 0.05:.2f}x", "<= 50 ms", o["worst_lag"] <= 0.05))
+        return
     res.add(Figure("compare", "screen: worst event-loop delay while it computes", ms1(o["worst_lag"]),
-                   "50 ms (the live goal)", f"{o['worst_lag'] / 0.05:.2f}x", "keys answered", o["worst_lag"] <= 0.05))
+                   f"idle list {ms1(o['idle_lag'])}", f"{o['worst_lag'] / max(o['idle_lag'], 1e-3):.1f}x",
+                   "<= 50 ms", o["worst_lag"] <= 0.05))
+    res.add(Figure("compare", "  a key (Tab) answered while it computes", ms1(o["key_busy"]),
+                   f"a sort key's repaint {ms1(o['sort_key'])}", f"{o['key_busy'] / max(o['sort_key'], 1e-3):.1f}x",
+                   "", None))
 
 
 def w_compare_screen(path: str) -> dict:
@@ -399,6 +407,8 @@ def w_compare_screen(path: str) -> dict:
         from tracetui.ui.widgets.compare_plots import DurationHistogram
     except ImportError:
         return {}
+    from textual.events import Key
+
     from tracetui.ui.app import make_app
     from tracetui.ui.widgets.trace_table import TraceTable
 
@@ -434,19 +444,32 @@ def w_compare_screen(path: str) -> dict:
             while not painted:
                 await asyncio.sleep(0.001)
             out["sort_key"] = painted[0] - t
+            idle: list[float] = []  # the baseline of the delay: the same timer on the idle list
+            for _ in range(30):
+                s = time.perf_counter()
+                await asyncio.sleep(0.01)
+                idle.append(time.perf_counter() - s - 0.01)
+            out["idle_lag"] = max(idle)
             t = time.perf_counter()
-            await pilot.press("c")
+            app.post_message(Key("c", "c"))  # as the terminal sends it (`pilot.press` waits for an idle CPU)
             while not drawn:
                 await asyncio.sleep(0.001)
             out["first_figures"] = drawn[0] - t
             lags: list[float] = []
+            key_at = focused = None
             while not (isinstance(app.screen, CompareScreen) and app.screen.model.comparison is not None
                        and not app.screen.computing):
+                if key_at is None and time.perf_counter() - t > 0.5 and isinstance(app.screen, CompareScreen):
+                    focused, key_at = app.focused, time.perf_counter()
+                    app.post_message(Key("tab", None))  # to the other table: the tables go on computing
+                elif key_at is not None and "key_busy" not in out and app.focused is not focused:
+                    out["key_busy"] = time.perf_counter() - key_at
                 s = time.perf_counter()
                 await asyncio.sleep(0.01)
                 lags.append(time.perf_counter() - s - 0.01)
             out["tables"] = time.perf_counter() - t
             out["worst_lag"] = max(lags) if lags else 0.0
+            out.setdefault("key_busy", float("nan"))  # the tables were done before the key
 
     asyncio.run(run())
     return out

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from conftest import SAMPLES
+from textual import events
 from ui_helpers import screen_text
 
 from tracetui.model import TraceStore
@@ -133,3 +134,79 @@ async def test_f_diffs_the_critical_path_of_the_selection_against_the_baseline(i
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+
+
+async def test_the_tables_computed_in_slices_equal_the_headless_json(incident_app, monkeypatch):
+    """The screen's figures, computed a step at a time on the event loop, are `tracetui compare
+    --json`'s, number for number (the default split, and span scope on the slow query)."""
+    import orjson
+    from click.testing import CliRunner
+
+    from tracetui.cli import main
+
+    monkeypatch.setattr("tracetui.ui.slices.SLICE_SECONDS", 0.0)  # one step per slice: many turns of the loop
+
+    def headless(*args: str) -> dict:
+        out = CliRunner().invoke(main, ["compare", str(SAMPLES / "incident.json"), "--json", *args])
+        assert out.exit_code == 0, out.output
+        return orjson.loads(out.stdout)
+
+    app = incident_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = await computed(app, pilot)
+        assert screen.model.comparison.to_json() == headless()
+        shown = screen.query_one(OperationsTable).rows
+        assert [(r.service, r.name) for r in shown] == [(r.service, r.name) for r in screen.model.comparison.operations]
+        await pilot.press("s")
+        screen = await computed(app, pilot)
+        assert screen.model.comparison.to_json() == headless("--span-scope", "inventory: SELECT stock")
+
+
+async def until(condition, timeout: float = 5.0) -> float:
+    """Poll `condition` (giving the event loop its turns) until it holds; how long that took."""
+    t0 = time.monotonic()
+    while not condition():
+        assert time.monotonic() - t0 < timeout, "it never happened"
+        await asyncio.sleep(0.001)
+    return time.monotonic() - t0
+
+
+def send_key(app, key: str) -> None:
+    """A key press as the terminal sends it, without Pilot's waiting for the CPU to be idle
+    (`pilot.press` waits up to 1 s for that while the tables compute)."""
+    app.post_message(events.Key(key, None))
+
+
+async def test_keys_move_the_split_while_the_tables_compute_and_only_the_last_split_is_shown(
+        incident_app, monkeypatch):
+    monkeypatch.setattr("tracetui.ui.slices.SLICE_SECONDS", 0.0)  # one step per slice: the work outlasts the keys
+    shown: list[tuple] = []
+    original = CompareScreen._show
+
+    def recording_show(self, result, key):
+        shown.append(key)
+        original(self, result, key)
+
+    monkeypatch.setattr(CompareScreen, "_show", recording_show)
+    app = incident_app
+    async with app.run_test(size=SIZE) as pilot:
+        send_key(app, "c")
+        await until(lambda: isinstance(app.screen, CompareScreen) and app.screen.computing)
+        screen = app.screen
+        assert "analysing" in screen_text(app)  # the tables say they are being computed
+        send_key(app, "right_square_bracket")  # answered at once, while the first split computes
+        await until(lambda: screen.model.selection.kind == "range", timeout=0.5)
+        assert screen.computing and "selection: duration" in screen_text(app)
+        send_key(app, "right_square_bracket")
+        first = screen.model.selection
+        await until(lambda: screen.model.selection != first, timeout=0.5)
+        moved = screen.model.selection
+        assert screen.computing and screen.model.comparison is None  # nothing shown yet
+        screen = await computed(app, pilot)
+        assert [k[0] for k in shown] == [moved]  # the superseded splits were never shown
+        from tracetui.analysis.compare import Comparer
+
+        expected = Comparer(screen.state.traces).compare(moved)
+        assert screen.model.comparison.to_json() == expected.to_json()
+        assert screen.model.comparison.selection_count == sum(1 for t in app.store if t.duration_ns >= moved.low_ns)

@@ -31,6 +31,7 @@ from typing import Any
 
 from tracetui.analysis.compare.facts import PRESENT, PairTable
 from tracetui.analysis.compare.significance import benjamini_hochberg, mann_whitney, proportion_p
+from tracetui.analysis.compare.steps import Steps, run
 
 TOP_VALUES = 50
 NUMERIC_MIN_DISTINCT = 20
@@ -107,15 +108,29 @@ class AttributeUniverse:
     pair ids of `table`."""
 
     def __init__(self, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str = TRACE) -> None:
+        run(self._build(unit_pairs, table, scope))
+
+    @classmethod
+    def build_steps(cls, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str = TRACE
+                    ) -> Steps[AttributeUniverse]:
+        """The universe, built in steps (see steps.py)."""
+        self = cls.__new__(cls)
+        yield from self._build(unit_pairs, table, scope)
+        return self
+
+    def _build(self, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str) -> Steps[None]:
         self.scope = scope
         self.table = table
         total: Counter[int] = Counter()
         for p in unit_pairs:
             total.update(p)
+            yield None
         pairs = table.pairs
         values: dict[str, list[tuple[int, Any, int]]] = {}  # key -> (units, value, id)
         self.present: dict[str, int] = {}  # key -> id of (key, PRESENT)
-        for i, c in total.items():
+        for n, (i, c) in enumerate(total.items()):
+            if n % 1024 == 0:
+                yield None
             k, v = pairs[i]
             if v is PRESENT:
                 self.present[k] = i
@@ -126,6 +141,7 @@ class AttributeUniverse:
         self.other: dict[str, tuple[int, int]] = {}  # key -> (how many values are grouped, the group's id)
         overflow: dict[int, int] = {}  # pair id -> the id of its key's group
         for k, cv in values.items():
+            yield None
             if len(cv) > NUMERIC_MIN_DISTINCT and all(_is_number(v) for _, v, _ in cv):
                 self.numeric[k] = [(v, i) for _, v, i in cv]
                 continue
@@ -141,7 +157,13 @@ class AttributeUniverse:
                 for _, _, i in cv[keep:]:
                     overflow[i] = group
         grouped = frozenset(overflow)
-        self.units = [self._group(p, overflow, grouped) for p in unit_pairs] if overflow else list(unit_pairs)
+        if not overflow:
+            self.units = list(unit_pairs)
+            return
+        self.units = []
+        for p in unit_pairs:
+            self.units.append(self._group(p, overflow, grouped))
+            yield None
 
     @staticmethod
     def _group(pairs: frozenset[int], overflow: dict[int, int], grouped: frozenset[int]) -> frozenset[int]:
@@ -152,6 +174,10 @@ class AttributeUniverse:
 
     def rows(self, in_selection: Sequence[bool], in_baseline: Sequence[bool]) -> list[AttributeRow]:
         """Rows for a split of the units (`in_selection[i]`, `in_baseline[i]`: where unit i is)."""
+        return run(self.rows_steps(in_selection, in_baseline))
+
+    def rows_steps(self, in_selection: Sequence[bool], in_baseline: Sequence[bool]) -> Steps[list[AttributeRow]]:
+        """`rows`, in steps (see steps.py)."""
         sel: Counter[int] = Counter()
         base: Counter[int] = Counter()
         n_sel = n_base = 0
@@ -162,6 +188,7 @@ class AttributeUniverse:
             elif b:
                 base.update(p)
                 n_base += 1
+            yield None
         rows: list[AttributeRow] = []
         scope = self.scope
 
@@ -175,10 +202,12 @@ class AttributeUniverse:
         for k, vals in self.kept.items():
             for v, i in vals:
                 add(k, v, VALUE, sel[i], base[i], i)
+                yield None
             if k in self.other:
                 count, group = self.other[k]
                 add(k, f"(other: {count:,} values)", OTHER_KIND, sel[group], base[group], group)
         for k, vals in self.numeric.items():
+            yield None
             xs = {v: c for v, i in vals if (c := sel[i])}
             ys = {v: c for v, i in vals if (c := base[i])}
             present = self.present[k]
@@ -192,6 +221,7 @@ class AttributeUniverse:
         for k in list(self.kept) + list(self.numeric):
             present = self.present[k]
             add(k, ABSENT, ABSENT_KIND, n_sel - sel[present], n_base - base[present], present)
+            yield None
         if rows:
             for r, q in zip(rows, benjamini_hochberg([r.p_value for r in rows]), strict=True):
                 r.q_value = q

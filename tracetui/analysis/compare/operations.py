@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain
 
-from tracetui.analysis.compare.facts import Op, TraceFacts
+from tracetui.analysis.compare.facts import Op, TraceFacts, as_ints
 from tracetui.analysis.compare.significance import percentile
+from tracetui.analysis.compare.steps import Steps, run
 
 
 class _Group:
@@ -19,7 +20,7 @@ class _Group:
         self.self_ns = 0
         self.spans = 0
         self.errors = 0
-        self.durations: list[list[int]] = []
+        self.durations: list[bytes] = []  # each trace's, see facts.OpFacts
 
 
 class OperationRow:
@@ -68,7 +69,7 @@ class OperationRow:
         if self._percentiles is None:
             out: list[int] = []
             for lists in self._durations:
-                values = sorted(chain.from_iterable(lists))
+                values = sorted(chain.from_iterable(map(as_ints, lists)))
                 out += [percentile(values, 50), percentile(values, 99)]
             self._percentiles = (out[0], out[1], out[2], out[3])
         return self._percentiles
@@ -87,7 +88,7 @@ class OperationRow:
         }
 
 
-def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> None:
+def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> Steps[None]:
     get = groups.get
     for f in facts:
         for op, of in f.ops.items():
@@ -99,18 +100,25 @@ def _add(groups: dict[Op, _Group], facts: Sequence[TraceFacts]) -> None:
             g.self_ns += of.self_ns
             g.spans += of.spans
             g.errors += of.errors
-            g.durations.append(of.durations)
+            g.durations.append(of.durations)  # type: ignore[arg-type]
+        yield None
 
 
-def operation_rows(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]) -> list[OperationRow]:
+def operation_rows_steps(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]
+                         ) -> Steps[list[OperationRow]]:
     """One row per operation seen in either group, the largest critical-path difference first
-    (ties: the largest self-time difference, then by service and name)."""
+    (ties: the largest self-time difference, then by service and name). In steps: see steps.py."""
     sel: dict[Op, _Group] = {}
     base: dict[Op, _Group] = {}
-    _add(sel, selection)
-    _add(base, baseline)
+    yield from _add(sel, selection)
+    yield from _add(base, baseline)
     empty = _Group()
     rows = [OperationRow(op, sel.get(op, empty), base.get(op, empty), len(selection), len(baseline))
             for op in sel.keys() | base.keys()]
     rows.sort(key=lambda r: (-r.delta_cp_ns, -r.delta_self_ns, r.service, r.name))
     return rows
+
+
+def operation_rows(selection: Sequence[TraceFacts], baseline: Sequence[TraceFacts]) -> list[OperationRow]:
+    """`operation_rows_steps` at once."""
+    return run(operation_rows_steps(selection, baseline))

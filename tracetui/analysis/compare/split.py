@@ -92,11 +92,11 @@ def range_query(low_ns: int | None, high_ns: int | None) -> str:
     return " ".join(parts)
 
 
-def selection_query(traces: Sequence[Trace], selection: Selection) -> str:
+def selection_query(durations: Sequence[int], selection: Selection) -> str:
     """The selection as a query of the filter language (what `--json` reports): `duration>=…` for
-    the slowest, `error` for errors, the query itself, or the range."""
+    the slowest (of traces with these durations), `error` for errors, the query itself, or the range."""
     if selection.kind == SLOWEST:
-        threshold = slowest_threshold([t.duration_ns for t in traces], selection.percent)
+        threshold = slowest_threshold(durations, selection.percent)
         return "" if threshold is None else f"duration>={exact_duration(threshold)}"
     if selection.kind == ERRORS:
         return "error"
@@ -105,17 +105,28 @@ def selection_query(traces: Sequence[Trace], selection: Selection) -> str:
     return range_query(selection.low_ns, selection.high_ns)
 
 
-def select(traces: Sequence[Trace], selection: Selection) -> list[bool]:
-    """Whether each trace is selected."""
+def select_by_columns(durations: Sequence[int], error_counts: Sequence[int], selection: Selection
+                      ) -> list[bool] | None:
+    """Whether each trace is selected, from its duration and error count alone; None for a query
+    (which needs the traces: `select`)."""
     if selection.kind == SLOWEST:
-        threshold = slowest_threshold([t.duration_ns for t in traces], selection.percent)
-        return [threshold is not None and t.duration_ns >= threshold for t in traces]
+        threshold = slowest_threshold(durations, selection.percent)
+        return [threshold is not None and d >= threshold for d in durations]
     if selection.kind == ERRORS:
-        return [t.error_count > 0 for t in traces]
+        return [e > 0 for e in error_counts]
     if selection.kind == RANGE:
         lo = selection.low_ns if selection.low_ns is not None else -1
         hi = selection.high_ns if selection.high_ns is not None else math.inf
-        return [lo <= t.duration_ns <= hi for t in traces]
+        return [lo <= d <= hi for d in durations]
+    return None
+
+
+def select(traces: Sequence[Trace], selection: Selection) -> list[bool]:
+    """Whether each trace is selected."""
+    if selection.kind != QUERY:
+        chosen = select_by_columns([t.duration_ns for t in traces], [t.error_count for t in traces], selection)
+        assert chosen is not None
+        return chosen
     q = parse_query(selection.query)
     return [q.match_trace(t) for t in traces]
 

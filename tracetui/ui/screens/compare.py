@@ -2,9 +2,11 @@
 
 Opened from the trace list (`c`) for the traces it lists (after its `/` filter). The plots are
 drawn from the list's summaries at once; the tables come from `tracetui.analysis.compare`,
-computed in a thread worker on copies of the traces (the store is the app thread's, see the
-threading rule): first each trace's facts (with progress in the title), then any split in a
-fraction of that. Keys are answered throughout; a newer request supersedes an older one.
+computed on the app's event loop in slices of a few milliseconds (`tracetui.ui.slices`: keys
+are answered between them) over a snapshot of the listed traces (analysis/compare/snapshot.py: a
+trace's spans are copied only when the tables need that trace). First each sampled
+trace's facts (progress in the title and above the tables), then any split in a fraction of
+that. A newer request cancels the computation in flight: its results are never shown.
 
 Keys: `+`/`-` the slowest percentage, `e` errors, `/` a query, `[`/`]` and `{`/`}` the lower and
 upper edges of a duration range on the histogram, `b` the baseline query, `t` trace or span
@@ -14,23 +16,24 @@ filtered to the traces that have it (Esc there comes back here), Esc back to the
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
-from tracetui.analysis.compare import AttributeRow, Comparer, Comparison, OperationRow, Selection, split
+from tracetui.analysis.compare import AttributeRow, Comparer, Comparison, OperationRow, Selection
+from tracetui.analysis.compare.snapshot import TraceSnapshot
+from tracetui.analysis.compare.steps import Step, run
 from tracetui.model.query import QueryError
-from tracetui.model.trace import Trace
 from tracetui.render.text import clean
 from tracetui.ui.screens.base import TraceTuiScreen
+from tracetui.ui.slices import run_in_slices
 from tracetui.ui.theme import theme_style
 from tracetui.ui.widgets.compare_plots import DurationHistogram, DurationScatter
 from tracetui.ui.widgets.compare_tables import AttributesTable, OperationsTable
@@ -38,17 +41,13 @@ from tracetui.ui.widgets.query_bar import QueryBar
 from tracetui.viewmodels.compare import CompareModel
 
 PROGRESS_SECONDS = 0.1
-PRECOMPUTED_ROWS = 200  # operations rows whose percentiles the worker computes
-
-
-class _Stopped(Exception):
-    """The worker was cancelled (a newer request, or the screen closed)."""
+PRECOMPUTED_ROWS = 200  # operations rows whose percentiles are computed with the tables
 
 
 class CompareState:
     """What survives a trip to the filtered trace list and back: the model and the analysis."""
 
-    def __init__(self, model: CompareModel, traces: list[Trace]) -> None:
+    def __init__(self, model: CompareModel, traces: TraceSnapshot) -> None:
         self.model = model
         self.traces = traces
         self.comparer: Comparer | None = None
@@ -72,11 +71,6 @@ class CompareScreen(TraceTuiScreen):
                 tooltip="The critical path of many traces: the selection against the baseline, as a flame graph diff"),
     ]
 
-    class Progress(Message):
-        def __init__(self, what: str, done: int, total: int) -> None:
-            super().__init__()
-            self.what, self.done, self.total = what, done, total
-
     def __init__(self, state: CompareState) -> None:
         super().__init__()
         self.state = state
@@ -88,13 +82,20 @@ class CompareScreen(TraceTuiScreen):
     @classmethod
     def for_listed(cls, app) -> CompareScreen:
         """The screen for the traces the app's trace list shows now (copies: see the module doc)."""
-        summaries = list(app.index.rows)
-        traces = []
-        for s in summaries:
-            t = app.store.get(s.trace_id)
+        # A full collection now, while the screen changes anyway, rather than one started by the
+        # analysis's allocations in the middle of the computation: the first full collection
+        # after the list came up walks everything made since the load was frozen (~360k objects
+        # at 1M spans, 35-230 ms); after it, the analysis's 27k objects do not start another.
+        gc.collect()
+        get = app.store.get
+        summaries, traces = [], []
+        for s in app.index.rows:
+            t = get(s.trace_id)
             if t is not None:
-                traces.append(Trace(t.trace_id, t.spans, adjust_skew=False))  # spans as shown (adjusted)
-        return cls(CompareState(CompareModel(summaries), traces))
+                summaries.append(s)
+                traces.append(t)
+        snapshot = TraceSnapshot(traces, [s.duration_ns for s in summaries], [s.error_count for s in summaries])
+        return cls(CompareState(CompareModel(summaries), snapshot))
 
     def compose(self) -> ComposeResult:
         yield Static("", id="compare-title", markup=False)
@@ -153,13 +154,16 @@ class CompareScreen(TraceTuiScreen):
             text.append(f"  ·  {self._busy or self._note}", style=theme_style(self.app, "text-accent"))
         self.query_one("#compare-title", Static).update(text)
         scope = "traces" if m.scope_op is None else f"spans of {clean(m.scope_op[0])}: {clean(m.scope_op[1], 60)}"
+        # While the tables compute, each says so (and how far), before what it shows.
+        busy = Text(f" · {self._busy}", style=theme_style(self.app, "text-accent")) if self._busy else ""
         self.query_one("#compare-ops-title", Static).update(
-            Text("Operations · by the difference in critical-path time per trace (Enter: traces with it)",
-                 no_wrap=True, overflow="ellipsis"))
+            Text.assemble("Operations", busy, " · by the difference in critical-path time per trace "
+                          "(Enter: traces with it)", no_wrap=True, overflow="ellipsis"))
         passing = sum(r.passes for r in c.attributes) if c is not None else 0
         self.query_one("#compare-attrs-title", Static).update(
-            Text(f"Attributes · share of {scope}" + (f" · {passing:,} pass q ≤ 0.05" if c is not None else "")
-                 + " (s: scope)", no_wrap=True, overflow="ellipsis"))
+            Text.assemble("Attributes", busy, f" · share of {scope}"
+                          + (f" · {passing:,} pass q ≤ 0.05" if c is not None else "") + " (s: scope)",
+                          no_wrap=True, overflow="ellipsis"))
 
     def _plots_changed(self) -> None:
         self.query_one(DurationHistogram).changed()
@@ -176,58 +180,51 @@ class CompareScreen(TraceTuiScreen):
         self._titles()
         self._compute(m.selection, m.baseline, m.scope_op)
 
-    def _progress(self, worker, what: str) -> Callable[[int, int], None]:
-        """A progress callback for the worker: posts at most every PROGRESS_SECONDS; stops the
-        work when the worker was cancelled (a newer request, or the screen closed)."""
-        last = [0.0]
+    def _progress(self) -> Callable[[str, int, int], None]:
+        """A progress callback for `run_in_slices`: the title says it at most every PROGRESS_SECONDS."""
+        last = [time.monotonic()]
 
-        def progress(done: int, total: int) -> None:
-            if worker.is_cancelled:
-                raise _Stopped
+        def progress(what: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if now - last[0] >= PROGRESS_SECONDS:
+            if now - last[0] >= PROGRESS_SECONDS and self._busy:
                 last[0] = now
-                self.post_message(self.Progress(what, done, total))
+                self._busy = f"{what}: {done:,} of {total:,} traces…"
+                self._titles()
 
         return progress
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
-    def _compute(self, selection: Selection, baseline: str | None, scope_op: tuple[str, str] | None) -> None:
-        worker = get_current_worker()
+    def _table_steps(self, selection: Selection, baseline: str | None, scope_op: tuple[str, str] | None
+                     ) -> Generator[Step, None, Comparison]:
         state = self.state
         if state.comparer is None:
             state.comparer = Comparer(state.traces)
-        try:
-            result = state.comparer.compare(selection, baseline, scope_op, progress=self._progress(worker, "analysing"))
-        except _Stopped:
-            return
-        except QueryError as e:
-            self.app.call_from_thread(self._failed, str(e))
-            return
+        result = yield from state.comparer.compare_steps(selection, baseline, scope_op)
         for row in result.operations[:PRECOMPUTED_ROWS]:
-            row.percentiles()  # sorting durations here, not on the app's thread when rows are drawn
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result, (selection, baseline, scope_op))
+            row.percentiles()  # sorting durations here, not while the rows are drawn
+            yield None
+        return result
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
-    def _find(self, row: object, scope_op: tuple[str, str] | None, label: str) -> None:
+    @work(exclusive=True, group="compare", exit_on_error=False)
+    async def _compute(self, selection: Selection, baseline: str | None, scope_op: tuple[str, str] | None) -> None:
+        """The tables for this split, in slices on the event loop; a newer `_compute` (or `_find`)
+        cancels this one (Textual's exclusive group) at its next slice."""
+        try:
+            result = await run_in_slices(self._table_steps(selection, baseline, scope_op), self._progress())
+        except QueryError as e:
+            self._failed(str(e))
+            return
+        self._show(result, (selection, baseline, scope_op))
+
+    @work(exclusive=True, group="compare", exit_on_error=False)
+    async def _find(self, row: object, scope_op: tuple[str, str] | None, label: str) -> None:
         """The traces with a row's value or operation (all listed traces: facts of the ones not
         sampled yet are computed), then the trace list shows them."""
-        worker = get_current_worker()
         comparer = self.state.comparer
         assert comparer is not None
-        try:
-            ids = comparer.traces_with(row, scope_op, progress=self._progress(worker, "finding the traces"))  # type: ignore[arg-type]
-        except _Stopped:
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._list_traces, ids, label)
-
-    def on_compare_screen_progress(self, message: Progress) -> None:
-        if not self._busy:
-            return  # a late message: the work it counted is done
-        self._busy = f"{message.what}: {message.done:,} of {message.total:,} traces…"
-        self._titles()
+        steps = comparer.traces_with_steps(row, scope_op)  # type: ignore[arg-type]
+        progress = self._progress()
+        ids = await run_in_slices(steps, lambda what, done, total: progress("finding the traces", done, total))
+        self._list_traces(ids, label)
 
     def _failed(self, error: str) -> None:
         self._busy = ""
@@ -257,15 +254,24 @@ class CompareScreen(TraceTuiScreen):
         """CRISP's flame graph diff of this selection against this baseline (issue 13)."""
         from tracetui.ui.screens.crisp import CrispScreen
 
-        try:
-            chosen, rest = split(self.state.traces, self.model.selection, self.model.baseline)
-        except QueryError as e:
-            self.notify(f"cannot split: {clean(str(e), 200)}", severity="warning", markup=False)
-            return
-        if not chosen or not rest:
+        m, state = self.model, self.state
+        c = m.comparison
+        baseline = m.baseline if m.baseline and m.baseline.strip() else None
+        if c is not None and c.selection == m.selection and c.baseline_query == baseline:
+            in_sel, in_base = c.in_selection, c.in_baseline  # the tables' split: no query to run again
+        else:
+            if state.comparer is None:
+                state.comparer = Comparer(state.traces)
+            try:
+                in_sel, in_base = run(state.comparer.masks_steps(m.selection, m.baseline))
+            except QueryError as e:
+                self.notify(f"cannot split: {clean(str(e), 200)}", severity="warning", markup=False)
+                return
+        ids = state.traces.trace_ids
+        groups = ({ids[i] for i, x in enumerate(in_sel) if x}, {ids[i] for i, x in enumerate(in_base) if x})
+        if not groups[0] or not groups[1]:
             self.notify("the selection or the baseline is empty: nothing to diff", severity="warning", timeout=3)
             return
-        groups = ({t.trace_id for t in chosen}, {t.trace_id for t in rest})
         self.app.push_screen(CrispScreen(groups=groups, mode="groups"))
 
     def action_percent(self, step: int) -> None:
