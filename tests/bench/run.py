@@ -306,7 +306,10 @@ def w_flame(spans: str) -> dict:
 def bench_first_paint(res: Results, repeats: int, name: str) -> None:
     print(f"first paint: the trace list while {name} loads in the background")
     path = str(generate.DATA / name)
-    runs = [child(worker("first_paint", path)) for _ in range(repeats)]
+    runs, headless = [], []
+    for _ in range(repeats):  # interleaved: the TUI's load, then the same file loaded headless
+        runs.append(child(worker("first_paint", path)))
+        headless.append(child(worker("headless_load", path)))
     if not runs[0].out:
         res.notes.append("first paint: the TUI (tracetui.ui.app.make_app) is not on this branch.")
         return
@@ -316,7 +319,25 @@ def bench_first_paint(res: Results, repeats: int, name: str) -> None:
                    f"load done {ms(o['load_done'])}", f"{o['first_paint'] / o['load_done']:.2f}x",
                    "<= 1 s, still loading", o["first_paint"] <= 1 and still))
     res.add(Figure("first paint", "while loading: worst event-loop delay (a key's wait)", ms1(o["worst_lag"]),
-                   "50 ms (the live goal)", f"{o['worst_lag'] / 0.05:.2f}x", "never freezes", o["worst_lag"] <= 0.05))
+                   "50 ms (the goal)", f"{o['worst_lag'] / 0.05:.2f}x", "<= 50 ms", o["worst_lag"] <= 0.05))
+    if "p99_lag" in o:
+        res.add(Figure("first paint", "while loading: p99 / p50 event-loop delay", f"{ms1(o['p99_lag'])} / "
+                       f"{ms1(o['p50_lag'])}", "50 ms (the goal)", f"{o['p99_lag'] / 0.05:.2f}x"))
+    h = min(r.out["load"] for r in headless)
+    res.add(Figure("first paint", f"load done in the TUI, {name}", ms(o["load_done"]),
+                   f"headless load {ms(h)} (load_paths)", f"{o['load_done'] / h:.2f}x"))
+
+
+def w_headless_load(path: str) -> dict:
+    """The same file loaded as the headless commands load it (`load_paths` into a store), timed
+    like the TUI's load: from the first call, imports done."""
+    from tracetui.model import TraceStore
+    from tracetui.sources.files import load_paths
+
+    t0 = time.perf_counter()
+    store = TraceStore()
+    load_paths([path], store)
+    return {"load": time.perf_counter() - t0, "spans": store.span_count}
 
 
 def w_first_paint(path: str) -> dict:
@@ -356,7 +377,10 @@ def w_first_paint(path: str) -> dict:
                 await asyncio.sleep(0.01)
                 lags.append(time.perf_counter() - t - 0.01)
             out["load_done"] = time.perf_counter() - t0
-            out["worst_lag"] = max(lags) if lags else 0.0
+            lags.sort()
+            out["worst_lag"] = lags[-1] if lags else 0.0
+            out["p99_lag"] = lags[int(len(lags) * 0.99)] if lags else 0.0
+            out["p50_lag"] = lags[len(lags) // 2] if lags else 0.0
             out["spans"] = app.store.span_count
 
     asyncio.run(run())
@@ -792,8 +816,8 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
 
 
 WORKERS = {"floor": w_floor, "naive": w_naive, "after_load": w_after_load, "open": w_open, "filter": w_filter,
-           "first_paint": w_first_paint, "live": w_live, "flame": w_flame, "compare_screen": w_compare_screen,
-           "stats": w_stats, "live_memory": w_live_memory}
+           "first_paint": w_first_paint, "headless_load": w_headless_load, "live": w_live, "flame": w_flame,
+           "compare_screen": w_compare_screen, "stats": w_stats, "live_memory": w_live_memory}
 SECTIONS = ["start", "load", "first_paint", "open", "flame", "filter", "compare", "stats", "live"]
 
 

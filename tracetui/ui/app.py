@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from tracetui.loaders.problems import Problem, ProblemLog, problem_count
@@ -40,9 +41,14 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feeder)
 
-# Arriving traces are summarized this many per turn of the event loop (~20-40 ms), and the list
-# re-sorted and redrawn at most every VIEW_SECONDS while a big batch is worked through.
+# Arriving traces are summarized a slice at a time between the event loop's other work: a slice
+# ends after SLICE_SECONDS (or SLICE_TRACES traces), so a key waits for one slice at most
+# however big the traces are (the drain of a 1M-span load took steps of 20-70 ms when slices
+# were counted in traces). The list is re-sorted and redrawn at the end of the queue, and at
+# most every VIEW_SECONDS while a big batch is worked through.
+SLICE_SECONDS = 0.004
 SLICE_TRACES = 1500
+_SLICE_STEP = 16  # traces summarized between two looks at the clock
 VIEW_SECONDS = 0.25
 
 # A load of at least this many spans gets a filter index (model/filter_index.py) built in the
@@ -69,7 +75,9 @@ class TraceTuiApp(App[None]):
         Binding("ctrl+t", "toggle_utc", "UTC or local time", show=False, id="app.toggle_utc"),
     ]
 
-    status: reactive[Status] = reactive(Status, init=False, always_update=True)
+    # No repaint of its own: the widgets that show the status watch it. (A reactive of the app
+    # repaints the whole screen when it changes: every step of a load repainted every widget.)
+    status: reactive[Status] = reactive(Status, init=False, always_update=True, repaint=False)
 
     def __init__(self, store: TraceStore, *, feeders: Iterable[Feeder] = (), problems: Iterable[Problem] = (),
                  sources: Iterable[str] = (), utc: bool = False, palette: str | None = None,
@@ -105,6 +113,7 @@ class TraceTuiApp(App[None]):
         self._drained_new: set[str] = set()
         self._draining = False
         self._last_view = 0.0
+        self._view_timer: Timer | None = None  # a redraw of the list due (see _drain_slice)
         self._load_finished: LoadProgress | None = None  # the last progress of a load, once done
         self.set_reactive(TraceTuiApp.status, self._status(Status()))
 
@@ -218,12 +227,12 @@ class TraceTuiApp(App[None]):
             self.refresh_status()
         if self._draining or not dirty:
             return
-        if len(dirty) <= SLICE_TRACES:
-            self._drain_slice()  # a live trickle: at once
-            self._after_drain()
-        else:
+        self._drain_slice()  # a live trickle: at once (the rest, if any, slice by slice)
+        if dirty:
             self._draining = True
             self._drain_big()
+        else:
+            self._after_drain()
 
     @work(group="drain", exit_on_error=False)
     async def _drain_big(self) -> None:
@@ -232,32 +241,54 @@ class TraceTuiApp(App[None]):
         try:
             while self._dirty:
                 self._drain_slice()
-                await asyncio.sleep(0.002)
+                # Keys, timers and repaints run between two slices. (No pause here: a loader
+                # thread gives way while this thread is busy, see ui/feeders/pacer.py; a pause
+                # would leave both idle.)
+                await asyncio.sleep(0)
         finally:
             self._draining = False
             self._after_drain()
 
     def _drain_slice(self) -> None:
-        """Summarize up to SLICE_TRACES queued traces; re-sort and tell the screens at the end
-        of the queue, and at most every VIEW_SECONDS during a long drain."""
+        """Summarize queued traces for SLICE_SECONDS (up to SLICE_TRACES); re-sort and tell the
+        screens at the end of the queue, and at most every VIEW_SECONDS during a long drain."""
         dirty = self._dirty
-        ids = list(islice(dirty, SLICE_TRACES))
-        for tid in ids:
-            del dirty[tid]
-        new = self.index.update(self.store, ids, reorder=False)
-        self._drained.update(ids)
-        if self._mark_new:
-            self._drained_new |= new & self._mark_new
-            self._mark_new.difference_update(ids)
+        deadline = time.perf_counter() + SLICE_SECONDS
+        summarized = 0
+        while dirty and summarized < SLICE_TRACES:
+            ids = list(islice(dirty, min(_SLICE_STEP, SLICE_TRACES - summarized)))
+            for tid in ids:
+                del dirty[tid]
+            new = self.index.update(self.store, ids, reorder=False)
+            self._drained.update(ids)
+            if self._mark_new:
+                self._drained_new |= new & self._mark_new
+                self._mark_new.difference_update(ids)
+            summarized += len(ids)
+            if time.perf_counter() >= deadline:
+                break
         now = time.monotonic()
-        if not dirty or now - self._last_view >= VIEW_SECONDS:
-            self._last_view = now
-            self.index.reorder()
-            done, self._drained = frozenset(self._drained), set()
-            new_ids, self._drained_new = self._drained_new, set()
-            for screen in self._tui_screens():
-                screen.spans_arrived(done, new_ids)
-            self.refresh_status()
+        if now - self._last_view >= VIEW_SECONDS or (not dirty and not self.status.loading):
+            self._show_drained()
+        elif not dirty and self._view_timer is None:
+            # A bulk load: the list is redrawn every VIEW_SECONDS, not after every hand-over
+            # (a redraw of the list is the longest step of the event loop while loading).
+            self._view_timer = self.set_timer(VIEW_SECONDS - (now - self._last_view), self._show_late)
+
+    def _show_late(self) -> None:
+        self._view_timer = None
+        if self._drained or self._drained_new:
+            self._show_drained()
+
+    def _show_drained(self) -> None:
+        """Re-sort the list and tell the screens about the traces summarized since the last time."""
+        self._last_view = time.monotonic()
+        self.index.reorder()
+        done, self._drained = frozenset(self._drained), set()
+        new_ids, self._drained_new = self._drained_new, set()
+        for screen in self._tui_screens():
+            screen.spans_arrived(done, new_ids)
+        self.refresh_status()
 
     def _after_drain(self) -> None:
         if self._load_finished is not None and not self._dirty:
@@ -274,6 +305,8 @@ class TraceTuiApp(App[None]):
     def _finish_load(self, message: LoadProgress) -> None:
         """The load is done and every trace it brought is in the list."""
         self._load_finished = None
+        if self._drained or self._drained_new:
+            self._show_drained()
         if message.then is not None:
             message.then()
         self.refresh_status(loading=False, fraction=None, failure=message.failure)

@@ -15,6 +15,7 @@ from tracetui.loaders.otlp_json.document import read_document
 from tracetui.loaders.otlp_json.fast import BatchIds, FastConverter
 from tracetui.loaders.otlp_json.tolerant import fallback
 from tracetui.loaders.otlp_json.wire import fast_rs_decoders
+from tracetui.loaders.pacing import pace
 from tracetui.loaders.problems import Batch, Problem, ProblemCap
 from tracetui.model.gcpause import gc_paused
 
@@ -35,6 +36,7 @@ CHUNK_BATCH_SPANS = 16_384  # spans per batch handed to the store (and the UI) w
 READ_STEP = 8 << 20  # bytes asked of `fill` at a time
 WHOLE_LINE_BYTES = 8 << 20  # JSON Lines up to this long are decoded line by line
 PIECE_BYTES = 1 << 20  # a piece of a long request read from a file: resourceSpans of ~1 MB
+PACE_BYTES = 1 << 20  # `pace()` after about this much input decoded (~1,000 spans, a few ms)
 _SPLIT = b'},{"resource":'
 _PREFIXES = ((b'{"resourceSpans":[', False), (b'{"resource_spans":[', True))
 
@@ -91,6 +93,7 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
     held: list[Problem] = []  # line 1's problems: "line 1: …" only if more lines follow
     cap = ProblemCap()  # a million bad lines: a hundred problems and a count, not a million
     pos, lineno, lines, first_line = 0, 0, 0, 1
+    paced = 0  # where pace() was last called
     while True:
         while buf.filled < min(pos + 64, buf.size) and buf.more():
             pass
@@ -145,6 +148,9 @@ def read_lines(buf: GrowingBuffer, source: str, where: str = "") -> Iterator[Bat
             if b.problems:
                 batch.problems.extend(cap.admit(b.problems))
             pos = end + 1
+            if pos - paced >= PACE_BYTES:
+                pace()
+                paced = pos
         if lines == 1:
             held += batch.problems
             batch.problems = []
@@ -201,6 +207,7 @@ def _read_request_pieces(buf: GrowingBuffer, start: int, found: tuple[bytes, boo
     mutable = buf.writable
     conv = FastConverter(source, where, ids)
     r_i = 0
+    paced = start
     while True:
         # No newline search per piece: a piece across a line end (JSON Lines of long lines)
         # cannot decode, and the failure below finds the line's end.
@@ -251,6 +258,9 @@ def _read_request_pieces(buf: GrowingBuffer, start: int, found: tuple[bytes, boo
         if line_end >= 0:
             return line_end + 1
         start, r_i = q + 2, r_i + 1
+        if start - paced >= PACE_BYTES:
+            pace()
+            paced = start
         if len(batch.spans) >= CHUNK_BATCH_SPANS:
             yield
 

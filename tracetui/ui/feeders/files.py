@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from tracetui.loaders.pacing import pacing
 from tracetui.loaders.problems import Batch, Problem, ProblemCap
 from tracetui.model.gcpause import GcHold
 from tracetui.ui.feeders.base import FeederBase
+from tracetui.ui.feeders.pacer import GiveWay
 from tracetui.ui.messages import LoadProgress
 
 if TYPE_CHECKING:
@@ -33,9 +36,12 @@ class FilesFeeder(FeederBase):
         self.loader = loader
         self._loaded_ids: set[str] = set()  # added to the store, not yet announced
         self._gc_hold: GcHold | None = None
+        self._app_thread = 0
+        self.gave_way = 0.0  # seconds the loader waited for the app's thread (GiveWay)
 
     def start(self, app: TraceTuiApp) -> None:
         super().start(app)
+        self._app_thread = threading.get_ident()
         app.refresh_status(loading=True)
         # Start after the first frame: parsing holds the GIL in long C calls, and the first
         # screen should not wait for it.
@@ -51,7 +57,14 @@ class FilesFeeder(FeederBase):
         # (`_loaded`).
         if self._gc_hold is None:  # one pause for loads that overlap
             self._gc_hold = GcHold()
-        self._read(self.loader)
+        # Between pieces of the decode the loader waits while the app's thread is busy: keys
+        # and repaints get the interpreter lock to themselves (ui/feeders/pacer.py).
+        pacer = GiveWay(self._app_thread)
+        try:
+            with pacing(pacer):
+                self._read(self.loader)
+        finally:
+            self.gave_way += pacer.waited
 
     def _read(self, loader: Loader) -> None:
         batches: Iterable[Batch] = loader() if callable(loader) else loader

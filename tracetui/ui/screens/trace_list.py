@@ -82,7 +82,13 @@ class TraceListScreen(TraceTuiScreen):
         self.table.focus()
         self._update_title()
         self.watch(self.app, "theme", self._update_title, init=False)
-        self.watch(self.app, "status", lambda _status: self.table.refresh(), init=False)
+        self.watch(self.app, "status", self._status_changed, init=False)
+
+    def _status_changed(self, _status: object) -> None:
+        # An empty list says why it is empty (loading, problems); rows do not depend on the
+        # status: no repaint of the whole table for every status of a load.
+        if not self.app.index.rows:
+            self.table.refresh()
 
     def action_sampling(self) -> None:
         """The sampling preview panel; it keeps its policy between openings."""
@@ -145,7 +151,7 @@ class TraceListScreen(TraceTuiScreen):
             text.append("  ·  ")
             text.append(clean(", ".join("stdin" if s == "-" else s for s in sources), 80),
                         style=theme_style(self.app, "text-muted"))
-        self.query_one("#list-title", Static).update(text)
+        self.query_one("#list-title", Static).update(text, layout=False)  # one line, its width fixed
         self.filter_bar.set_count(f"{len(index.rows):,} of {count(index.total, 'trace')}")
 
     # -- sorting -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ parsed after a pause in typing (`delay`) and on Enter; a query that parses is po
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -49,6 +50,7 @@ class QueryBar(Vertical):
         self.placeholder = placeholder
         self.delay = delay
         self._timer: Timer | None = None
+        self._count_cells = -1
 
     def compose(self) -> ComposeResult:
         p = self.prefix
@@ -68,7 +70,11 @@ class QueryBar(Vertical):
         return not self.query_one(f"#{self.prefix}-bar").has_class("-hidden")
 
     def set_count(self, text: str | Text) -> None:
-        self.query_one(f"#{self.prefix}-count", Static).update(text)
+        # The count is as wide as its text: a layout only when that width changes (a layout
+        # re-arranges and repaints the whole screen; the count changes with every batch loaded).
+        cells = cell_len(text) if isinstance(text, str) else text.cell_len
+        self.query_one(f"#{self.prefix}-count", Static).update(text, layout=cells != self._count_cells)
+        self._count_cells = cells
 
     # -- opening and closing -------------------------------------------------------------------
     def open(self) -> None:

@@ -64,7 +64,7 @@ class StatusBar(Horizontal):
         if status.live:  # notes at the end, e.g. browsing a backend: the search and the follow state
             text.append(" · ")
             text.append(clean(status.live, 100), style=theme_style(self.app, "text-accent"))
-        self.query_one("#status-text", Static).update(text)
+        self.query_one("#status-text", Static).update(text, layout=False)  # one line, its width fixed
         bar = self.query_one(ProgressBar)
         bar.set_class(not status.loading, "-hidden")
         if status.loading:

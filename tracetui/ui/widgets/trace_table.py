@@ -86,6 +86,8 @@ class TraceTable(RowScrollView):
         self._columns_width = -1
         self._selected_id: str | None = None
         self._user_moved = False  # once the user picks a row, arrivals never move it
+        self._style_sets: dict[tuple[bool, bool], dict[str, Style]] = {}
+        self._styles_version = -1
 
     # -- data ----------------------------------------------------------------------------------
     @property
@@ -244,20 +246,37 @@ class TraceTable(RowScrollView):
             segs.append(Segment(" ", base))
         return Strip(segs).adjust_cell_length(width, base)
 
+    _PARTS = ("trace-table--muted", "trace-table--marked", "trace-table--new", "trace-table--bar",
+              "trace-table--error", "trace-table--orphan")
+
+    def _styles(self, selected: bool) -> dict[str, Style]:
+        """The styles of a row's parts, worked out once per version of the rows (resolving a
+        widget's style walks its ancestors: it was a third of drawing a row)."""
+        if self._styles_version != self.rows_version:
+            self._styles_version = self.rows_version
+            self._style_sets.clear()
+        key = (selected, selected and self.has_focus)
+        styles = self._style_sets.get(key)
+        if styles is None:
+            base = self.rich_style
+            if selected:
+                base = base + self.get_component_rich_style("trace-table--cursor")
+            styles = {"base": base, "bold": base + Style(bold=True)}
+            for name in self._PARTS:
+                # The component's own colour, resolved against the widget's background (a
+                # partial style cannot resolve "auto" colours such as $text-muted), on this
+                # row's base; on the cursor its colours win, so every part stays readable.
+                full = self.get_component_rich_style(name)
+                styles[name] = (base + Style(bold=full.bold) if selected
+                                else base + Style(color=full.color, bold=full.bold, italic=full.italic))
+            self._style_sets[key] = styles
+        return styles
+
     def _row(self, s: TraceSummary, selected: bool, width: int) -> Strip:
-        base = self.rich_style
-        if selected:
-            base = base + self.get_component_rich_style("trace-table--cursor")
-
-        def part(name: str) -> Style:
-            # The component's own colour, resolved against the widget's background (a partial
-            # style cannot resolve "auto" colours such as $text-muted), on this row's base.
-            full = self.get_component_rich_style(name)
-            if selected:  # the cursor's colours win: every part stays readable on it
-                return base + Style(bold=full.bold)
-            return base + Style(color=full.color, bold=full.bold, italic=full.italic)
-
-        muted = part("trace-table--muted")
+        styles = self._styles(selected)
+        base = styles["base"]
+        part = styles.__getitem__
+        muted = styles["trace-table--muted"]
 
         segs: list[Segment] = []
         gap = Segment(" ", base)
@@ -279,7 +298,7 @@ class TraceTable(RowScrollView):
                     name = f"{name} (no root)"
                 text = fit(f"{service}: {name}", w)
                 cut = min(len(text), cell_len(service) + 1)
-                segs.append(Segment(text[:cut], base + Style(bold=True)))
+                segs.append(Segment(text[:cut], styles["bold"]))
                 segs.append(Segment(text[cut:], base))
             elif col.key == "duration":
                 segs.append(Segment(fmt_duration(s.duration_ns).rjust(w)[-w:], base))
