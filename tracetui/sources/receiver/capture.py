@@ -217,7 +217,7 @@ def decode_for_capture(body: bytes, encoding: str, source: str = "record") -> Re
     """Record's decoder (runs in the decode thread): count spans and rejections as the loader
     would, and prepare the capture line, without building `Span` objects nobody will look at."""
     if encoding != PROTOBUF:
-        rec = decode(body, encoding, source)
+        rec = decode(body, encoding, source, keep=False)  # (counted and written, not kept)
         rec.span_count = len(rec.batch.spans)
         rec.batch.spans = []
         if rec.span_count:

@@ -106,8 +106,9 @@ def decode_logs(body: bytes, encoding: str, source: str = "receiver") -> Receive
     return Received(batch, JSON, body, signal=LOGS)
 
 
-def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
+def decode(body: bytes, encoding: str, source: str = "receiver", keep: bool = True) -> Received:
     """Decode one request body (already decompressed). Raises `Undecodable`. Pure; thread-safe.
+    `keep`: the spans are to be stored for long (live mode): packed small (model/packed.py).
 
     A JSON body must be one JSON object (`checks`); spans with times beyond 64 bits are rejected
     and taken out of `Received.body`, so what is stored or written can be read again.
@@ -118,7 +119,8 @@ def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
         except (DecodeError, ValueError, RuntimeError) as e:
             raise Undecodable(f"not an OTLP protobuf ExportTraceServiceRequest ({e or 'undecodable'})") from None
         batch = otlp_proto.request_to_batch(msg, source)
-        compact(batch.spans)  # stored for long: packed small (see model/packed.py)
+        if keep:
+            compact(batch.spans)
         return Received(batch, PROTOBUF, body, msg)
     if not body.strip():
         return Received(Batch(), JSON, body)  # an empty request is valid: nothing to add
@@ -133,7 +135,8 @@ def decode(body: bytes, encoding: str, source: str = "receiver") -> Received:
         batch.problems.extend(b.problems)
     if not batch.spans and checks.is_empty_request(body):
         batch.problems = out_of_range  # an empty export: nothing to add, nothing wrong
-    compact(batch.spans)  # stored for long: not holding on to the request (see model/packed.py)
+    if keep:
+        compact(batch.spans)  # not holding on to the request, whose bytes the Raws would keep
     return Received(batch, JSON, body)
 
 
