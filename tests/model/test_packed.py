@@ -9,6 +9,7 @@ import random
 import msgspec
 import pytest
 from builders import span
+from exact import same
 
 from tracetui.model import packed
 from tracetui.model.packed import compact, pack, pack_events, unpack, unpack_events
@@ -21,17 +22,6 @@ HTTP = {"http.request.method": "GET", "http.response.status_code": 200, "url.pat
         "server.port": 8080, "retry": False, "ratio": 0.25, "empty": "", "none": None}
 
 
-def same(a, b) -> bool:
-    """Equal, NaN equal to NaN, and of the same types all the way down (True is not 1)."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
-        return math.isnan(b)
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
 
 
 @pytest.mark.parametrize("attributes", [

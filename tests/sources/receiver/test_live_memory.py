@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import base64
 import gzip
-import math
 
 import orjson
 import pytest
 from conftest import SAMPLES
+from exact import same
 from google.protobuf import json_format
 from live_memory import as_json, retained, sdk_requests
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -81,16 +81,6 @@ def _to_protobuf(doc: bytes) -> bytes:
     return json_format.ParseDict(ids(orjson.loads(doc)), ExportTraceServiceRequest()).SerializeToString()
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
-        return math.isnan(b)
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
 
 
 def _view(s) -> tuple:
@@ -104,7 +94,7 @@ def _view(s) -> tuple:
 def _assert_same_spans(got, want, where: str) -> None:
     assert len(got) == len(want), where
     for g, w in zip(got, want, strict=True):
-        assert _same(_view(g), _view(w)), f"{where}: span {w.span_id}"
+        assert same(_view(g), _view(w)), f"{where}: span {w.span_id}"
 
 
 def test_compact_spans_of_the_sample_traces_decode_as_the_eager_decode():
