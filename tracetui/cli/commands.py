@@ -213,21 +213,3 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
         else:
             print_summary(out, store, utc=utc)
     finish(store, problems, err)
-
-
-FAST_EXIT_SPANS = 100_000
-
-
-def _exit_now(code: int, store) -> None:
-    """Exit; with a big store, without freeing it object by object: everything is printed, and
-    the interpreter's teardown of a million spans took 0.45 s (a tenth of the command)."""
-    if store.span_count >= FAST_EXIT_SPANS and sys.stdout is sys.__stdout__ and sys.stderr is sys.__stderr__:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
-def _count(n: int, word: str) -> str:
-    """"1 span", "2 spans", "1,234 spans"."""
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
