@@ -167,3 +167,40 @@ def test_the_spans_handed_to_a_store_keep_their_times_as_read():
     again = TraceStore()
     again.add(spans)
     assert again.get("t1").spans[again.get("t1").position("srv")].start_ns == 12 * MS
+
+
+def _tree_parts(tree) -> tuple:
+    return tree.parent, tree.children, tree.roots, tree.orphans, tree.top, tree.order, tree.depth
+
+
+def test_a_shift_that_passes_a_sibling_reorders_the_tree_as_a_fresh_build_would():
+    from tracetui.model.trace import TraceTree
+
+    # back's server reads 50ms before its client; centred it starts after the cache call.
+    t = trace(
+        span("root", "", 0, 100 * MS, service="front", kind=KIND_SERVER),
+        span("call", "root", 10 * MS, 90 * MS, service="front", kind=KIND_CLIENT),
+        span("cache", "call", 20 * MS, 25 * MS, service="front", kind=KIND_CLIENT),
+        span("srv", "call", -40 * MS, -30 * MS, service="back", kind=KIND_SERVER),
+        span("q", "srv", -38 * MS, -32 * MS, service="back", kind=KIND_CLIENT),
+    )
+    assert [t.spans[i].span_id for i in t.order] == ["root", "call", "cache", "srv", "q"]
+    assert t.spans[t.position("srv")].start_ns == 45 * MS
+    assert _tree_parts(t.tree) == _tree_parts(TraceTree.build(t.spans))
+    assert t.set_adjust_skew(False)
+    assert [t.spans[i].span_id for i in t.order] == ["root", "call", "srv", "q", "cache"]
+
+
+def test_on_the_sdk_skew_sample_every_adjusted_tree_is_the_tree_of_its_adjusted_spans():
+    from conftest import SAMPLES
+
+    from tracetui.model.trace import TraceTree
+    from tracetui.sources.files import load_paths
+
+    store = TraceStore()
+    load_paths([str(SAMPLES / "skew.json")], store)
+    skewed = [t for t in store if t.adjusted]
+    assert len(skewed) == 4
+    for t in skewed:
+        assert _tree_parts(t.tree) == _tree_parts(TraceTree.build(t.spans))
+        assert sum(f.adjusted for f in detect(t)) == len(t.clock_shifts) > 0

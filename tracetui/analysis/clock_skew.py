@@ -47,18 +47,6 @@ def detect(trace: Trace) -> list[SkewFinding]:
     if not shifts:
         return []
     spans, origins, parent_of, shift = trace.spans, shifts.origins, shifts.parent_of, shifts.shift
-    # Every shifted span inherits its shift from its nearest origin above it: count them per
-    # origin, in pre-order (parents first), so a deep chain costs one pass.
-    origin_set = set(origins)
-    parent = trace.parent
-    origin_of: dict[int, int] = {}
-    moved_by: dict[int, int] = {}
-    for pos in trace.order:
-        if pos not in shift:
-            continue
-        o = pos if pos in origin_set else origin_of[parent[pos]]
-        origin_of[pos] = o
-        moved_by[o] = moved_by.get(o, 0) + 1
     groups: dict[tuple[str, str], list[int]] = {}
     for pos in origins:
         key = (spans[pos].service, spans[parent_of[pos]].service)
@@ -75,7 +63,7 @@ def detect(trace: Trace) -> list[SkewFinding]:
             offset_ns=median_low([shift[p] for p in positions]),
             span_ids=tuple(spans[p].span_id for p in positions),
             positions=tuple(positions),
-            adjusted=sum(moved_by.get(p, 0) for p in positions),
+            adjusted=sum(shifts.moved_by[p] for p in positions),
         ))
     return out
 

@@ -38,12 +38,14 @@ class ClockShifts:
       shift    position -> nanoseconds added to its start and end (non-zero entries only)
       origins  positions where a shift was measured (a callee that did not fit its caller), with
                `parent_of[pos]` its caller; every other shifted span inherits its ancestor's
+      moved_by origin -> how many spans its shift moves (itself and the spans inheriting it)
     """
 
-    __slots__ = ("shift", "origins", "parent_of")
+    __slots__ = ("shift", "origins", "parent_of", "moved_by")
 
-    def __init__(self, shift: dict[int, int], origins: list[int], parent_of: dict[int, int]) -> None:
-        self.shift, self.origins, self.parent_of = shift, origins, parent_of
+    def __init__(self, shift: dict[int, int], origins: list[int], parent_of: dict[int, int],
+                 moved_by: dict[int, int]) -> None:
+        self.shift, self.origins, self.parent_of, self.moved_by = shift, origins, parent_of, moved_by
 
     def __bool__(self) -> bool:
         return bool(self.shift)
@@ -52,7 +54,7 @@ class ClockShifts:
         return len(self.shift)
 
 
-NO_SHIFTS = ClockShifts({}, [], {})
+NO_SHIFTS = ClockShifts({}, [], {}, {})
 
 
 def callee_shift(child: Span, p_start: int, p_end: int, parent_kind: int) -> int:
@@ -79,6 +81,8 @@ def compute_shifts(spans: Sequence[Span], order: Sequence[int], parent: Sequence
     shift: dict[int, int] = {}
     origins: list[int] = []
     parent_of: dict[int, int] = {}
+    origin_of: dict[int, int] = {}  # shifted position -> the origin whose shift it carries
+    moved_by: dict[int, int] = {}
     for i in order:
         p = parent[i]
         if p < 0:
@@ -86,15 +90,20 @@ def compute_shifts(spans: Sequence[Span], order: Sequence[int], parent: Sequence
         s, ps = spans[i], spans[p]
         if s.resource.service == ps.resource.service:
             d = delta[p]
+            if not d:
+                continue
+            o = origin_of[p]
         else:
             dp = delta[p]
             d = callee_shift(s, ps.start_ns + dp, ps.end_ns + dp, ps.kind)
-            if d:
-                origins.append(i)
-                parent_of[i] = p
-        if d:
-            delta[i] = d
-            shift[i] = d
+            if not d:
+                continue
+            origins.append(i)
+            parent_of[i] = p
+            o = i
+        delta[i] = shift[i] = d
+        origin_of[i] = o
+        moved_by[o] = moved_by.get(o, 0) + 1
     if not shift:
         return NO_SHIFTS
-    return ClockShifts(shift, origins, parent_of)
+    return ClockShifts(shift, origins, parent_of, moved_by)

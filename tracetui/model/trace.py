@@ -80,14 +80,15 @@ class TraceTree:
       order        every span once, in tree pre-order (children by start), orphans last
       depth[i]     0 for top-level spans
       index        span id -> position (the non-shared span where ids repeat)
+      cut          whether parent cycles were cut (a span of each made an orphan, chosen by start)
     """
 
-    __slots__ = ("parent", "children", "roots", "orphans", "top", "order", "depth", "index")
+    __slots__ = ("parent", "children", "roots", "orphans", "top", "order", "depth", "index", "cut")
 
     def __init__(self, parent: list[int], children: list[list[int]], roots: list[int], orphans: list[int],
-                 top: list[int], order: list[int], depth: list[int], index: dict[str, int]) -> None:
+                 top: list[int], order: list[int], depth: list[int], index: dict[str, int], cut: bool = False) -> None:
         self.parent, self.children, self.roots, self.orphans = parent, children, roots, orphans
-        self.top, self.order, self.depth, self.index = top, order, depth, index
+        self.top, self.order, self.depth, self.index, self.cut = top, order, depth, index, cut
 
     @classmethod
     @gc_paused
@@ -141,7 +142,8 @@ class TraceTree:
         depth = [0] * n
         seen = bytearray(n)
         _walk(top, children, order, depth, seen)
-        if len(order) < n:
+        cut = len(order) < n
+        if cut:
             cyclic = [i for i in range(n) if not seen[i]]
             cyclic.sort(key=key)
             for i in cyclic:
@@ -152,7 +154,30 @@ class TraceTree:
                     orphans.append(i)
                     _walk([i], children, order, depth, seen)
             top = sorted(roots + orphans, key=key)
-        return cls(parent, children, roots, orphans, top, order, depth, index)
+        return cls(parent, children, roots, orphans, top, order, depth, index, cut)
+
+    def resort(self, spans: Sequence[Span], moved: Iterable[int]) -> bool:
+        """Re-sort the tree after the spans at `moved` (each with a parent: clock skew moves no
+        top-level span) changed their times, as `build` sorts (by start, ties by position): the
+        children lists that hold them, then the pre-order if one of them changed. The structure
+        does not depend on times, so this gives the tree `build` would, for a small part of its
+        cost. Returns False, touching nothing, when the tree cut parent cycles (which span
+        was cut depends on starts)."""
+        if self.cut:
+            return False
+        parent, children = self.parent, self.children
+        changed = False
+        for p in {parent[i] for i in moved}:
+            ch = children[p]
+            if len(ch) > 1:
+                before = ch[:]
+                ch.sort()
+                ch.sort(key=lambda i: spans[i].start_ns)
+                changed = changed or ch != before
+        if changed:
+            self.order = []
+            _walk(self.top, children, self.order, self.depth, bytearray(len(spans)))
+        return True
 
     @property
     def max_depth(self) -> int:
@@ -432,9 +457,10 @@ class Trace:
         tree = TraceTree.build(spans)  # on the times as read; its structure does not depend on them
         shifts = self._shifts = compute_shifts(spans, tree.order, tree.parent)
         if shifts and self.adjust_skew:
-            self._apply(1)  # children re-sort by the new starts: the tree is built again on use
-        else:
-            self._tree = tree
+            self._apply(1)
+            if not tree.resort(self.spans, shifts.shift):  # siblings by their new starts
+                return shifts  # built again on use
+        self._tree = tree
         return shifts
 
     def _apply(self, sign: int) -> None:
