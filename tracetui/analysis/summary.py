@@ -22,19 +22,6 @@ class TraceSummary:
     has_root: bool
     skewed_spans: int = 0  # spans moved (or to move) for clock skew; not in the JSON row
 
-    def to_json(self) -> dict:
-        return {
-            "trace_id": self.trace_id,
-            "root_service": self.root_service,
-            "root_name": self.root_name,
-            "start_unix_nano": self.start_unix_nano,
-            "duration_ns": self.duration_ns,
-            "span_count": self.span_count,
-            "services": self.services,
-            "error_count": self.error_count,
-            "orphan_count": self.orphan_count,
-        }
-
 
 def summarize(trace: Trace) -> TraceSummary:
     """The trace's row. Needs no tree (see `Trace`): cheap for every trace of a big dump."""
@@ -53,3 +40,22 @@ def summarize(trace: Trace) -> TraceSummary:
         root is not None and not root.parent_id,
         len(trace.clock_shifts),
     )
+
+
+def summary_row_json(trace: Trace) -> dict:
+    """The trace's row as `summary --json` writes it (the contract in the README): `summarize`'s
+    fields but `has_root` and `skewed_spans`, built straight from the figures (the row of each of
+    100,000s of traces: half the time of a `TraceSummary` turned into a dict)."""
+    st = trace.stats
+    root = trace.spans[st.root] if st.root is not None else None
+    return {
+        "trace_id": trace.trace_id,
+        "root_service": root.resource.service if root else UNKNOWN_SERVICE,
+        "root_name": root.name if root else "",
+        "start_unix_nano": st.start_ns,
+        "duration_ns": st.end_ns - st.start_ns,
+        "span_count": len(trace.spans),
+        "services": st.services,
+        "error_count": st.error_count,
+        "orphan_count": st.orphan_count,
+    }

@@ -6,8 +6,9 @@ tenth of the command's time on a 100k-span file).
 
 from __future__ import annotations
 
-from tracetui.analysis import critical_path, self_times, summarize
+from tracetui.analysis import critical_path, self_times
 from tracetui.analysis.clock_skew import detect
+from tracetui.analysis.summary import summary_row_json
 from tracetui.model import TraceStore
 from tracetui.model.trace import NO_PARENT, Trace
 
@@ -18,7 +19,7 @@ def summary_json(store: TraceStore) -> dict:
 
 def _trace_fields(trace: Trace) -> dict:
     """A TRACE object of the contract: the summary row and its clock skew findings."""
-    out = summarize(trace).to_json()
+    out = summary_row_json(trace)
     out["clock_skew"] = [f.to_json() for f in detect(trace)]
     return out
 
