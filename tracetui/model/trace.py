@@ -283,29 +283,36 @@ def light_figures(spans: Sequence[Span]) -> tuple[bool, TraceStats | None]:
     Two plain loops, fewer instructions than the separate passes (C-level `map` passes plus a
     loop for the skew check), callgrind: 4.5k against 10.9k a span for traces of 9 spans (an SDK
     dump), about half for traces of 100 to 2,000 spans."""
+    if not spans:
+        return False, TraceStats(0, 0, 0, [], 0, None)
     index: dict[str, int] = {}
     services = set()
     errors = 0
-    start_ns = end_ns = None
+    error = STATUS_ERROR
+    start_ns, end_ns = spans[0].start_ns, spans[0].end_ns
+    resource = None  # the last span's: spans of one service come together
     for i, s in enumerate(spans):
         sid = s.span_id
         if sid in index or s.parent_id == sid:
             return True, None
         index[sid] = i
-        services.add(s.resource.service)
-        if s.status == STATUS_ERROR:
+        if s.resource is not resource:
+            resource = s.resource
+            services.add(resource.service)
+        if s.status == error:
             errors += 1
-        if start_ns is None or s.start_ns < start_ns:
-            start_ns = s.start_ns
-        if end_ns is None or s.end_ns > end_ns:
-            end_ns = s.end_ns
-    if start_ns is None:
-        return False, TraceStats(0, 0, 0, [], 0, None)
+        t = s.start_ns
+        if t < start_ns:
+            start_ns = t
+        t = s.end_ns
+        if t > end_ns:
+            end_ns = t
     sure = "" not in index
     root = orphan = None
     root_start = orphan_start = 0
     orphans = 0
     get = index.get
+    callees = CALLEES
     for i, s in enumerate(spans):
         pid = s.parent_id
         st = s.start_ns
@@ -321,9 +328,9 @@ def light_figures(spans: Sequence[Span]) -> tuple[bool, TraceStats | None]:
             continue
         ps = spans[p]
         p_start = ps.start_ns
-        if p_start > st or (p_start == st and p >= i):
+        if p_start >= st and (p_start > st or p >= i):
             sure = False  # possibly a cycle: the tree decides
-        if s.kind in CALLEES and not (st >= p_start and s.end_ns <= ps.end_ns) \
+        if s.kind in callees and not (st >= p_start and s.end_ns <= ps.end_ns) \
                 and ps.resource.service != s.resource.service and callee_shift(s, p_start, ps.end_ns, ps.kind):
             return True, None
     top = root if root is not None else orphan
