@@ -10,9 +10,11 @@ from tracetui.analysis import critical_path, self_times
 from tracetui.analysis.clock_skew import detect
 from tracetui.analysis.summary import summary_row_json
 from tracetui.model import TraceStore
+from tracetui.model.gcpause import gc_paused
 from tracetui.model.trace import NO_PARENT, Trace
 
 
+@gc_paused  # a row (a dict, a list) per trace: 111k rows of the sdk shape spent 0.2 s in collections
 def summary_json(store: TraceStore) -> dict:
     return {"traces": [_trace_fields(t) for t in store.sorted_by_start()]}
 

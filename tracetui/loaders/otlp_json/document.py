@@ -37,6 +37,9 @@ _SNAKE_KEYS = (b'"resource_spans"', b'"scope_spans"', b'"instrumentation_library
 def is_snake(head: bytes) -> bool:
     """The key style, from whichever structural key comes first: a span attribute named
     "trace_id" further on must not turn a camelCase document into an empty snake_case one."""
+    if head.startswith(b'{"resourceSpans":'):  # as exporters write it (every line of a big dump): no search
+        return False
+
     def first(keys: tuple[bytes, ...]) -> int:
         return min((i for i in (head.find(k) for k in keys) if i >= 0), default=-1)
 
