@@ -132,6 +132,9 @@ def bench_start(res: Results, repeats: int, name: str = "spans5.json") -> None:
 # -- load -----------------------------------------------------------------------------------
 
 
+LOAD_1M_REPEATS = 5  # a virtual machine's CPU varies by a fifth between runs (steal): best of five
+
+
 def bench_load(res: Results, names: list[str], repeats: int, naive: bool) -> None:
     print("load: `tracetui summary FILE --json` against the msgspec floor and the naive orjson way")
     for name in names:
@@ -741,6 +744,21 @@ def w_live(seconds: str) -> dict:
 # -- the report -----------------------------------------------------------------------------
 
 
+def _cpu_times() -> list[int]:
+    """The machine's CPU time counters (/proc/stat's first line: user, nice, system, idle, iowait,
+    irq, softirq, steal, ...), in clock ticks."""
+    with open("/proc/stat") as f:
+        return [int(x) for x in f.readline().split()[1:]]
+
+
+def _steal_share(before: list[int], after: list[int]) -> str:
+    """Of the time the virtual machine's CPUs were busy or waiting for the host, the share the
+    host took (steal): a run with much of it measured a slower machine than the figures say."""
+    d = [b - a for a, b in zip(before, after, strict=False)]
+    busy = sum(d[:3]) + sum(d[5:8])  # user, nice, system, irq, softirq, steal
+    return f"{100 * d[7] / busy:.1f}% of busy CPU time" if busy and len(d) > 7 else "?"
+
+
 def machine() -> dict[str, str]:
     def sh(cmd: str) -> str:
         try:
@@ -801,7 +819,7 @@ def write_results(res: Results, info: dict[str, str], path: Path, argv: list[str
         "## Machine",
         "",
         f"- nproc: {info['nproc']}; python {info['python']}; load average at the start: {info['load at start']}; "
-        f"at the end: {info['load average']}",
+        f"at the end: {info['load average']}; CPU steal during the run: {info.get('steal', '?')}",
         "- `free -h`:",
         "",
         "```",
@@ -837,6 +855,7 @@ def main() -> None:
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     with open("/proc/loadavg") as f:
         load_at_start = f.read().strip()
+    steal_at_start = _cpu_times()
     sections = [s for s in args.only.split(",") if s] or SECTIONS
     big = [] if args.quick else ["spans1m.json", "spans1m.jsonl"]
     files = ["spans100k.json", "spans100k.jsonl", "trace100k.json", *big]
@@ -850,8 +869,8 @@ def main() -> None:
         bench_load(res, ["spans100k.json", "spans100k.jsonl"], repeats, not args.no_naive)
         bench_load(res, ["attrs100k.json", "sdk100k.jsonl"], repeats, False)  # issue 15's other shapes
         if big:
-            bench_load(res, big, 3, not args.no_naive)
-            bench_load(res, ["attrs1m.json", "sdk1m.jsonl"], 3, False)
+            bench_load(res, big, LOAD_1M_REPEATS, not args.no_naive)
+            bench_load(res, ["attrs1m.json", "sdk1m.jsonl"], LOAD_1M_REPEATS, False)
     if "first_paint" in sections:
         bench_first_paint(res, max(1, repeats - 1), big[0] if big else "spans100k.json")
     if "open" in sections:
@@ -869,6 +888,7 @@ def main() -> None:
         bench_live_memory(res, 20_000 if args.quick else 100_000)
     info = machine()
     info["load at start"] = load_at_start
+    info["steal"] = _steal_share(steal_at_start, _cpu_times())
     argv = sys.argv[1:]
     if args.only and args.out.exists():
         keep_other_sections(res, args.out, sections)
