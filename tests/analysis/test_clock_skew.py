@@ -169,13 +169,11 @@ def test_the_spans_handed_to_a_store_keep_their_times_as_read():
     assert again.get("t1").spans[again.get("t1").position("srv")].start_ns == 12 * MS
 
 
-def _tree_parts(tree) -> tuple:
-    return tree.parent, tree.children, tree.roots, tree.orphans, tree.top, tree.order, tree.depth
+def _figures(stats) -> tuple:
+    return stats.start_ns, stats.end_ns, stats.error_count, stats.services, stats.orphan_count, stats.root
 
 
-def test_a_shift_that_passes_a_sibling_reorders_the_tree_as_a_fresh_build_would():
-    from tracetui.model.trace import TraceTree
-
+def test_a_shift_that_passes_a_sibling_reorders_the_tree():
     # back's server reads 50ms before its client; centred it starts after the cache call.
     t = trace(
         span("root", "", 0, 100 * MS, service="front", kind=KIND_SERVER),
@@ -186,15 +184,16 @@ def test_a_shift_that_passes_a_sibling_reorders_the_tree_as_a_fresh_build_would(
     )
     assert [t.spans[i].span_id for i in t.order] == ["root", "call", "cache", "srv", "q"]
     assert t.spans[t.position("srv")].start_ns == 45 * MS
-    assert _tree_parts(t.tree) == _tree_parts(TraceTree.build(t.spans))
     assert t.set_adjust_skew(False)
     assert [t.spans[i].span_id for i in t.order] == ["root", "call", "srv", "q", "cache"]
 
 
-def test_on_the_sdk_skew_sample_every_adjusted_tree_is_the_tree_of_its_adjusted_spans():
+def test_the_figures_of_adjusted_traces_are_those_of_their_adjusted_spans():
+    """A shifted trace takes its figures from the tree its shifts were measured on (built on the
+    times as read): the same as from a tree of the adjusted spans."""
     from conftest import SAMPLES
 
-    from tracetui.model.trace import TraceTree
+    from tracetui.model.trace import TraceStats, TraceTree
     from tracetui.sources.files import load_paths
 
     store = TraceStore()
@@ -202,5 +201,7 @@ def test_on_the_sdk_skew_sample_every_adjusted_tree_is_the_tree_of_its_adjusted_
     skewed = [t for t in store if t.adjusted]
     assert len(skewed) == 4
     for t in skewed:
-        assert _tree_parts(t.tree) == _tree_parts(TraceTree.build(t.spans))
+        assert not t.has_tree  # not kept: built again on use
+        assert _figures(t.stats) == _figures(TraceStats.count(t, TraceTree.build(t.spans)))
+        assert t.start_ns == min(s.start_ns for s in t.spans)  # adjusted times
         assert sum(f.adjusted for f in detect(t)) == len(t.clock_shifts) > 0

@@ -80,15 +80,14 @@ class TraceTree:
       order        every span once, in tree pre-order (children by start), orphans last
       depth[i]     0 for top-level spans
       index        span id -> position (the non-shared span where ids repeat)
-      cut          whether parent cycles were cut (a span of each made an orphan, chosen by start)
     """
 
-    __slots__ = ("parent", "children", "roots", "orphans", "top", "order", "depth", "index", "cut")
+    __slots__ = ("parent", "children", "roots", "orphans", "top", "order", "depth", "index")
 
     def __init__(self, parent: list[int], children: list[list[int]], roots: list[int], orphans: list[int],
-                 top: list[int], order: list[int], depth: list[int], index: dict[str, int], cut: bool = False) -> None:
+                 top: list[int], order: list[int], depth: list[int], index: dict[str, int]) -> None:
         self.parent, self.children, self.roots, self.orphans = parent, children, roots, orphans
-        self.top, self.order, self.depth, self.index, self.cut = top, order, depth, index, cut
+        self.top, self.order, self.depth, self.index = top, order, depth, index
 
     @classmethod
     @gc_paused
@@ -142,8 +141,7 @@ class TraceTree:
         depth = [0] * n
         seen = bytearray(n)
         _walk(top, children, order, depth, seen)
-        cut = len(order) < n
-        if cut:
+        if len(order) < n:
             cyclic = [i for i in range(n) if not seen[i]]
             cyclic.sort(key=key)
             for i in cyclic:
@@ -154,30 +152,7 @@ class TraceTree:
                     orphans.append(i)
                     _walk([i], children, order, depth, seen)
             top = sorted(roots + orphans, key=key)
-        return cls(parent, children, roots, orphans, top, order, depth, index, cut)
-
-    def resort(self, spans: Sequence[Span], moved: Iterable[int]) -> bool:
-        """Re-sort the tree after the spans at `moved` (each with a parent: clock skew moves no
-        top-level span) changed their times, as `build` sorts (by start, ties by position): the
-        children lists that hold them, then the pre-order if one of them changed. The structure
-        does not depend on times, so this gives the tree `build` would, for a small part of its
-        cost. Returns False, touching nothing, when the tree cut parent cycles (which span
-        was cut depends on starts)."""
-        if self.cut:
-            return False
-        parent, children = self.parent, self.children
-        changed = False
-        for p in {parent[i] for i in moved}:
-            ch = children[p]
-            if len(ch) > 1:
-                before = ch[:]
-                ch.sort()
-                ch.sort(key=lambda i: spans[i].start_ns)
-                changed = changed or ch != before
-        if changed:
-            self.order = []
-            _walk(self.top, children, self.order, self.depth, bytearray(len(spans)))
-        return True
+        return cls(parent, children, roots, orphans, top, order, depth, index)
 
     @property
     def max_depth(self) -> int:
@@ -222,8 +197,11 @@ class TraceStats:
 
     @classmethod
     @gc_paused
-    def count(cls, trace: Trace) -> TraceStats:
-        """The figures of `trace` (its tree only when already built or needed to be exact)."""
+    def count(cls, trace: Trace, tree: TraceTree | None = None) -> TraceStats:
+        """The figures of `trace` (its tree only when already built or needed to be exact).
+        `tree`: a tree of these spans to take the orphans and the root from, though built
+        before clock skew moved some of them (their structure holds, and no root or orphan is
+        ever moved, so the earliest root is the same)."""
         spans = trace.spans
         n = len(spans)
         starts = list(map(_START, spans))
@@ -231,10 +209,10 @@ class TraceStats:
         end_ns = max(map(_END, spans)) if n else 0
         errors = list(map(_STATUS, spans)).count(STATUS_ERROR)
         services = sorted(set(map(_SERVICE, spans)))
-        light = None if trace.has_tree else _orphans_and_root(spans, starts)
+        light = None if tree is not None or trace.has_tree else _orphans_and_root(spans, starts)
         if light is None:
             # From the tree (built now if need be): exact in every case.
-            tree = trace.tree
+            tree = tree or trace.tree
             top = tree.roots or tree.top
             light = len(tree.orphans), (top[0] if top else None)
         return cls(start_ns, end_ns, errors, services, *light)
@@ -465,9 +443,12 @@ class Trace:
         shifts = self._shifts = compute_shifts(spans, tree.order, tree.parent)
         if shifts and self.adjust_skew:
             self._apply(1)
-            if not tree.resort(self.spans, shifts.shift):  # siblings by their new starts
-                return shifts  # built again on use
-        self._tree = tree
+            # Siblings now sort by their new starts: the tree is built again on use, not kept
+            # (the 2,246 shifted traces of the bench's 1M-span file: 67 MB). The figures are
+            # taken from it now, as the light pass could not give them.
+            self._stats = TraceStats.count(self, tree)
+        else:
+            self._tree = tree
         return shifts
 
     def _apply(self, sign: int) -> None:
@@ -556,8 +537,10 @@ class Trace:
         stats = self._stats
         if stats is None:
             if self._shifts is None:
-                self._settle()
-            stats = self._stats = TraceStats.count(self)
+                self._settle()  # (gives the figures on the way, mostly)
+                stats = self._stats
+            if stats is None:
+                stats = self._stats = TraceStats.count(self)
         return stats
 
     # The tree's parts (see TraceTree) and the figures (see TraceStats): hot in sorts and walks,
