@@ -95,6 +95,7 @@ class FastConverter:
         ids = self.ids
         strings = ids.strings
         share, seen_add = strings.setdefault, ids.seen.add
+        trace_id_of, name_of = trace_ids.setdefault, names.setdefault
         careful = False
         span_cls = Span
         n_trace_ids, n_strings = len(trace_ids), len(strings)
@@ -110,7 +111,7 @@ class FastConverter:
                     s.resource = resource
                     s.scope = scope
                     t = s.trace_id
-                    s.trace_id = trace_ids.setdefault(t, t)
+                    s.trace_id = trace_id_of(t, t)
                     t = s.span_id
                     s.span_id = share(t, t)
                     seen_add(t)
@@ -118,11 +119,12 @@ class FastConverter:
                     if t:
                         s.parent_id = share(t, t)
                     t = s.name
-                    s.name = names.setdefault(t, t)
+                    s.name = name_of(t, t)
                     t = s.status
                     if t.__class__ is not int:
                         s.status = t.code  # (an int in range: see wire.py)
-                        s.status_message = t.message
+                        if t.message:
+                            s.status_message = t.message
                     if s.end_ns < s.start_ns:
                         careful = True
                     t = s.raw_attributes
