@@ -114,52 +114,6 @@ class PairTable:
         return frozenset(out)
 
 
-class _Value(msgspec.Struct, gc=False):
-    stringValue: str | None = None  # noqa: N815 (OTLP JSON's names)
-    boolValue: bool | None = None  # noqa: N815
-    intValue: int | str | None = None  # noqa: N815
-    doubleValue: float | str | None = None  # noqa: N815
-
-
-class _KeyValue(msgspec.Struct, gc=False):
-    key: str
-    value: _Value | None = None
-
-
-_KEY_VALUES = msgspec.json.Decoder(list[_KeyValue])
-_NO_VALUE = _Value()
-
-
-def fast_attributes(raw: Any) -> dict[str, Any] | None:
-    """Undecoded OTLP JSON attributes of the common kinds (string, bool, int, double in
-    camelCase) decoded in C; None for anything else (lists, maps, bytes, snake_case, NaN
-    written as text), which `Span.attributes` decodes."""
-    try:
-        items = _KEY_VALUES.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-    out: dict[str, Any] = {}
-    for kv in items:
-        v = kv.value or _NO_VALUE
-        if v.stringValue is not None:
-            out[kv.key] = v.stringValue
-        elif v.intValue is not None:
-            if isinstance(v.intValue, str):
-                try:
-                    out[kv.key] = int(v.intValue)
-                except ValueError:
-                    return None
-            else:
-                out[kv.key] = v.intValue
-        elif v.boolValue is not None:
-            out[kv.key] = v.boolValue
-        elif v.doubleValue is not None and not isinstance(v.doubleValue, str):
-            out[kv.key] = v.doubleValue
-        else:
-            return None  # another kind, or an empty value: the full decoder decides
-    return out
-
-
 class AttributeCache:
     """Pair ids of each distinct undecoded attribute list (spans of one operation often carry the
     same bytes) and of each resource; bounded, cleared when it grows past `limit` entries."""
@@ -182,8 +136,7 @@ class AttributeCache:
         if got is None:
             if len(self.raw) >= self.limit:
                 self.raw.clear()
-            attributes = fast_attributes(key)
-            got = self.raw[key] = self.table.ids_of(s.attributes if attributes is None else attributes)
+            got = self.raw[key] = self.table.ids_of(s.attributes)  # (the common kinds decoded in C)
         return got
 
     def of_resource(self, s: Span) -> frozenset[int]:
