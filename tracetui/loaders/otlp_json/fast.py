@@ -141,7 +141,7 @@ class FastConverter:
             return
         new_ids = list(islice(reversed(strings), len(strings) - n_strings))
         new_trace_ids = list(islice(reversed(trace_ids), len(trace_ids) - n_trace_ids))
-        if careful or not _ids_ok(new_ids, new_trace_ids) or "" in strings:
+        if careful or not _ids_ok(new_ids, new_trace_ids):  # (an empty span id is new, and not 16 long)
             # Ids as written (upper case, base64) are not to be shared: start those afresh.
             ids.strings, ids.seen, ids.spoiled = {}, set(), True  # the batch is not vouched for
             trace_ids.clear()
