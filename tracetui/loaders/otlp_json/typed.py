@@ -4,6 +4,7 @@ Used for what the fast types refuse (enum names, `{"low","high"}` times), and as
 the fast path must match. Each span is checked on its own: a bad one is reported and skipped.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -58,29 +59,32 @@ _SCOPES: dict[tuple[str, str, bytes], Scope] = {}
 _MAX_SHARED = 10_000  # distinct resources (scopes) remembered; past it the memo starts afresh
 
 
+def _shared(memo: dict, key: Any, make: Callable[[], Any]) -> Any:
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _MAX_SHARED:
+            memo.clear()
+        got = memo[key] = make()
+    return got
+
+
 def resource_of(attrs: list | msgspec.Raw) -> Resource:
     """The resource of these attributes (a list, or OTLP JSON as read); one `Resource` object for
     every batch that names the same attributes (a producer sends the same ones with each)."""
     if not isinstance(attrs, msgspec.Raw):
         return resource_from_attributes(key_values(attrs))
     key = bytes(attrs)
-    got = _RESOURCES.get(key)
-    if got is None:
-        if len(_RESOURCES) >= _MAX_SHARED:
-            _RESOURCES.clear()
-        got = _RESOURCES[key] = resource_from_attributes(decode_key_values(key) if len(key) > 2 else {})
-    return got
+    return _shared(_RESOURCES, key, lambda: resource_from_attributes(_attributes(key)))
 
 
 def scope_of(sc: Any) -> Scope:
     """The scope of a wire `WScope` (attributes as read), shared as resources are."""
     key = (sc.name, sc.version, bytes(sc.attributes))
-    got = _SCOPES.get(key)
-    if got is None:
-        if len(_SCOPES) >= _MAX_SHARED:
-            _SCOPES.clear()
-        got = _SCOPES[key] = Scope(sc.name, sc.version, decode_key_values(key[2]) if len(key[2]) > 2 else {})
-    return got
+    return _shared(_SCOPES, key, lambda: Scope(sc.name, sc.version, _attributes(key[2])))
+
+
+def _attributes(raw: bytes) -> dict[str, Any]:
+    return decode_key_values(raw) if len(raw) > 2 else {}  # "[]": none
 
 
 def int64(v: Any) -> int:
