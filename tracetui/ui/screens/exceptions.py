@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from tracetui.analysis.exceptions import ExceptionGroup, exception_groups
 from tracetui.model.trace import Trace
@@ -42,14 +40,8 @@ class ExceptionsScreen(TraceTuiScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._group(self.traces)
-
-    @work(thread=True, exclusive=True, group="exceptions", exit_on_error=False)
-    def _group(self, traces: list[Trace]) -> None:
-        """Off the event loop: a million spans take about a second."""
-        groups = exception_groups(traces)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, groups)
+        traces = self.traces
+        self.off_the_loop("exceptions", lambda: exception_groups(traces), self._show)  # 1M spans: ~1 s
 
     def _show(self, groups: list[ExceptionGroup]) -> None:
         self.groups = groups

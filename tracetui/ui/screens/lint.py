@@ -3,11 +3,9 @@ trace (from its view). Enter on a finding or a span closes it with that span to 
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from tracetui.render.text import clean
 from tracetui.ui.screens.base import TraceTuiScreen
@@ -40,15 +38,14 @@ class LintScreen(TraceTuiScreen):
         # The whole store even for one trace: a callee "instrumented elsewhere" and a caller "in
         # another trace" are facts about all the data. Off the event loop: a million spans take
         # seconds. (Live traces that change meanwhile are linted as the worker finds them.)
-        self._lint(list(self.app.store), list(time_problems(self.app.problems)))
+        traces, problems = list(self.app.store), list(time_problems(self.app.problems))
 
-    @work(thread=True, exclusive=True, group="lint", exit_on_error=False)
-    def _lint(self, traces: list, problems: list) -> None:
-        from tracetui.analysis.lint import lint
+        def report():  # noqa: ANN202
+            from tracetui.analysis.lint import lint
 
-        report = lint(traces, problems)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, report)
+            return lint(traces, problems)
+
+        self.off_the_loop("lint", report, self._show)
 
     def _show(self, report) -> None:
         model = LintPanelModel(report, self.app.store, self.trace_id)

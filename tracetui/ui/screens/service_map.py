@@ -8,11 +8,9 @@ leaves the focus, then the screen.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from tracetui.analysis.service_map import ServiceMap, service_map
 from tracetui.model.trace import Trace
@@ -101,16 +99,16 @@ class ServiceMapScreen(TraceTuiScreen):
         critical path of every trace takes seconds at a million spans."""
         self.working = True
         self._update()
-        self._read(focus)
+        traces = self.traces
 
-    @work(thread=True, exclusive=True, group="service-map", exit_on_error=False)
-    def _read(self, focus: str | None) -> None:
-        smap = service_map(self.traces, focus=focus)
-        picture = layout(smap)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._drawn, focus, smap, picture)
+        def read() -> tuple[str | None, ServiceMap, object]:
+            smap = service_map(traces, focus=focus)
+            return focus, smap, layout(smap)
 
-    def _drawn(self, focus: str | None, smap: ServiceMap, picture) -> None:
+        self.off_the_loop("service-map", read, self._drawn)
+
+    def _drawn(self, drawn: tuple[str | None, ServiceMap, object]) -> None:
+        focus, smap, picture = drawn
         self.focus_service, self.smap, self.picture, self.working = focus, smap, picture, False
         self.graph.show(picture)
         self._update()
