@@ -64,30 +64,34 @@ def main() -> None:
 
 
 # Each command's module is imported when it runs (cli/lazy_group.py): name, where, first sentence of its help.
-main.add_lazy_command("record", "tracetui.cli.live:record_cmd", "Receive OTLP headless and write every accepted "
-                      "request to a capture file.")
-main.add_lazy_command("stats", "tracetui.cli.stats:stats_cmd", "Count, total, self time, critical path and errors "
-                      "per service or operation.")
-main.add_lazy_command("map", "tracetui.cli.map:map_cmd", "The service map of SOURCES: caller → callee, calls, "
-                      "errors, p50/p99 latency.")
-main.add_lazy_command("export", "tracetui.cli.export:export_cmd", "Write the traces of SOURCES as OTLP JSON, Jaeger "
-                      "JSON or Zipkin v2 JSON.")
-main.add_lazy_command("serve", "tracetui.cli.serve:serve_cmd", "Serve the explorer of SOURCES to a browser "
-                      "(http://127.0.0.1:8000 by default).")
-main.add_lazy_command("compare", "tracetui.cli.compare:compare_cmd", "Compare a selection of the traces in SOURCES "
-                      "with the rest (or a baseline query): which operations take the extra time, which attribute "
-                      "values the selection has more often.")
-main.add_lazy_command("flame", "tracetui.cli.flame:flame_cmd", "Print a flame graph: of one trace (--trace), or of "
-                      "the critical path of many traces (--root).")
-main.add_lazy_command("lint", "tracetui.cli.lint:lint_cmd", "Check traces for broken instrumentation (orphans, lost "
-                      "server spans, split traces, clock skew, bad times, duplicate ids, cycles, missing service "
-                      "names, ids in span names, oversized or renamed attributes) and anti-patterns (N+1 queries, "
-                      "sequential calls, retries).")
-main.add_lazy_command("diff", "tracetui.cli.diff:diff_cmd", "Compare two traces: per call path, the span count, "
-                      "duration and critical-path time in A and in B, the largest change in critical-path time first "
-                      "(JSON) or as a tree (unchanged subtrees folded).")
-main.add_lazy_command("sample", "tracetui.cli.sample:sample_cmd", "Preview a sampling policy on the traces in "
-                      "SOURCES: kept share and what it loses.")
+_LAZY_COMMANDS = (
+    ("record", "tracetui.cli.live:record_cmd", "Receive OTLP headless and write every accepted "
+     "request to a capture file."),
+    ("stats", "tracetui.cli.stats:stats_cmd", "Count, total, self time, critical path and errors "
+     "per service or operation."),
+    ("map", "tracetui.cli.map:map_cmd", "The service map of SOURCES: caller → callee, calls, "
+     "errors, p50/p99 latency."),
+    ("export", "tracetui.cli.export:export_cmd", "Write the traces of SOURCES as OTLP JSON, Jaeger "
+     "JSON or Zipkin v2 JSON."),
+    ("serve", "tracetui.cli.serve:serve_cmd", "Serve the explorer of SOURCES to a browser "
+     "(http://127.0.0.1:8000 by default)."),
+    ("compare", "tracetui.cli.compare:compare_cmd", "Compare a selection of the traces in SOURCES "
+     "with the rest (or a baseline query): which operations take the extra time, which attribute "
+     "values the selection has more often."),
+    ("flame", "tracetui.cli.flame:flame_cmd", "Print a flame graph: of one trace (--trace), or of "
+     "the critical path of many traces (--root)."),
+    ("lint", "tracetui.cli.lint:lint_cmd", "Check traces for broken instrumentation (orphans, lost "
+     "server spans, split traces, clock skew, bad times, duplicate ids, cycles, missing service "
+     "names, ids in span names, oversized or renamed attributes) and anti-patterns (N+1 queries, "
+     "sequential calls, retries)."),
+    ("diff", "tracetui.cli.diff:diff_cmd", "Compare two traces: per call path, the span count, "
+     "duration and critical-path time in A and in B, the largest change in critical-path time first "
+     "(JSON) or as a tree (unchanged subtrees folded)."),
+    ("sample", "tracetui.cli.sample:sample_cmd", "Preview a sampling policy on the traces in "
+     "SOURCES: kept share and what it loses."),
+)
+for _name, _where, _help in _LAZY_COMMANDS:
+    main.add_lazy_command(_name, _where, _help)
 
 
 @main.command("open")
