@@ -176,3 +176,19 @@ def test_a_lazy_snapshot_compared_in_steps_gives_the_same_tables_and_builds_only
         assert run(steps).to_json() == expected
         assert sum(f is not None for f in comparer.facts) <= 80  # the two samples' facts only
         assert snapshot.built == 0  # each trace built for its facts (or a query) was let go
+
+
+def test_the_pairs_a_comparison_keeps_per_trace_drop_out_of_the_collectors_walks():
+    # Each full collection walks every tracked object: a comparison at 1M spans keeps ~20k
+    # pair sets, and walking them stalled the screen between two slices of its work.
+    import gc
+
+    store = TraceStore()
+    assert load_paths([str(SAMPLES / "incident.json")], store) == []
+    comparer = Comparer(list(store))
+    comparer.compare(Selection.slowest(10), scope_op=None)
+    kept = [f.pairs for f in comparer.facts if f is not None and f.pairs]
+    assert kept
+    gc.collect()
+    assert not any(gc.is_tracked(p) for p in kept)
+    assert not any(gc.is_tracked(p) for p in comparer.cache.raw.values())

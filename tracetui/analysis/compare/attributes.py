@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracetui.analysis.compare.facts import PRESENT, PairTable
+from tracetui.analysis.compare.facts import PRESENT, PairIds, PairTable
 from tracetui.analysis.compare.significance import benjamini_hochberg, mann_whitney, proportion_p
 from tracetui.analysis.compare.steps import Steps, run
 
@@ -80,7 +80,7 @@ class AttributeRow:
     def passes(self) -> bool:
         return self.q_value <= Q_PASS
 
-    def held_by(self, unit_ids: frozenset[int] | set[int]) -> bool:
+    def held_by(self, unit_ids: PairIds) -> bool:
         """Whether a unit with these (grouped) pair ids has this row's value."""
         return (self.unit_id in unit_ids) != (self.kind == ABSENT_KIND)
 
@@ -107,18 +107,18 @@ class AttributeUniverse:
     `rows(in_selection, in_baseline)` then compares any split of the units. Units are sets of
     pair ids of `table`."""
 
-    def __init__(self, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str = TRACE) -> None:
+    def __init__(self, unit_pairs: Sequence[PairIds], table: PairTable, scope: str = TRACE) -> None:
         run(self._build(unit_pairs, table, scope))
 
     @classmethod
-    def build_steps(cls, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str = TRACE
+    def build_steps(cls, unit_pairs: Sequence[PairIds], table: PairTable, scope: str = TRACE
                     ) -> Steps[AttributeUniverse]:
         """The universe, built in steps (see steps.py)."""
         self = cls.__new__(cls)
         yield from self._build(unit_pairs, table, scope)
         return self
 
-    def _build(self, unit_pairs: Sequence[frozenset[int]], table: PairTable, scope: str) -> Steps[None]:
+    def _build(self, unit_pairs: Sequence[PairIds], table: PairTable, scope: str) -> Steps[None]:
         self.scope = scope
         self.table = table
         total: Counter[int] = Counter()
@@ -166,11 +166,11 @@ class AttributeUniverse:
             yield None
 
     @staticmethod
-    def _group(pairs: frozenset[int], overflow: dict[int, int], grouped: frozenset[int]) -> frozenset[int]:
-        hit = pairs & grouped
+    def _group(pairs: PairIds, overflow: dict[int, int], grouped: frozenset[int]) -> PairIds:
+        hit = grouped.intersection(pairs)
         if not hit:
             return pairs
-        return (pairs - hit) | {overflow[i] for i in hit}
+        return tuple(frozenset(pairs).difference(hit).union(map(overflow.__getitem__, hit)))
 
     def rows(self, in_selection: Sequence[bool], in_baseline: Sequence[bool]) -> list[AttributeRow]:
         """Rows for a split of the units (`in_selection[i]`, `in_baseline[i]`: where unit i is)."""

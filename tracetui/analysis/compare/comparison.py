@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tracetui.analysis.compare.attributes import SPAN, TRACE, AttributeRow, AttributeUniverse
-from tracetui.analysis.compare.facts import AttributeCache, Op, TraceFacts, trace_facts_steps
+from tracetui.analysis.compare.facts import AttributeCache, Op, TraceFacts, pair_union, trace_facts_steps
 from tracetui.analysis.compare.operations import OperationRow, operation_rows_steps
 from tracetui.analysis.compare.snapshot import TraceSnapshot
 from tracetui.analysis.compare.split import (
@@ -216,7 +216,7 @@ class Comparer:
                 continue
             for s in self._spans(i):
                 if s.name == name and s.resource.service == service:
-                    units.append(cache.of_span(s) | cache.of_resource(s))
+                    units.append(pair_union((cache.of_span(s), cache.of_resource(s))))
                     owners.append(i)
         universe = yield from AttributeUniverse.build_steps(units, cache.table, SPAN)
         return universe, owners
