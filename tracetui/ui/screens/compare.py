@@ -16,7 +16,6 @@ filtered to the traces that have it (Esc there comes back here), Esc back to the
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Generator
 
@@ -30,6 +29,7 @@ from textual.widgets import Footer, Static
 from tracetui.analysis.compare import AttributeRow, Comparer, Comparison, OperationRow, Selection
 from tracetui.analysis.compare.snapshot import TraceSnapshot
 from tracetui.analysis.compare.steps import Step, run
+from tracetui.model.gcpause import freeze_loaded
 from tracetui.model.query import QueryError
 from tracetui.render.text import clean
 from tracetui.ui.screens.base import TraceTuiScreen
@@ -82,11 +82,12 @@ class CompareScreen(TraceTuiScreen):
     @classmethod
     def for_listed(cls, app) -> CompareScreen:
         """The screen for the traces the app's trace list shows now (copies: see the module doc)."""
-        # A full collection now, while the screen changes anyway, rather than one started by the
-        # analysis's allocations in the middle of the computation: the first full collection
-        # after the list came up walks everything made since the load was frozen (~360k objects
-        # at 1M spans, 35-230 ms); after it, the analysis's 27k objects do not start another.
-        gc.collect()
+        # A full collection now, while the screen changes anyway, then what is alive is kept out
+        # of later ones (as after a load, model/gcpause.py): the collections started by the
+        # analysis's allocations then walk the analysis's objects alone. Otherwise each walked
+        # the list, its summaries and the widgets too (47k objects at 1M spans, 20-30 ms each,
+        # 45-75 ms with the analysis's) between two slices of the computation.
+        freeze_loaded(collect=True)
         get = app.store.get
         summaries, traces = [], []
         for s in app.index.rows:
