@@ -55,6 +55,21 @@ def test_the_scatter_puts_slow_late_traces_top_right():
     assert lines[-1][0][0] != " " and lines[-1][0][1] != SEL
 
 
+def test_the_scatter_recolours_for_a_new_selection_and_redraws_for_a_new_size():
+    summaries = [summary(i, 1 + i * 7, start_s=i) for i in range(60)]
+    m = CompareModel(summaries)
+    first = m.scatter(12, 4)
+    m.change_percent(1)  # the slowest 20%: more cells selected, the dots where they were
+    wider = m.scatter(12, 4)
+    fresh = CompareModel(summaries)
+    fresh.change_percent(1)
+    assert wider == fresh.scatter(12, 4)
+    assert [c for line in wider for c, _ in line] == [c for line in first for c, _ in line]
+    assert sum(style == SEL for line in wider for _, style in line) > sum(style == SEL for line in first for _, style in line)
+    other = m.scatter(20, 5)
+    assert len(other) == 5 and len(other[0]) == 20 and other == fresh.scatter(20, 5)
+
+
 def test_tables_keep_the_names_readable_when_narrow():
     cols = attribute_columns(60)
     assert [c.title for c in cols][:2] == ["Key", "Value"] and sum(c.width + 1 for c in cols) <= 60

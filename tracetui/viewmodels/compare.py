@@ -13,6 +13,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from tracetui.analysis.compare import AttributeRow, Comparison, OperationRow, Selection
 from tracetui.analysis.compare.split import ERRORS, QUERY, RANGE, SLOWEST, slowest_threshold
@@ -54,6 +55,8 @@ class CompareModel:
         self.starts = [s.start_unix_nano for s in summaries]
         self.errors = [s.error_count > 0 for s in summaries]
         self.edges = log_edges(min(self.durations, default=1), max(self.durations, default=1))
+        self.buckets = [self.bucket_of(d) for d in self.durations]  # each trace's histogram bucket
+        self._dots: tuple[int, int, list[int], list[int]] | None = None  # the scatter's (see `scatter`)
         self.selection = Selection.slowest()
         self.baseline: str | None = None
         self.scope_op: tuple[str, str] | None = None
@@ -140,11 +143,10 @@ class CompareModel:
         mask = self.quick_mask()
         counts = [0] * BUCKETS
         chosen = [0] * BUCKETS
-        for i, d in enumerate(self.durations):
-            b = self.bucket_of(d)
+        for b in self.buckets:
             counts[b] += 1
-            if mask is not None and mask[i]:
-                chosen[b] += 1
+        for b in compress(self.buckets, mask) if mask is not None else ():
+            chosen[b] += 1
         top = max(counts, default=0) or 1
         width = max(width, BUCKETS // 2)
         col_bucket = [min(BUCKETS - 1, x * BUCKETS // width) for x in range(width)]
@@ -190,25 +192,35 @@ class CompareModel:
         """Duration (log scale, up) against start time (right), in braille dots: 2×4 per cell.
         A cell with a selected trace's dot is drawn as selected."""
         width, height = max(1, width), max(1, height)
+        cells, bits = self._dot_cells(width, height)
         mask = self.quick_mask()
-        bits = [[0] * width for _ in range(height)]
-        chosen = [[False] * width for _ in range(height)]
+        chosen = set(compress(cells, mask)) if mask is not None else set()
+        return [[(chr(BRAILLE + bits[c]) if bits[c] else " ", SEL if c in chosen else BASE)
+                 for c in range(y * width, (y + 1) * width)] for y in range(height)]
+
+    def _dot_cells(self, width: int, height: int) -> tuple[list[int], list[int]]:
+        """Where each trace's dot falls (its cell, row by row) and each cell's braille bits, for
+        this size: worked out once, so a new selection only recolours cells (10k traces: 20 ms
+        each time before, on the event loop)."""
+        if self._dots is not None and self._dots[:2] == (width, height):
+            return self._dots[2], self._dots[3]
+        bits = [0] * (width * height)
+        cells: list[int] = []
         if self.durations:
             t0, t1 = min(self.starts), max(self.starts)
             span = max(1, t1 - t0)
             lo, hi = math.log(max(1, self.edges[0])), math.log(max(2, self.edges[-1]))
             rng = max(1e-9, hi - lo)
             dots_x, dots_y = width * 2, height * 4
-            for i, (d, s) in enumerate(zip(self.durations, self.starts, strict=True)):
+            for d, s in zip(self.durations, self.starts, strict=True):
                 x = min(dots_x - 1, (s - t0) * dots_x // span)
                 fy = (math.log(max(1, d)) - lo) / rng
                 y = min(dots_y - 1, max(0, int((1.0 - fy) * dots_y)))
-                cx, cy = x // 2, y // 4
-                bits[cy][cx] |= _DOTS[x % 2][y % 4]
-                if mask is not None and mask[i]:
-                    chosen[cy][cx] = True
-        return [[(chr(BRAILLE + b) if b else " ", SEL if c else BASE) for b, c in zip(row, crow, strict=True)]
-                for row, crow in zip(bits, chosen, strict=True)]
+                c = (y // 4) * width + x // 2
+                bits[c] |= _DOTS[x % 2][y % 4]
+                cells.append(c)
+        self._dots = (width, height, cells, bits)
+        return cells, bits
 
     # -- the titles ----------------------------------------------------------------------------
     def selection_label(self) -> str:
