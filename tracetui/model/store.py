@@ -111,7 +111,8 @@ class TraceStore:
             self.version += 1
         if self.max_spans is not None and self.span_count + self.log_count > self.max_spans:
             self._evict(keep=set(groups))
-        return {tid for tid in groups if tid in traces}  # (not set(traces): all of them, every batch)
+            return {tid for tid in groups if tid in traces}  # (not set(traces): all of them, every batch)
+        return set(groups)  # every one is in the store
 
     def add_logs(self, records: Iterable[LogRecord]) -> set[str]:
         """Add log records; return the ids of the traces (with spans) whose logs changed."""

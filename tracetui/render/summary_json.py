@@ -11,6 +11,7 @@ from tracetui.analysis.clock_skew import detect
 from tracetui.analysis.summary import summary_row_json
 from tracetui.model import TraceStore
 from tracetui.model.gcpause import gc_paused
+from tracetui.model.skew import NO_SHIFTS
 from tracetui.model.trace import NO_PARENT, Trace
 
 
@@ -21,10 +22,9 @@ def summary_json(store: TraceStore) -> dict:
 
 def _trace_fields(trace: Trace) -> dict:
     """A TRACE object of the contract: the summary row and its clock skew findings."""
-    out = summary_row_json(trace)
-    findings = detect(trace)  # (mostly none: no comprehension to run then)
-    out["clock_skew"] = [f.to_json() for f in findings] if findings else []
-    return out
+    shifts = trace.clock_shifts
+    # (Mostly none: then no call of `detect` and no comprehension, 0.1 s over 111k traces.)
+    return summary_row_json(trace, [] if shifts is NO_SHIFTS or not shifts else [f.to_json() for f in detect(trace)])
 
 
 def trace_json(trace: Trace) -> dict:
