@@ -16,7 +16,9 @@ young collection afterwards then walked everything allocated meanwhile (80-190 m
 What made full collections expensive while the screen computed was the analysis's own objects
 (730k tracked: trees of the traces built for their facts, per-operation facts and their
 duration lists; a full collection took 0.33 s): now 27k (trees dropped once a trace's facts are
-known, `OpFacts` untracked with its durations as bytes, operation keys shared).
+known, `OpFacts` untracked with its durations as bytes, operation keys shared; a trace's pair ids
+a tuple), and the comparison screen freezes what is alive when it opens. When the work is done,
+a full collection runs in a turn of its own, before the result is shown.
 """
 
 from __future__ import annotations
