@@ -14,7 +14,11 @@ is lost by pausing. The rules:
 - `freeze_loaded()` once a bulk load is done: what was loaded is moved out of the collector's
   sight, so the analysis that follows allocates without re-walking it. Not on every live batch:
   that froze open screens for good (the receiver collects when the user is idle instead,
-  `QuietCollections` in sources/receiver/feed.py).
+  `QuietCollections` in sources/receiver/feed.py). The comparison screen also collects and
+  freezes when it opens (`freeze_loaded(collect=True)`): the collections its analysis starts
+  then walk only what it makes. What is alive then (the app, the list) lives as long as the app;
+  what is frozen and later dropped is still freed when nothing refers to it, unless it is
+  part of a reference cycle.
 
 Pauses nest and may overlap across threads: the collector is back on when the last one ends
 (if it was on when the first began).
