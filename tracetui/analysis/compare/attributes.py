@@ -104,8 +104,8 @@ def _is_number(v: Any) -> bool:
 class AttributeUniverse:
     """The units of one comparison (every listed trace, or every span of one operation) and what
     is decided over all of them: which keys are numeric, which values are grouped. Built once;
-    `rows(in_selection, in_baseline)` then compares any split of the units. Units are sets of
-    pair ids of `table`."""
+    `rows(in_selection, in_baseline)` then compares any split of the units. A unit is the distinct
+    pair ids of `table` it holds (`PairIds`)."""
 
     def __init__(self, unit_pairs: Sequence[PairIds], table: PairTable, scope: str = TRACE) -> None:
         run(self._build(unit_pairs, table, scope))
