@@ -3,8 +3,9 @@ buckets, the split on it), the duration-against-start scatter (braille dots) and
 the operations and attributes tables. No Textual: tested headless.
 
 The histogram and the scatter need only each listed trace's duration, start and error count
-(the trace list's summaries), so they are drawn at once when the screen opens; the tables wait
-for the analysis (`tracetui.analysis.compare`), which runs in a thread.
+(the trace list's summaries), so they are drawn at once when the screen opens (each trace's
+bucket and scatter cell worked out once, so a new selection only recolours); the tables wait for
+the analysis (`tracetui.analysis.compare`), which runs in slices on the event loop.
 """
 
 from __future__ import annotations
