@@ -273,3 +273,24 @@ def test_the_same_dump_in_two_formats_is_counted_once():
     assert json.loads(both.stdout) == json.loads(one.stdout)
     total = sum(t["span_count"] for t in json.loads(one.stdout)["traces"])
     assert f"{total} spans appeared more than once" in both.stderr.decode()
+
+
+@pytest.mark.parametrize("rows_per_part", [1, 2, 3, 5, 2048])
+def test_the_list_written_in_parts_is_the_same_json_text(tmp_path, rows_per_part):
+    """`summary --json` writes its rows a part at a time (memory): the text must be the one
+    document, escapes of what a terminal would act on included, however the parts fall."""
+    from tracetui.model import TraceStore
+    from tracetui.render.summary_json import summary_json, summary_json_text
+    from tracetui.render.text import json_bytes
+    from tracetui.sources.files import load_paths
+
+    odd = tmp_path / "odd.json"  # a sixth trace whose name holds a C1 control and an invisible character
+    odd.write_bytes(orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": "ab" * 16, "spanId": "cd" * 8, "name": "GET\x9b/cart\u200b",
+        "startTimeUnixNano": "1", "endTimeUnixNano": "2"}]}]}]}))
+    store = TraceStore()
+    assert load_paths([str(SAMPLES / "shop.json"), str(odd)], store) == []
+    text = b"".join(summary_json_text(store, rows_per_part))
+    assert text == json_bytes(summary_json(store))
+    assert len(orjson.loads(text)["traces"]) == 6 and b"\\u009b" in text and b"\\u200b" in text
+    assert b"".join(summary_json_text(TraceStore(), rows_per_part)) == b'{"traces":[]}'

@@ -198,14 +198,17 @@ def summary_cmd(sources: tuple[str, ...], trace_id: str | None, as_json: bool, u
 
     Exit status: 0 when everything loaded, 1 when some input was skipped, 2 when nothing loaded.
     """
-    from tracetui.cli.headless import find_trace_or_exit, finish, load_for_print, print_json
-    from tracetui.render.summary_json import summary_json, trace_json
+    from tracetui.cli.headless import find_trace_or_exit, finish, load_for_print, print_json, print_json_text
+    from tracetui.render.summary_json import summary_json_text, trace_json
 
     store, problems, err = load_for_print(sources, search, trace_id, verbose, adjust_skew=not no_adjust,
                                           empty_search_ok=True)
     trace = find_trace_or_exit(store, trace_id, err) if trace_id is not None else None
     if as_json:
-        print_json(trace_json(trace) if trace is not None else summary_json(store))
+        if trace is not None:
+            print_json(trace_json(trace))
+        else:
+            print_json_text(summary_json_text(store))
     else:
         from rich.console import Console
 

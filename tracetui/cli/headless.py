@@ -99,6 +99,15 @@ def print_json(doc) -> None:
     sys.stdout.flush()
 
 
+def print_json_text(parts) -> None:
+    """JSON text given in parts (e.g. `summary_json_text`), and a newline."""
+    write = sys.stdout.buffer.write
+    for part in parts:
+        write(part)
+    write(b"\n")
+    sys.stdout.flush()
+
+
 def finish(store, problems, err: LazyConsole) -> None:
     """The closing lines (log records without a trace, duplicates, skipped spans) and the exit status."""
     if store.traceless_logs:
