@@ -15,7 +15,14 @@ _SPAN_ID = attrgetter("span_id")
 
 class DistinctSpans(list):
     """Spans whose ids a reader has already seen to be all different (it hashed them anyway, while
-    they were in the cache): the store need not look for repeats inside the batch."""
+    they were in the cache): the store need not look for repeats inside the batch. `groups`: the
+    same spans by trace id, in order, as the reader grouped them on the way."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self, spans: Iterable[Span], groups: dict[str, list[Span]]) -> None:
+        super().__init__(spans)
+        self.groups = groups
 
 
 def _without_repeats(spans: list[Span]) -> list[Span]:
@@ -78,15 +85,17 @@ class TraceStore:
             return self._add(spans, source)
 
     def _add(self, spans: Iterable[Span], source: str = "") -> set[str]:
-        groups: dict[str, list[Span]] = {}
-        for s in spans:
-            g = groups.get(s.trace_id)
-            if g is None:
-                groups[s.trace_id] = [s]
-            else:
-                g.append(s)
-        traces = self.traces
         check = type(spans) is not DistinctSpans
+        groups = None if check else spans.groups
+        if groups is None or sum(map(len, groups.values())) != len(spans):  # (grouped as they are now?)
+            groups = {}
+            for s in spans:
+                g = groups.get(s.trace_id)
+                if g is None:
+                    groups[s.trace_id] = [s]
+                else:
+                    g.append(s)
+        traces = self.traces
         for tid, group in groups.items():
             t = traces.get(tid)
             if t is None:
