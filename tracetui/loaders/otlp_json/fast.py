@@ -121,12 +121,18 @@ class FastConverter:
                     else:
                         g.append(s)
                         s.trace_id = g[0].trace_id
+                    # (A store only when the id was met before: an attribute store on a struct
+                    # costs three times a look-up, and a span's own id mostly comes first.)
                     t = s.span_id
-                    s.span_id = share(t, t)
+                    u = share(t, t)
+                    if u is not t:
+                        s.span_id = u
                     seen_add(t)
                     t = s.parent_id
                     if t:
-                        s.parent_id = share(t, t)
+                        u = share(t, t)
+                        if u is not t:
+                            s.parent_id = u
                     t = s.name
                     s.name = name_of(t, t)
                     t = s.status
