@@ -70,6 +70,21 @@ def test_a_span_that_arrives_twice_is_stored_once():
     assert store.span_count == 3 and store.duplicate_spans == 1 and changed == {"t1"}
 
 
+def test_a_batch_grown_after_the_reader_grouped_it_is_checked_again():
+    # A reader hands over its spans grouped by trace and vouched free of repeats; a batch that
+    # gained spans since is grouped and checked by the store itself: nothing lost, nothing twice.
+    from tracetui.model.store import DistinctSpans
+
+    first = [span("r", "", 0, 100), span("a", "r", 10, 20), span("x", "", 0, 5, trace_id="t2")]
+    batch = DistinctSpans(first, {"t1": first[:2], "t2": first[2:]})
+    batch += [span("a", "r", 10, 20), span("b", "r", 30, 40)]
+    store = TraceStore()
+    assert store.add(batch) == {"t1", "t2"}
+    t = store.get("t1")
+    assert ids(t, t.order) == ["r", "a", "b"] and len(store.get("t2").spans) == 1
+    assert store.span_count == 4 and store.duplicate_spans == 1
+
+
 def test_zipkin_shared_ids_are_not_taken_for_duplicates():
     # Client and shared server span share an id but not a parent: both stay.
     store = TraceStore()

@@ -85,9 +85,10 @@ class TraceStore:
             return self._add(spans, source)
 
     def _add(self, spans: Iterable[Span], source: str = "") -> set[str]:
-        check = type(spans) is not DistinctSpans
-        groups = None if check else spans.groups
-        if groups is None or sum(map(len, groups.values())) != len(spans):  # (grouped as they are now?)
+        groups = spans.groups if type(spans) is DistinctSpans else None
+        # Vouched for only while the reader's groups still hold the whole batch.
+        check = groups is None or sum(map(len, groups.values())) != len(spans)
+        if check:
             groups = {}
             for s in spans:
                 g = groups.get(s.trace_id)
