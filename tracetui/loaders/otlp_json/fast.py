@@ -44,9 +44,14 @@ def _ids_ok(ids: list[str], trace_ids: list[str]) -> bool:
 
 
 def fast_convert(doc: Any, source: str, where: str, ids: "BatchIds | None" = None) -> Batch:
+    """The document's spans as a batch. `ids`: those of the batch they go into, whose reader
+    marks it; without, this document is the batch and is marked here (`BatchIds.mark`)."""
     batch = Batch()
     rss = resource_spans_of(doc, batch, source, where)
-    FastConverter(source, where, ids).convert(rss, 0, batch)
+    converter = FastConverter(source, where, ids)
+    converter.convert(rss, 0, batch)
+    if ids is None:
+        batch.spans = converter.ids.mark(batch.spans)
     return batch
 
 
