@@ -95,12 +95,11 @@ def find_trace_or_exit(store, trace_id: str, err: LazyConsole):
 def print_json(doc) -> None:
     from tracetui.render.text import json_bytes
 
-    sys.stdout.buffer.write(json_bytes(doc) + b"\n")  # C1 and invisible characters as \u escapes
-    sys.stdout.flush()
+    print_json_text((json_bytes(doc),))  # C1 and invisible characters as \u escapes
 
 
 def print_json_text(parts) -> None:
-    """JSON text given in parts (e.g. `summary_json_text`), and a newline."""
+    """JSON text given in parts (`json_bytes`, or e.g. `summary_json_text`), and a newline."""
     write = sys.stdout.buffer.write
     for part in parts:
         write(part)
