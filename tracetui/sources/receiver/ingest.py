@@ -131,7 +131,10 @@ def decode(body: bytes, encoding: str, source: str = "receiver", keep: bool = Tr
     body, out_of_range = checks.drop_times_beyond_64_bits(body, source)
     batch = Batch(problems=list(out_of_range))
     for b in otlp_json.read_otlp_json(body, source):
-        batch.spans.extend(b.spans)
+        if batch.spans:
+            batch.spans.extend(b.spans)  # (the store then groups the whole again: it checks)
+        else:
+            batch.spans = b.spans  # as read, with the reader's groups by trace for the store
         batch.problems.extend(b.problems)
     if not batch.spans and checks.is_empty_request(body):
         batch.problems = out_of_range  # an empty export: nothing to add, nothing wrong
