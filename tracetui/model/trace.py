@@ -15,6 +15,7 @@ from operator import attrgetter, eq, gt, not_
 
 from msgspec.structs import replace
 
+from tracetui.model import speedups
 from tracetui.model.gcpause import gc_paused
 from tracetui.model.log import LogRecord, log_key, time_of
 from tracetui.model.skew import CALLEES, NO_SHIFTS, ClockShifts, callee_shift, compute_shifts
@@ -252,6 +253,18 @@ def _orphans_and_root(spans: Sequence[Span], starts: list[int]) -> tuple[int, in
 
 
 def light_figures(spans: Sequence[Span]) -> tuple[bool, TraceStats | None]:
+    """Whether a callee may lie outside its caller and the light figures (`python_light_figures`),
+    by the compiled helper when there is one (model/speedups.py)."""
+    figures = speedups.figures
+    if figures is not None and spans.__class__ is list:
+        got = figures(spans, callee_shift, CALLEES)
+        if got is not None:
+            skewed, f = got
+            return skewed, None if f is None else TraceStats(f[0], f[1], f[2], sorted(f[3]), f[4], f[5])
+    return python_light_figures(spans)
+
+
+def python_light_figures(spans: Sequence[Span]) -> tuple[bool, TraceStats | None]:
     """Whether a callee may lie outside its caller (clock skew; repeated ids answer yes, the tree
     decides then) and `TraceStats.count`'s light pass, in one go, without a tree: (skewed, figures).
     A trace where `skewed` is False has no shifts at all: the first shift in tree order is measured

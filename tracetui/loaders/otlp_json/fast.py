@@ -6,9 +6,10 @@ into a subclass of `Span` with the same fields, renamed to the OTLP keys (times 
 strings become ints with `strict=False`; the nested `status` lands in the `status` field as an
 object and is flattened). A short loop then moves each span into the `Span` class itself (same
 layout, so `__class__` can be reassigned), sets its resource and scope, and shares repeated
-strings. Ids are checked in bulk; a document with anything unusual (upper-case or base64 ids,
-missing ids, ends before starts) is fixed span by span, and one that does not fit the types at
-all (enum names, `{"low","high"}` times) goes the typed path.
+strings; the compiled helper (model/speedups.py) does the same when it is built. Ids are checked
+in bulk; a document with anything unusual (upper-case or base64 ids, missing ids, ends before
+starts) is fixed span by span, and one that does not fit the types at all (enum names,
+`{"low","high"}` times) goes the typed path.
 """
 
 from itertools import islice
@@ -21,8 +22,10 @@ from tracetui.loaders.otlp_json.typed import (
     span_ids,
     span_where,
 )
+from tracetui.loaders.otlp_json.wire import FastStatus
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.vocabulary import ends_before_start
+from tracetui.model import speedups
 from tracetui.model.ids import normalize_id
 from tracetui.model.span import NO_SCOPE, Span
 from tracetui.model.store import DistinctSpans
@@ -107,6 +110,7 @@ class FastConverter:
         group_of, name_of = groups.get, names.setdefault
         careful = False
         span_cls = Span
+        finish = speedups.finish
         n_trace_ids, n_strings = len(groups), len(strings)
         for rs in rss:
             resource = resource_of(rs.resource.attributes if rs.resource else [])
@@ -115,6 +119,14 @@ class FastConverter:
                 sc = ss.scope or ss.instrumentation_library
                 scope = scope_of(sc) if sc else NO_SCOPE
                 spans = ss.spans
+                if not spans:
+                    continue
+                got = None if finish is None else \
+                    finish(spans, spans[0].__class__, resource, scope, groups, strings, ids.seen, names, FastStatus)
+                if got is not None:  # (done in C; else the loop below, which it equals)
+                    careful = careful or got
+                    out += spans
+                    continue
                 for s in spans:
                     s.__class__ = span_cls  # same layout: the span becomes a plain `Span`
                     s.resource = resource
