@@ -10,7 +10,7 @@
    with references this module holds.
 
    Static state (the classes and offsets below) is set by `setup` at import and when a class is
-   first seen; there is one status class, so its offsets never change under a running loop.
+   first seen; a loop copies what it uses of it that could change.
 
    Fields are read and written at the offsets of `Span`'s member descriptors; a fast class is
    checked once to have `Span`'s layout. `Span` is a msgspec struct with gc=False: the collector
@@ -108,14 +108,17 @@ static int same_layout(PyTypeObject *cls) {
     return 1;
 }
 
-/* The offsets of a status class's `code` and `message`, looked up once per class: 0 or -1. */
-static int status_layout(PyTypeObject *cls) {
-    if (cls == status_cls) return 0;
-    Py_ssize_t c = member_offset(cls, "code"), m;
-    if (c < 0 || (m = member_offset(cls, "message")) < 0) return -1;
-    status_code_off = c;
-    status_message_off = m;
-    Py_XSETREF(status_cls, (PyTypeObject *)Py_NewRef(cls));
+/* The offsets of a status class's `code` and `message` (looked up once per class): 0 or -1. */
+static int status_layout(PyTypeObject *cls, Py_ssize_t *code, Py_ssize_t *message) {
+    if (cls != status_cls) {
+        Py_ssize_t c = member_offset(cls, "code"), m;
+        if (c < 0 || (m = member_offset(cls, "message")) < 0) return -1;
+        status_code_off = c;
+        status_message_off = m;
+        Py_XSETREF(status_cls, (PyTypeObject *)Py_NewRef(cls));
+    }
+    *code = status_code_off;
+    *message = status_message_off;
     return 0;
 }
 
@@ -123,7 +126,8 @@ static inline int is_raw_or_none(PyObject *v) { return v == Py_None || Py_IS_TYP
 
 /* Whether a decoded span is what `finish` takes: every field set, ids and name strings, times
    ints, the status an int or a status struct with an int code and a string message. */
-static int finishable(PyObject *s, PyTypeObject *fast) {
+static int finishable(PyObject *s, PyTypeObject *fast, PyTypeObject *status, Py_ssize_t code_off,
+                      Py_ssize_t message_off) {
     if (Py_TYPE(s) != fast) return 0;
     for (int f = 0; f < N_FIELDS; f++)
         if (GET(s, f) == NULL) return 0;
@@ -134,8 +138,8 @@ static int finishable(PyObject *s, PyTypeObject *fast) {
         return 0;
     PyObject *st = GET(s, F_STATUS);
     if (PyLong_CheckExact(st)) return 1;
-    if (Py_TYPE(st) != status_cls) return 0;
-    PyObject *code = AT(st, status_code_off), *message = AT(st, status_message_off);
+    if (Py_TYPE(st) != status) return 0;
+    PyObject *code = AT(st, code_off), *message = AT(st, message_off);
     return code != NULL && message != NULL && PyLong_CheckExact(code) && PyUnicode_CheckExact(message);
 }
 
@@ -166,19 +170,20 @@ static PyObject *finish(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (!same_layout(fast)) Py_RETURN_NONE;
-    if (status_layout(status) < 0) return NULL;
+    Py_ssize_t code_off, message_off;  /* (ours: the statics could change while another thread runs) */
+    if (status_layout(status, &code_off, &message_off) < 0) return NULL;
     PyObject *spans = PyList_AsTuple(list);  /* (ours: whatever happens to the list meanwhile) */
     if (spans == NULL) return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(spans);
     for (Py_ssize_t i = 0; i < n; i++)
-        if (!finishable(PyTuple_GET_ITEM(spans, i), fast)) {
+        if (!finishable(PyTuple_GET_ITEM(spans, i), fast, status, code_off, message_off)) {
             Py_DECREF(spans);
             Py_RETURN_NONE;
         }
     int careful = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
+        GIVE_WAY(i);  /* (before any field is read) */
         PyObject *s = PyTuple_GET_ITEM(spans, i);
-        GIVE_WAY(i);
         if (Py_TYPE(s) == fast) {  /* (not when the same span is listed twice, the second time) */
             Py_INCREF(span_cls);
             Py_SET_TYPE(s, span_cls);  /* the span becomes a plain Span */
@@ -216,9 +221,9 @@ static PyObject *finish(PyObject *self, PyObject *args) {
 
         t = GET(s, F_STATUS);
         if (!PyLong_CheckExact(t)) {  /* the status struct: its code, and its message if any */
-            PyObject *message = AT(t, status_message_off);
+            PyObject *message = AT(t, message_off);
             if (PyUnicode_GET_LENGTH(message)) put(s, F_MESSAGE, message);
-            put(s, F_STATUS, AT(t, status_code_off));  /* (frees the struct, after its fields are held) */
+            put(s, F_STATUS, AT(t, code_off));  /* (frees the struct, after its fields are held) */
         }
 
         int lt = PyObject_RichCompareBool(GET(s, F_END), GET(s, F_START), Py_LT);
@@ -297,9 +302,9 @@ static PyObject *figures(PyObject *self, PyObject *args) {
     Py_ssize_t errors = 0;
     PyObject *resource = NULL;  /* the last span's: spans of one service come together */
     for (Py_ssize_t i = 0; i < n; i++) {
+        GIVE_WAY(i);  /* (before any field is read) */
         PyObject *s = PyTuple_GET_ITEM(spans, i);
         PyObject *sid = GET(s, F_SPAN);
-        GIVE_WAY(i);
         int r = PyDict_Contains(index, sid);
         if (r < 0) goto done;
         if (r || PyUnicode_Compare(GET(s, F_PARENT), sid) == 0) {
@@ -313,7 +318,12 @@ static PyObject *figures(PyObject *self, PyObject *args) {
         if (r < 0) goto done;
         if (GET(s, F_RESOURCE) != resource) {
             resource = GET(s, F_RESOURCE);
-            if (PySet_Add(services, service_of(s)) < 0) goto done;
+            PyObject *service = service_of(s);
+            if (service == NULL) {  /* (checked before; only another thread could have changed it) */
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            if (PySet_Add(services, service) < 0) goto done;
         }
         int overflow;
         errors += PyLong_AsLongAndOverflow(GET(s, F_STATUS), &overflow) == 2 && !overflow;
@@ -331,10 +341,10 @@ static PyObject *figures(PyObject *self, PyObject *args) {
        a caller of another service. */
     Py_ssize_t root = -1, orphan = -1, orphans = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
+        GIVE_WAY(i);
         PyObject *s = PyTuple_GET_ITEM(spans, i);
         PyObject *pid = GET(s, F_PARENT);
         long long st = starts[i];
-        GIVE_WAY(i);
         if (PyUnicode_GET_LENGTH(pid) == 0) {
             if (root < 0 || st < starts[root]) root = i;
             continue;
@@ -354,7 +364,12 @@ static PyObject *figures(PyObject *self, PyObject *args) {
         int r = PySet_Contains(callees, GET(s, F_KIND));
         if (r < 0) goto done;
         if (!r || (st >= p_start && ends[i] <= ends[p])) continue;
-        if (PyUnicode_Compare(service_of(ps), service_of(s)) == 0) continue;
+        PyObject *a = service_of(ps), *b = service_of(s);
+        if (a == NULL || b == NULL) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (PyUnicode_Compare(a, b) == 0) continue;
         if (PyErr_Occurred()) goto done;
         PyObject *moved = PyObject_CallFunction(shift, "OLLO", s, p_start, ends[p], GET(ps, F_KIND));
         if (moved == NULL) goto done;
