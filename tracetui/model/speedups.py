@@ -4,8 +4,8 @@
 `light_figures` (model/trace.py). Each Python function stays the reference and runs whenever
 the helper is missing (the install found no C compiler), declines (a span of another class, a time
 past 64 bits) or is turned off: `TRACETUI_PURE_PYTHON=1` in the environment. Both ways give the
-same result (tests/model/test_speedups.py); the helper takes a third off the time of loading a big
-file (tests/bench/NOTES.md, "Load").
+same result (tests/model/test_speedups.py); the helper takes 17-28% off the time of loading a
+big file (tests/bench/NOTES.md, "Load", sixth pass).
 """
 
 import os
