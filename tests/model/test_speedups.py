@@ -53,7 +53,7 @@ def test_the_helper_is_built_and_used_where_ci_runs():
     doc = wire.fast_decoder(False, False).decode(otlp([("t1", "a", "", "GET /", 1, 2, {"code": 2}, True)]))
     rs = doc.resource_spans[0]
     spans = rs.scope_spans[0].spans
-    got = speedups.finish(spans, spans[0].__class__, Resource(), None, {}, {}, set(), {}, wire.FastStatus)
+    got = speedups.finish(spans, Resource(), None, {}, {}, set(), {})
     assert got is False and type(spans[0]) is Span and spans[0].status == 2
     assert speedups.figures(spans, callee_shift, CALLEES) == (False, (1, 2, 1, {"unknown_service"}, 0, 0))
 
@@ -191,13 +191,15 @@ def test_the_compiled_converter_declines_spans_it_does_not_know():
     spans = doc.resource_spans[0].scope_spans[0].spans
     fast_cls = spans[0].__class__
     spans[1].name = 5
-    args = (Resource(), None, {}, {}, set(), {}, wire.FastStatus)
-    assert speedups.finish(spans, fast_cls, *args) is None
+    args = (Resource(), None, {}, {}, set(), {})
+    assert speedups.finish(spans, *args) is None
     assert type(spans[0]) is fast_cls and spans[0].resource is not args[0]
     spans[1].name = "x"
     spans[1].raw_attributes = b"[]"  # bytes, not msgspec.Raw
-    assert speedups.finish(spans, fast_cls, *args) is None
+    assert speedups.finish(spans, *args) is None
     assert type(spans[1]) is fast_cls
+    assert speedups.finish([spans[0], span("b")], *args) is None  # a span of another class after it
+    assert type(spans[0]) is fast_cls
 
 
 # -- whole files ---------------------------------------------------------------------------

@@ -12,8 +12,9 @@
    Static state (the classes and offsets below) is set by `setup` at import and when a class is
    first seen; a loop copies what it uses of it that could change.
 
-   Fields are read and written at the offsets of `Span`'s member descriptors; a fast class is
-   checked once to have `Span`'s layout. `Span` is a msgspec struct with gc=False: the collector
+   Fields are read and written at the offsets of `Span`'s member descriptors; the decoder's span
+   class (the first span's) is checked once to have `Span`'s layout, and the status struct's class
+   (the first met) to have `code` and `message` slots. `Span` is a msgspec struct with gc=False: the collector
    does not track it, so storing into it needs no more than the reference counts. */
 
 #define PY_SSIZE_T_CLEAN
@@ -29,7 +30,7 @@ static const char *FIELD_NAMES[N_FIELDS] = {
 static PyTypeObject *span_cls = NULL;      /* the model's Span */
 static PyTypeObject *resource_cls = NULL;  /* the model's Resource */
 static PyTypeObject *raw_cls = NULL;       /* msgspec.Raw */
-static PyTypeObject *status_cls = NULL;    /* the fast decoder's status struct (wire.py) */
+static PyTypeObject *status_cls = NULL;    /* the last status struct class met (wire.py's) */
 static Py_ssize_t off[N_FIELDS];
 static Py_ssize_t status_code_off, status_message_off, service_off;
 #define N_CHECKED 8
@@ -108,26 +109,36 @@ static int same_layout(PyTypeObject *cls) {
     return 1;
 }
 
-/* The offsets of a status class's `code` and `message` (looked up once per class): 0 or -1. */
+/* The offsets of a status class's `code` and `message` (looked up once per class): 1, or 0 when
+   it has no such slots. */
 static int status_layout(PyTypeObject *cls, Py_ssize_t *code, Py_ssize_t *message) {
     if (cls != status_cls) {
         Py_ssize_t c = member_offset(cls, "code"), m;
-        if (c < 0 || (m = member_offset(cls, "message")) < 0) return -1;
+        if (c < 0 || (m = member_offset(cls, "message")) < 0) {
+            PyErr_Clear();
+            return 0;
+        }
         status_code_off = c;
         status_message_off = m;
         Py_XSETREF(status_cls, (PyTypeObject *)Py_NewRef(cls));
     }
     *code = status_code_off;
     *message = status_message_off;
-    return 0;
+    return 1;
 }
 
 static inline int is_raw_or_none(PyObject *v) { return v == Py_None || Py_IS_TYPE(v, raw_cls); }
 
-/* Whether a decoded span is what `finish` takes: every field set, ids and name strings, times
-   ints, the status an int or a status struct with an int code and a string message. */
-static int finishable(PyObject *s, PyTypeObject *fast, PyTypeObject *status, Py_ssize_t code_off,
-                      Py_ssize_t message_off) {
+/* The status structs of one list: their class (the first met) and its offsets. */
+typedef struct {
+    PyTypeObject *cls;
+    Py_ssize_t code, message;
+} Statuses;
+
+/* Whether a decoded span is what `finish` takes: of the list's class, every field set, ids and
+   name strings, times ints, the status an int or a struct (of one class for the whole list) with
+   an int code and a string message. */
+static int finishable(PyObject *s, PyTypeObject *fast, Statuses *status) {
     if (Py_TYPE(s) != fast) return 0;
     for (int f = 0; f < N_FIELDS; f++)
         if (GET(s, f) == NULL) return 0;
@@ -138,8 +149,13 @@ static int finishable(PyObject *s, PyTypeObject *fast, PyTypeObject *status, Py_
         return 0;
     PyObject *st = GET(s, F_STATUS);
     if (PyLong_CheckExact(st)) return 1;
-    if (Py_TYPE(st) != status) return 0;
-    PyObject *code = AT(st, code_off), *message = AT(st, message_off);
+    if (status->cls == NULL) {
+        if (!status_layout(Py_TYPE(st), &status->code, &status->message)) return 0;
+        status->cls = Py_TYPE(st);
+    } else if (Py_TYPE(st) != status->cls) {
+        return 0;
+    }
+    PyObject *code = AT(st, status->code), *message = AT(st, status->message);
     return code != NULL && message != NULL && PyLong_CheckExact(code) && PyUnicode_CheckExact(message);
 }
 
@@ -160,23 +176,22 @@ static inline int share(PyObject *s, int f, PyObject *strings) {
 
 static PyObject *finish(PyObject *self, PyObject *args) {
     PyObject *list, *resource, *scope, *groups, *strings, *seen, *names;
-    PyTypeObject *fast, *status;
-    if (!PyArg_ParseTuple(args, "O!O!OOO!O!O!O!O!", &PyList_Type, &list, &PyType_Type, &fast, &resource, &scope,
-                          &PyDict_Type, &groups, &PyDict_Type, &strings, &PySet_Type, &seen, &PyDict_Type, &names,
-                          &PyType_Type, &status))
+    if (!PyArg_ParseTuple(args, "O!OOO!O!O!O!", &PyList_Type, &list, &resource, &scope, &PyDict_Type, &groups,
+                          &PyDict_Type, &strings, &PySet_Type, &seen, &PyDict_Type, &names))
         return NULL;
     if (span_cls == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_speedups.setup was not called");
         return NULL;
     }
+    if (PyList_GET_SIZE(list) == 0) Py_RETURN_FALSE;
+    PyTypeObject *fast = Py_TYPE(PyList_GET_ITEM(list, 0));  /* the decoder's span class */
     if (!same_layout(fast)) Py_RETURN_NONE;
-    Py_ssize_t code_off, message_off;  /* (ours: the statics could change while another thread runs) */
-    if (status_layout(status, &code_off, &message_off) < 0) return NULL;
     PyObject *spans = PyList_AsTuple(list);  /* (ours: whatever happens to the list meanwhile) */
     if (spans == NULL) return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(spans);
+    Statuses status = {NULL, 0, 0};  /* (ours: the statics could change while another thread runs) */
     for (Py_ssize_t i = 0; i < n; i++)
-        if (!finishable(PyTuple_GET_ITEM(spans, i), fast, status, code_off, message_off)) {
+        if (!finishable(PyTuple_GET_ITEM(spans, i), fast, &status)) {
             Py_DECREF(spans);
             Py_RETURN_NONE;
         }
@@ -221,9 +236,9 @@ static PyObject *finish(PyObject *self, PyObject *args) {
 
         t = GET(s, F_STATUS);
         if (!PyLong_CheckExact(t)) {  /* the status struct: its code, and its message if any */
-            PyObject *message = AT(t, message_off);
+            PyObject *message = AT(t, status.message);
             if (PyUnicode_GET_LENGTH(message)) put(s, F_MESSAGE, message);
-            put(s, F_STATUS, AT(t, code_off));  /* (frees the struct, after its fields are held) */
+            put(s, F_STATUS, AT(t, status.code));  /* (frees the struct, after its fields are held) */
         }
 
         int lt = PyObject_RichCompareBool(GET(s, F_END), GET(s, F_START), Py_LT);
@@ -286,10 +301,6 @@ static PyObject *figures(PyObject *self, PyObject *args) {
     long long *starts = times, *ends = times + n;
     PyObject *spans = PyList_AsTuple(list), *index = NULL, *services = NULL, *result = NULL;
     if (spans == NULL) goto done;
-    if (PyTuple_GET_SIZE(spans) != n) {  /* (cannot happen: nothing ran since) */
-        result = Py_NewRef(Py_None);
-        goto done;
-    }
     for (Py_ssize_t i = 0; i < n; i++)
         if (!measurable(PyTuple_GET_ITEM(spans, i), starts + i, ends + i)) {
             result = Py_NewRef(Py_None);
@@ -397,7 +408,7 @@ done:
 static PyMethodDef methods[] = {
     {"setup", setup, METH_VARARGS, "setup(Span, Resource, msgspec.Raw): the classes the loops read."},
     {"finish", finish, METH_VARARGS,
-     "finish(spans, fast_cls, resource, scope, groups, strings, seen, names, status_cls) -> careful, or None."},
+     "finish(spans, resource, scope, groups, strings, seen, names) -> careful, or None."},
     {"figures", figures, METH_VARARGS, "figures(spans, callee_shift, callees) -> light figures, or None."},
     {NULL, NULL, 0, NULL}};
 

@@ -22,7 +22,6 @@ from tracetui.loaders.otlp_json.typed import (
     span_ids,
     span_where,
 )
-from tracetui.loaders.otlp_json.wire import FastStatus
 from tracetui.loaders.problems import Batch, Problem
 from tracetui.loaders.vocabulary import ends_before_start
 from tracetui.model import speedups
@@ -119,10 +118,7 @@ class FastConverter:
                 sc = ss.scope or ss.instrumentation_library
                 scope = scope_of(sc) if sc else NO_SCOPE
                 spans = ss.spans
-                if not spans:
-                    continue
-                got = None if finish is None else \
-                    finish(spans, spans[0].__class__, resource, scope, groups, strings, ids.seen, names, FastStatus)
+                got = None if finish is None else finish(spans, resource, scope, groups, strings, ids.seen, names)
                 if got is not None:  # (done in C; else the loop below, which it equals)
                     careful = careful or got
                     out += spans

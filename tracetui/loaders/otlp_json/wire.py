@@ -112,7 +112,7 @@ _Kind = Annotated[int, msgspec.Meta(ge=0, le=MAX_KIND)]
 _Time = Annotated[int, msgspec.Meta(ge=0, le=min(MAX_TIME_NS, (1 << 63) - 1))]
 
 
-class FastStatus(msgspec.Struct, gc=False):
+class _FStatus(msgspec.Struct, gc=False):
     code: Annotated[int, msgspec.Meta(ge=0, le=MAX_STATUS)] = 0
     message: str = ""
 
@@ -140,7 +140,7 @@ def fast_structs(snake: bool):
         kind: _Kind = 0
         start_ns: _Time = 0
         end_ns: _Time = 0
-        status: Union[Annotated[int, msgspec.Meta(ge=0, le=MAX_STATUS)], FastStatus] = 0
+        status: Union[Annotated[int, msgspec.Meta(ge=0, le=MAX_STATUS)], _FStatus] = 0
         status_message: str = ""
         resource: Any = NO_RESOURCE
         scope: Any = NO_SCOPE
